@@ -1,0 +1,3 @@
+from conciliare_cli.cli import main
+
+main()

@@ -1,0 +1,75 @@
+"""The Typer application object; commands register themselves in conciliare_cli/commands/."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from conciliare_cli import __version__
+from conciliare_cli.errors import UserError
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="conciliare",
+    help=(
+        "Gestisce un bando di voucher dall'inizio alla fine: legge le domande dei partner, "
+        "le controlla, applica le regole del bando, compila la graduatoria, assegna i voucher "
+        "nei limiti dei fondi e scrive graduatoria e lettere."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+class State:
+    debug: bool = False
+
+
+state = State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"conciliare {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Mostra la versione ed esce."
+    ),
+    debug: bool = typer.Option(
+        False, "--debug", help="In caso di errore mostra anche il dettaglio tecnico (traceback)."
+    ),
+) -> None:
+    """Opzioni comuni a tutti i comandi."""
+    state.debug = debug
+
+
+def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a command whose user errors print in Italian and exit 2, without traceback."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return func(*args, **kwargs)
+            except UserError as exc:
+                if state.debug:
+                    err_console.print_exception()
+                err_console.print(f"[bold red]Errore:[/] {exc.render()}", highlight=False)
+                raise typer.Exit(exc.exit_code) from exc
+
+        return app.command(name)(wrapper)
+
+    return decorate

@@ -1,0 +1,361 @@
+"""The call's YAML (bando.yaml), as strict pydantic models.
+
+Unknown or misplaced keys are errors (extra="forbid"). Field descriptions are Italian: they
+become the JSON Schema that editors show while a coordinator types.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
+
+Money = Annotated[Decimal, Field(ge=0, decimal_places=2, description="Importo in euro (es. 300 o 1234.56)")]
+Identifier = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identificativo: lettere, cifre e _"),
+]
+Expression = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description="Condizione sui campi, es. \"isee <= 35000 and not single_parent\"",
+    ),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- call data
+
+
+class Submission(Strict):
+    opens: datetime = Field(description="Apertura delle domande (data e ora), es. 2017-06-01 09:00")
+    closes: datetime = Field(description="Chiusura delle domande (data e ora), es. 2017-07-31 12:00")
+
+    @model_validator(mode="after")
+    def _order(self) -> Submission:
+        if self.closes <= self.opens:
+            raise ValueError("la chiusura deve essere successiva all'apertura")
+        return self
+
+
+class Office(Strict):
+    name: str = Field(description="Ente capofila che firma le lettere")
+    office: str | None = Field(None, description="Ufficio responsabile")
+    address: str | None = None
+    city: str | None = None
+    email: str | None = None
+    pec: str | None = None
+    phone: str | None = None
+    signatory: str | None = Field(None, description="Chi firma (nome e qualifica)")
+
+
+class CallInfo(Strict):
+    title: str = Field(description="Titolo del bando")
+    year: int = Field(ge=2000, le=2100)
+    rules_version: str = Field(description="Versione delle regole, es. 2017.1")
+    reference_date: date = Field(description="Data di riferimento per l'età dei minori")
+    submission: Submission
+    lead_partner: Office
+    protocol_prefix: str | None = Field(
+        None, description="Prefisso del numero di riferimento delle lettere"
+    )
+
+
+class ExtraField(Strict):
+    name: Identifier
+    kind: Kind
+    level: Level = Level.APPLICATION
+    label: str = Field(description="Etichetta italiana del campo")
+    health: bool = Field(False, description="Dato sanitario: mai nelle uscite pubbliche")
+
+    @field_validator("name")
+    @classmethod
+    def _not_canonical(cls, v: str) -> str:
+        if v in CANONICAL_FIELDS:
+            raise ValueError(f"'{v}' è già un campo standard: non va dichiarato")
+        return v
+
+
+# ---------------------------------------------------------------- partners
+
+
+class PartnerConfig(Strict):
+    id: Identifier = Field(description="Codice breve del partner, es. ASST")
+    name: str = Field(description="Nome dell'ente partner")
+    files: str | list[str] = Field(
+        description="File del partner, relativi alla cartella del bando (ammessi * e ?)"
+    )
+    sheet: str | None = Field(None, description="Foglio da leggere; se assente è cercato")
+    header_row: int | None = Field(
+        None, ge=1, description="Riga dell'intestazione come la mostra Excel; se assente è cercata"
+    )
+    columns: dict[str, str | list[str]] = Field(
+        description=(
+            "Campo → intestazione della colonna. Con {n} per i gruppi numerati dei figli "
+            "(\"CF figlio {n}\"); una lista unisce più colonne (data e ora)."
+        )
+    )
+    encoding: str | None = Field(None, description="Solo CSV: codifica, se non va rilevata")
+    delimiter: str | None = Field(None, description="Solo CSV: separatore, se non va rilevato")
+
+    @field_validator("columns")
+    @classmethod
+    def _headers_not_empty(cls, v: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for key, header in v.items():
+            headers = header if isinstance(header, list) else [header]
+            if not headers or any(not str(h).strip() for h in headers):
+                raise ValueError(f"intestazione vuota per il campo '{key}'")
+        return v
+
+    @property
+    def file_patterns(self) -> list[str]:
+        return [self.files] if isinstance(self.files, str) else list(self.files)
+
+    @property
+    def per_application(self) -> bool:
+        """True when minors come in numbered groups of columns (Figlio 1, Figlio 2, ...)."""
+        return any("{n}" in h for hs in self.columns.values() for h in _as_list(hs))
+
+
+def _as_list(v: str | list[str]) -> list[str]:
+    return [v] if isinstance(v, str) else v
+
+
+# ---------------------------------------------------------------- eligibility
+
+
+class EligibilityRule(Strict):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Codice del motivo, es. FUORI_TERMINE")
+    level: Level = Field(description="application: esclude la domanda; minor: esclude il minore")
+    require: Expression = Field(description="Condizione che deve essere vera per essere ammessi")
+    message: str = Field(description="Frase italiana usata nelle lettere e nel foglio Esclusi")
+    reference: str | None = Field(None, description="Articolo del bando, es. art. 4")
+    on_missing: Literal["exclude", "admit"] = Field(
+        "exclude",
+        description="Se un dato manca e la condizione non si può valutare: exclude o admit",
+    )
+
+
+# ---------------------------------------------------------------- criteria
+
+
+class _CriterionBase(Strict):
+    id: Identifier = Field(description="Identificativo del criterio (colonna nelle uscite)")
+    label: str = Field(description="Descrizione italiana del criterio")
+    reference: str | None = Field(None, description="Articolo del bando")
+    max_points: Decimal | None = Field(None, ge=0, description="Tetto di punti del criterio")
+    sensitive: bool = Field(False, description="Rivela dati sanitari: mai nelle uscite pubbliche")
+
+
+class FlagCriterion(_CriterionBase):
+    type: Literal["flag"]
+    condition: Expression = Field(description="Condizione a livello di domanda")
+    points: Decimal = Field(description="Punti se la condizione è vera")
+    missing: Literal["zero", "exclude", "error"] = "zero"
+
+
+class Band(Strict):
+    min: Decimal | None = Field(None, description="Da (incluso); assente = nessun minimo")
+    max: Decimal | None = Field(None, description="A (incluso); assente = nessun massimo")
+    points: Decimal
+
+
+class BandsCriterion(_CriterionBase):
+    type: Literal["bands"]
+    field: str = Field(description="Campo numerico a livello di domanda, es. isee")
+    bands: list[Band] = Field(min_length=1)
+    missing: Literal["zero", "exclude", "error"] | Decimal = Field(
+        "zero", description="Valore mancante: zero punti, esclusione, errore, o un punteggio"
+    )
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> BandsCriterion:
+        for i, b in enumerate(self.bands):
+            if b.min is not None and b.max is not None and b.min > b.max:
+                raise ValueError(f"fascia {i + 1}: il minimo {b.min} supera il massimo {b.max}")
+        for i in range(1, len(self.bands)):
+            prev, cur = self.bands[i - 1], self.bands[i]
+            if prev.max is None or cur.min is None:
+                raise ValueError(
+                    f"fasce {i} e {i + 1}: solo la prima fascia può non avere minimo e solo "
+                    "l'ultima può non avere massimo; elencale in ordine crescente"
+                )
+            if cur.min <= prev.max:
+                if prev.min is not None and cur.min < prev.min:
+                    raise ValueError(f"fasce {i} e {i + 1}: non sono in ordine crescente")
+                raise ValueError(f"fasce {i} e {i + 1} si sovrappongono ({cur.min} ≤ {prev.max})")
+        return self
+
+
+class MapCriterion(_CriterionBase):
+    type: Literal["map"]
+    field: str = Field(description="Campo di categoria (testo)")
+    map: dict[str, Decimal] = Field(description="Valore → punti (maiuscole/minuscole ignorate)")
+    default: Decimal = Field(Decimal(0), description="Punti per un valore non elencato")
+    missing: Literal["zero", "exclude", "error"] = "zero"
+
+
+class CountCriterion(_CriterionBase):
+    type: Literal["count"]
+    condition: Expression = Field(description="Condizione sul minore, es. disability")
+    points: Decimal = Field(description="Punti per ogni minore ammissibile che la soddisfa")
+    missing: Literal["zero", "exclude", "error"] = "zero"
+
+
+class SumCriterion(_CriterionBase):
+    type: Literal["sum"]
+    field: str = Field(description="Campo numerico del minore da sommare")
+    points: Decimal = Field(description="Punti per unità del campo")
+    condition: Expression | None = None
+    missing: Literal["zero", "exclude", "error"] = "zero"
+
+
+Criterion = Annotated[
+    FlagCriterion | BandsCriterion | MapCriterion | CountCriterion | SumCriterion,
+    Field(discriminator="type"),
+]
+
+
+# ---------------------------------------------------------------- ranking
+
+
+class TieBreaker(Strict):
+    field: str = Field(description="Campo a livello di domanda, es. isee o submitted_at")
+    order: Literal["asc", "desc"] = Field("asc", description="asc: prima il valore minore")
+    missing: Literal["last", "first"] = "last"
+    label: str | None = Field(None, description="Descrizione italiana, es. ISEE più basso")
+
+
+class Lottery(Strict):
+    seed: str = Field(min_length=1, description="Seme pubblicato del sorteggio finale")
+
+
+class Duplicates(Strict):
+    applicant: Literal["first", "last"] = Field(
+        "last", description="Stesso richiedente più volte: vale la prima o l'ultima domanda"
+    )
+    minor: Literal["earlier", "higher_score"] = Field(
+        "earlier",
+        description="Stesso minore in due domande: lo tiene la domanda precedente o quella con "
+        "punteggio più alto",
+    )
+
+
+class Ranking(Strict):
+    unit: Literal["application", "minor"] = "application"
+    tie_breakers: list[TieBreaker] = Field(default_factory=list)
+    lottery: Lottery
+
+
+# ---------------------------------------------------------------- money
+
+
+class Fund(Strict):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Codice del fondo, es. FSE")
+    name: str
+    amount_eur: Money
+    condition: Expression | None = Field(None, description="Solo chi la soddisfa è pagato da questo fondo")
+
+
+class Reserve(Strict):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    description: str
+    fund: str = Field(description="Fondo da cui è riservata la quota")
+    amount_eur: Money | None = None
+    share: Decimal | None = Field(None, gt=0, le=1, description="Quota del fondo (0-1)")
+    condition: Expression
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Reserve:
+        if (self.amount_eur is None) == (self.share is None):
+            raise ValueError("indicare amount_eur oppure share (uno solo dei due)")
+        return self
+
+
+class Voucher(Strict):
+    cap_eur: Money = Field(description="Importo massimo per minore")
+    missing_request: Literal["cap", "exclude"] = Field(
+        "cap", description="Costo richiesto mancante: si assegna il massimo, o si esclude"
+    )
+
+
+class Allocation(Strict):
+    when_not_fitting: Literal["partial", "skip", "stop"] = Field(
+        "partial",
+        description="Prima domanda che non entra: partial (riceve il residuo), skip (passa "
+        "alla successiva che entra), stop (ci si ferma)",
+    )
+    split_between_funds: bool = Field(True, description="Un voucher può essere pagato da due fondi")
+
+
+# ---------------------------------------------------------------- outputs
+
+
+class Publication(Strict):
+    public_id: Literal["application_id", "pseudonym"] = "application_id"
+    pseudonym_salt: str | None = Field(None, description="Segreto per i codici pseudonimi")
+    columns: list[Literal["rank", "public_id", "score", "status", "awarded_eur"]] = Field(
+        default_factory=lambda: ["rank", "public_id", "score", "status", "awarded_eur"]
+    )
+    hide_score_when_sensitive: bool = Field(
+        True, description="Nasconde il punteggio totale se un criterio è sensibile"
+    )
+
+
+class Letters(Strict):
+    services: str = Field(description="Servizi che il voucher può pagare")
+    validity: str = Field(description="Periodo di validità del voucher")
+    how_to_use: str = Field(description="Come si usa il voucher")
+    renounce: str = Field(description="Come e entro quando rinunciare")
+    review: str = Field(description="Richiesta di riesame all'ufficio")
+    appeal: str = Field(description="Ricorsi: TAR entro 60 giorni, Capo dello Stato entro 120")
+    fse_statement: str | None = Field(None, description="Dicitura di cofinanziamento FSE")
+    logos: list[str] = Field(default_factory=list, description="Immagini dei loghi (file)")
+    signature: str | None = None
+
+
+# ---------------------------------------------------------------- the call
+
+
+class CallConfig(Strict):
+    schema_version: Literal[1] = 1
+    call: CallInfo
+    fields: list[ExtraField] = Field(default_factory=list, description="Campi aggiuntivi")
+    partners: list[PartnerConfig] = Field(default_factory=list)
+    eligibility: list[EligibilityRule] = Field(default_factory=list)
+    criteria: list[Criterion] = Field(default_factory=list)
+    ranking: Ranking
+    duplicates: Duplicates = Duplicates()
+    voucher: Voucher
+    funds: list[Fund] = Field(min_length=1)
+    reserves: list[Reserve] = Field(default_factory=list)
+    allocation: Allocation = Allocation()
+    publication: Publication = Publication()
+    letters: Letters | None = None
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> CallConfig:
+        for what, ids in [
+            ("partner", [p.id for p in self.partners]),
+            ("criterio", [c.id for c in self.criteria]),
+            ("fondo", [f.id for f in self.funds]),
+            ("riserva", [r.id for r in self.reserves]),
+            ("campo", [f.name for f in self.fields]),
+        ]:
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            if dup:
+                raise ValueError(f"{what} ripetuto: {', '.join(dup)}")
+        fund_ids = {f.id for f in self.funds}
+        for r in self.reserves:
+            if r.fund not in fund_ids:
+                raise ValueError(f"la riserva {r.id} cita il fondo '{r.fund}' che non esiste")
+        return self
+

@@ -1,0 +1,58 @@
+"""Italian formats for everything people read, made by Babel: 1.234,56 €, 15/09/2017."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "it_IT"
+
+
+def eur(cents: int | None) -> str:
+    """Whole cents as Italian euros: 123456 -> '1.234,56 €'; None/NA -> ''."""
+    if cents is None or pd.isna(cents):
+        return ""
+    return format_currency(Decimal(int(cents)) / 100, "EUR", locale=LOCALE)
+
+
+def number(value: float | Decimal | int | None, max_decimals: int = 3) -> str:
+    """A number in Italian: 1234.5 -> '1.234,5'."""
+    if value is None or pd.isna(value):
+        return ""
+    fmt = "#,##0." + "#" * max_decimals if max_decimals else "#,##0"
+    return format_decimal(Decimal(str(value)), format=fmt, locale=LOCALE)
+
+
+def date_short(value: dt.date | dt.datetime | pd.Timestamp | None) -> str:
+    """15/09/2017."""
+    if value is None or pd.isna(value):
+        return ""
+    return format_date(_as_date(value), format="dd/MM/yyyy", locale=LOCALE)
+
+
+def date_long(value: dt.date | dt.datetime | pd.Timestamp | None) -> str:
+    """15 settembre 2017."""
+    if value is None or pd.isna(value):
+        return ""
+    return format_date(_as_date(value), format="d MMMM yyyy", locale=LOCALE)
+
+
+def datetime_short(value: dt.datetime | pd.Timestamp | None) -> str:
+    """15/09/2017 10:32."""
+    if value is None or pd.isna(value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    return format_datetime(value, format="dd/MM/yyyy HH:mm", locale=LOCALE)
+
+
+def _as_date(value: dt.date | dt.datetime | pd.Timestamp) -> dt.date:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
