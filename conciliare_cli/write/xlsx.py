@@ -1,0 +1,542 @@
+"""Print-ready Italian Excel tables over XlsxWriter, and atomic output.
+
+Usage::
+
+    from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
+
+    cols = [
+        Column("rank", "Posizione", "int"),
+        Column("application_id", "Protocollo"),
+        Column("awarded_cents", "Importo assegnato", "money_cents", total=True),
+    ]
+    with xlsx_workbook(path, run_date=date(2017, 9, 15), title=call_title) as wb:
+        write_table(wb, "Graduatoria", frame, cols, title=call_title,
+                    status="PROVVISORIA", run_date=date(2017, 9, 15))
+
+Every text cell is written with `write_string` (never as a formula: "=1+1" stays text), NA is a
+blank cell, numbers carry Italian-looking formats (Excel localises the separators), and the file
+is byte-for-byte reproducible: the workbook's created date is the run date.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from conciliare_cli.write.italian import date_short
+
+ColumnKind = Literal["text", "int", "number", "money_cents", "score", "date", "datetime", "bool"]
+KINDS: tuple[str, ...] = ColumnKind.__args__  # type: ignore[attr-defined]
+
+# Number formats: Excel stores them with '.' and ',' and shows them with the user's locale, so an
+# Italian Excel shows 1.234,56 € and 15/09/2017.
+MONEY_FORMAT = '#,##0.00 "€"'
+INT_FORMAT = "0"
+NUMBER_FORMAT = "General"
+SCORE_FORMAT = "General"
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
+
+FIXED_CREATED = dt.datetime(2000, 1, 1)  # when no run date is given: still reproducible
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+MAX_TEXT_WIDTH = 60
+PAPER_A4 = 9
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: where its values come from and how they look."""
+
+    source: str  # column of the frame
+    header: str  # Italian header
+    kind: ColumnKind = "text"
+    width: float | None = None  # characters; None = from the header and the values
+    total: bool = False  # add this column's sum to a 'Totale' row (int / money_cents / number)
+    wrap: bool = False  # wrap long text inside the cell
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r} (one of {', '.join(KINDS)})")
+
+
+ColumnSpec = Column | tuple
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """Where write_table put things (0-based rows, as XlsxWriter counts)."""
+
+    worksheet: Worksheet
+    header_row: int
+    first_row: int  # first data row
+    last_row: int  # last row written (the totals row if any; header_row when no data)
+    n_rows: int
+
+
+# ----------------------------------------------------------------------------- workbooks
+
+
+def new_workbook(
+    target: str | os.PathLike | IO[bytes],
+    *,
+    run_date: dt.date | dt.datetime | None = None,
+    title: str | None = None,
+    subject: str | None = None,
+) -> Workbook:
+    """A Workbook set up for safe, reproducible output.
+
+    Strings are never turned into formulas, URLs or numbers; the created date is the run date (or
+    a fixed date), so two runs with the same inputs write identical bytes.
+    """
+    options = dict(WORKBOOK_OPTIONS)
+    if not isinstance(target, str | os.PathLike):
+        options["in_memory"] = True
+    wb = xlsxwriter.Workbook(
+        os.fspath(target) if isinstance(target, os.PathLike) else target, options
+    )
+    props: dict[str, object] = {"author": "conciliare", "created": _created(run_date)}
+    if title:
+        props["title"] = title
+    if subject:
+        props["subject"] = subject
+    wb.set_properties(props)
+    return wb
+
+
+@contextlib.contextmanager
+def xlsx_workbook(
+    path: str | os.PathLike,
+    *,
+    run_date: dt.date | dt.datetime | None = None,
+    title: str | None = None,
+    subject: str | None = None,
+) -> Iterator[Workbook]:
+    """A workbook written atomically to `path`: whole on success, untouched on error."""
+    with atomic_file(path) as tmp:
+        wb = new_workbook(tmp, run_date=run_date, title=title, subject=subject)
+        try:
+            yield wb
+        except BaseException:
+            with contextlib.suppress(Exception):
+                wb.close()  # release it; atomic_file discards the temp file
+            raise
+        wb.close()
+
+
+def _created(run_date: dt.date | dt.datetime | None) -> dt.datetime:
+    if run_date is None:
+        return FIXED_CREATED
+    if isinstance(run_date, pd.Timestamp):
+        run_date = run_date.to_pydatetime()
+    if isinstance(run_date, dt.datetime):
+        return run_date.replace(tzinfo=None, microsecond=0)
+    return dt.datetime.combine(run_date, dt.time())
+
+
+# ----------------------------------------------------------------------------- formats
+
+
+class _Formats:
+    """The formats of one workbook, created once (XlsxWriter formats belong to a workbook)."""
+
+    def __init__(self, wb: Workbook):
+        base = {"valign": "top", "font_size": 10}
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.subtitle = wb.add_format({"bold": True, "font_size": 11})
+        self.note = wb.add_format({"italic": True, "font_size": 10})
+        self.caption = wb.add_format({"bold": True, "font_size": 11})
+        self.header = wb.add_format(
+            {
+                **base,
+                "bold": True,
+                "text_wrap": True,
+                "bg_color": "#D9E1F2",
+                "border": 1,
+            }
+        )
+        num = {
+            "text": None,
+            "int": INT_FORMAT,
+            "number": NUMBER_FORMAT,
+            "money_cents": MONEY_FORMAT,
+            "score": SCORE_FORMAT,
+            "date": DATE_FORMAT,
+            "datetime": DATETIME_FORMAT,
+            "bool": None,
+        }
+        self.cell: dict[tuple[str, bool, bool], object] = {}
+        for kind, nf in num.items():
+            for wrap in (False, True):
+                for bold in (False, True):
+                    spec: dict[str, object] = dict(base)
+                    if nf:
+                        spec["num_format"] = nf
+                    if wrap:
+                        spec["text_wrap"] = True
+                    if kind == "bool":
+                        spec["align"] = "center"
+                    if bold:
+                        spec["bold"] = True
+                        spec["top"] = 1
+                    self.cell[(kind, wrap, bold)] = wb.add_format(spec)
+        self.empty = wb.add_format({**base, "italic": True})
+
+
+def _formats(wb: Workbook) -> _Formats:
+    fm = getattr(wb, "_conciliare_formats", None)
+    if fm is None:
+        fm = _Formats(wb)
+        wb._conciliare_formats = fm  # type: ignore[attr-defined]
+        wb._conciliare_next_row = {}  # type: ignore[attr-defined]
+    return fm
+
+
+# ----------------------------------------------------------------------------- tables
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def safe_sheet_name(name: str) -> str:
+    """A valid Excel sheet name: no []:*?/\\ and at most 31 characters."""
+    cleaned = _BAD_SHEET_CHARS.sub("-", str(name)).strip("'").strip() or "Foglio"
+    return cleaned[:31]
+
+
+def header_text(title: str | None, status: str | None, run_date: dt.date | None) -> str:
+    """The page header: call title on the left, status and date on the right."""
+    right = " – ".join(p for p in [status or "", date_short(run_date) if run_date else ""] if p)
+    left = _escape_header(title or "")
+    right = _escape_header(right)
+    budget = 240 - len(right)  # Excel's limit on the header string is 255 characters
+    if len(left) > budget:
+        left = left[: max(budget - 1, 0)].rstrip("&") + "…"
+    parts = []
+    if left:
+        parts.append(f"&L{left}")
+    if right:
+        parts.append(f'&R&"-,Bold"{right}')
+    return "".join(parts)
+
+
+FOOTER = "&CPagina &P di &N"
+
+
+def _escape_header(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def write_table(
+    workbook: Workbook,
+    sheet_name: str,
+    frame: pd.DataFrame,
+    columns: Sequence[ColumnSpec],
+    *,
+    title: str | None = None,
+    status: Literal["PROVVISORIA", "DEFINITIVA"] | str | None = None,
+    run_date: dt.date | dt.datetime | None = None,
+    subtitle: str | None = None,
+    notes: Sequence[str] = (),
+    caption: str | None = None,
+    empty_text: str = "Nessuna riga.",
+) -> TableInfo:
+    """Write `frame` as a formatted, print-ready table on sheet `sheet_name`.
+
+    The first call for a sheet creates it with: the title (bold) and a line with the subtitle,
+    status and date, the `notes` lines, then the table with a bold, wrapped, frozen header,
+    autofilter, landscape A4 fitted to one page wide, the header row repeated on every page,
+    the page header (title, status, date) and the footer 'Pagina N di M'. Calling it again with
+    the same sheet name appends another table below (with its `caption`), e.g. a summary sheet
+    with several blocks; only the first table gets the frozen panes and the autofilter.
+
+    `columns` are Column specs (or tuples with Column's arguments). Text is always written as a
+    string (a value '=1+1' stays text); NA becomes a blank cell; booleans are 'Sì'/'No'.
+    """
+    specs = [c if isinstance(c, Column) else Column(*c) for c in columns]
+    missing = [c.source for c in specs if c.source not in frame.columns]
+    if missing:
+        raise KeyError(f"columns not in the frame: {missing}")
+    fm = _formats(workbook)
+    name = safe_sheet_name(sheet_name)
+    ws = workbook.get_worksheet_by_name(name)
+    next_rows: dict[str, int] = workbook._conciliare_next_row  # type: ignore[attr-defined]
+    first_table = ws is None
+    if ws is None:
+        ws = workbook.add_worksheet(name)
+        row = 0
+        if title:
+            ws.write_string(row, 0, title, fm.title)
+            row += 1
+        line = " – ".join(
+            p
+            for p in [
+                subtitle or "",
+                status or "",
+                f"aggiornata al {date_short(run_date)}" if run_date else "",
+            ]
+            if p
+        )
+        if line:
+            ws.write_string(row, 0, line, fm.subtitle)
+            row += 1
+        for note in notes:
+            ws.write_string(row, 0, str(note), fm.note)
+            row += 1
+        if row:
+            row += 1  # a blank line before the table
+        _page_setup(ws, title, status, run_date)
+    else:
+        row = next_rows.get(name, 0)
+        for note in notes:
+            ws.write_string(row, 0, str(note), fm.note)
+            row += 1
+    if caption:
+        ws.write_string(row, 0, caption, fm.caption)
+        row += 1
+
+    header_row = row
+    for j, c in enumerate(specs):
+        ws.write_string(header_row, j, c.header, fm.header)
+    first_row = header_row + 1
+    n = len(frame)
+    for j, c in enumerate(specs):
+        width = c.width if c.width is not None else _auto_width(frame[c.source], c)
+        wrap = c.wrap or (c.kind == "text" and c.width is None and width >= MAX_TEXT_WIDTH)
+        cell_fmt = fm.cell[(c.kind, wrap, False)]
+        ws.set_column(j, j, width)
+        _write_values(ws, first_row, j, frame[c.source], c.kind, cell_fmt)
+    last_row = header_row + n
+    if n == 0:
+        ws.write_string(first_row, 0, empty_text, fm.empty)
+        last_row = first_row
+    if any(c.total for c in specs):
+        last_row += 1
+        _write_totals(ws, last_row, frame, specs, fm)
+
+    if first_table:
+        ws.freeze_panes(first_row, 0)
+        ws.autofilter(header_row, 0, max(header_row + n, header_row), len(specs) - 1)
+        ws.repeat_rows(header_row)
+    next_rows[name] = last_row + 2
+    return TableInfo(ws, header_row, first_row, last_row, n)
+
+
+def _page_setup(
+    ws: Worksheet, title: str | None, status: str | None, run_date: dt.date | None
+) -> None:
+    ws.set_landscape()
+    ws.set_paper(PAPER_A4)
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
+    ws.set_header(header_text(title, status, _as_date(run_date)), {"margin": 0.3})
+    ws.set_footer(FOOTER, {"margin": 0.3})
+    ws.hide_gridlines(0)
+
+
+def _as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def _write_values(
+    ws: Worksheet, first_row: int, col: int, series: pd.Series, kind: str, fmt: object
+) -> None:
+    """Write one column, cell by cell with the typed method (no type guessing, NA skipped)."""
+    if kind == "text":
+        write = ws.write_string
+        for i, v in enumerate(_text_values(series)):
+            if v:
+                write(first_row + i, col, v, fmt)
+        return
+    if kind == "bool":
+        write = ws.write_string
+        for i, v in enumerate(_bool_values(series)):
+            if v:
+                write(first_row + i, col, v, fmt)
+        return
+    numbers = _numeric_values(series, kind)
+    write = ws.write_number
+    rows = np.flatnonzero(~np.isnan(numbers))
+    for i, v in zip(rows.tolist(), numbers[rows].tolist(), strict=True):
+        write(first_row + i, col, v, fmt)
+
+
+def _text_values(series: pd.Series) -> list[str]:
+    values = series.astype(object)
+    na = values.isna().to_numpy()
+    out = values.where(~na, "").map(str).tolist()
+    return out
+
+
+def _bool_values(series: pd.Series) -> list[str]:
+    values = series.astype(object).to_numpy()
+    out: list[str] = []
+    for v in values:
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            out.append("")
+        else:
+            out.append("Sì" if bool(v) else "No")
+    return out
+
+
+def _numeric_values(series: pd.Series, kind: str) -> np.ndarray:
+    if kind in ("date", "datetime"):
+        ts = pd.to_datetime(series, errors="coerce")
+        if getattr(ts.dt, "tz", None) is not None:
+            ts = ts.dt.tz_localize(None)
+        if kind == "date":
+            ts = ts.dt.floor("D")
+        delta = (ts - EXCEL_EPOCH) / pd.Timedelta(days=1)
+        return delta.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = pd.to_numeric(series, errors="raise")
+    if kind == "money_cents":
+        cents = values.astype("Int64")
+        return cents.to_numpy(dtype=np.float64, na_value=np.nan) / 100
+    floats = values.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    if kind == "int":
+        return np.round(floats)
+    if kind == "score":
+        return np.round(floats, 3)
+    return floats
+
+
+def _write_totals(
+    ws: Worksheet, row: int, frame: pd.DataFrame, specs: list[Column], fm: _Formats
+) -> None:
+    label_written = False
+    for j, c in enumerate(specs):
+        fmt = fm.cell[(c.kind, False, True)]
+        if c.total:
+            values = pd.to_numeric(frame[c.source], errors="raise")
+            if c.kind == "money_cents":
+                total = int(values.astype("Int64").fillna(0).sum()) / 100
+            elif c.kind == "int":
+                total = int(values.astype("Int64").fillna(0).sum())
+            else:
+                total = float(values.astype("Float64").fillna(0).sum())
+            ws.write_number(row, j, total, fmt)
+        elif not label_written:
+            ws.write_string(row, j, "Totale", fm.cell[("text", False, True)])
+            label_written = True
+        else:
+            ws.write_blank(row, j, None, fmt)
+
+
+def _auto_width(series: pd.Series, c: Column) -> float:
+    words = c.header.split()
+    header_w = max(min(len(c.header), 18), max((len(w) for w in words), default=0))
+    if c.kind == "money_cents":
+        value_w = 14
+    elif c.kind == "date":
+        value_w = 11
+    elif c.kind == "datetime":
+        value_w = 16
+    elif c.kind == "bool":
+        value_w = 4
+    elif c.kind in ("int", "score", "number"):
+        value_w = 8
+    else:
+        values = series.dropna()
+        value_w = int(values.astype(str).str.len().max()) if len(values) else 0
+    return float(min(max(header_w, value_w) + 2, MAX_TEXT_WIDTH))
+
+
+# ----------------------------------------------------------------------------- atomic output
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path next to `path`; on success it replaces `path`, on error it is removed.
+
+    The temporary file keeps the suffix of `path` (writers that look at it are happy) and lives in
+    the same folder, so the final os.replace is atomic.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        _fsync(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write `data` to `path` atomically (temp file in the same folder, then os.replace)."""
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 `text` with '\\n' line endings to `path` atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_output(directory: str | os.PathLike) -> Iterator[Path]:
+    """A temporary folder next to `directory` to write a set of outputs into.
+
+    On success every file written there (sub-folders included) is moved into `directory`,
+    replacing files of the same name (other files of `directory` are left alone); on an
+    exception the temporary folder is removed and `directory` is untouched.
+    """
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        for f in files:
+            _fsync(f)
+        if not target.exists():
+            os.replace(tmp, target)  # a new folder appears whole, in one step
+            return
+        for f in files:
+            dest = target / f.relative_to(tmp)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
