@@ -4,19 +4,42 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from conciliare_cli import __version__
 from conciliare_cli.errors import UserError
+
+HELP_TEXT = "Mostra questo aiuto ed esce."
+
+
+class _ItalianHelp:
+    """Click's built-in --help says 'Show this message and exit.': say it in Italian."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class ItalianGroup(_ItalianHelp, TyperGroup):
+    pass
+
+
+class ItalianCommand(_ItalianHelp, TyperCommand):
+    pass
+
 
 console = Console()
 err_console = Console(stderr=True)
 
 app = typer.Typer(
     name="conciliare",
+    cls=ItalianGroup,
     help=(
         "Gestisce un bando di voucher dall'inizio alla fine: legge le domande dei partner, "
         "le controlla, applica le regole del bando, compila la graduatoria, assegna i voucher "
@@ -45,12 +68,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Mostra la versione ed esce."
-    ),
-    debug: bool = typer.Option(
-        False, "--debug", help="In caso di errore mostra anche il dettaglio tecnico (traceback)."
-    ),
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Mostra la versione ed esce."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="In caso di errore mostra anche il dettaglio tecnico."),
+    ] = False,
 ) -> None:
     """Opzioni comuni a tutti i comandi."""
     state.debug = debug
@@ -70,6 +97,6 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 err_console.print(f"[bold red]Errore:[/] {exc.render()}", highlight=False)
                 raise typer.Exit(exc.exit_code) from exc
 
-        return app.command(name)(wrapper)
+        return app.command(name, cls=ItalianCommand)(wrapper)
 
     return decorate

@@ -46,63 +46,163 @@ CATALOGUE: dict[str, FindingType] = {
     t.code: t
     for t in [
         # ---- reading (conciliare_cli/read)
-        FindingType("RIGA_VUOTA_IGNORATA", W, FI, "riga vuota ignorata",
-                    "Una riga senza dati tra le domande: non è letta come domanda."),
-        FindingType("RIGA_TOTALI_IGNORATA", W, FI, "riga di totali ignorata: {detail}",
-                    "Una riga di totali o note in fondo al foglio: non è letta come domanda."),
-        FindingType("COLONNA_NON_USATA", W, FI, "colonna '{column}' non usata dal bando",
-                    "Una colonna del file che nessun campo del bando legge: i suoi dati non "
-                    "sono usati."),
-        FindingType("COLONNA_VUOTA_IGNORATA", W, FI, "colonna senza intestazione ignorata",
-                    "Una colonna senza intestazione (o vuota) a destra dei dati."),
-        FindingType("DATA_NON_LEGGIBILE", B, MI, "data non leggibile: '{value}'",
-                    "Una data che non si riesce a interpretare."),
-        FindingType("IMPORTO_NON_LEGGIBILE", B, MI, "importo non leggibile: '{value}'",
-                    "Un importo che non si riesce a interpretare."),
-        FindingType("NUMERO_NON_LEGGIBILE", B, MI, "numero non leggibile: '{value}'",
-                    "Un numero che non si riesce a interpretare."),
-        FindingType("SI_NO_NON_LEGGIBILE", B, MI, "valore sì/no non leggibile: '{value}'",
-                    "Un valore che dovrebbe essere sì o no (SI, NO, X, 1, 0, vero, falso)."),
-        FindingType("FORMULA_NEL_FILE", W, MI, "il testo '{value}' sembra una formula",
-                    "Un testo che inizia con = + - @: è trattato come testo, mai come formula."),
+        FindingType(
+            "RIGA_VUOTA_IGNORATA",
+            W,
+            FI,
+            "riga vuota ignorata",
+            "Una riga senza dati tra le domande: non è letta come domanda.",
+        ),
+        FindingType(
+            "RIGA_TOTALI_IGNORATA",
+            W,
+            FI,
+            "riga di totali ignorata: {detail}",
+            "Una riga di totali o note in fondo al foglio: non è letta come domanda.",
+        ),
+        FindingType(
+            "COLONNA_NON_USATA",
+            W,
+            FI,
+            "colonna '{column}' non usata dal bando",
+            "Una colonna del file che nessun campo del bando legge: i suoi dati non sono usati.",
+        ),
+        FindingType(
+            "COLONNA_VUOTA_IGNORATA",
+            W,
+            FI,
+            "colonna senza intestazione ignorata",
+            "Una colonna senza intestazione (o vuota) a destra dei dati.",
+        ),
+        FindingType(
+            "DATA_NON_LEGGIBILE",
+            B,
+            MI,
+            "data non leggibile: '{value}'",
+            "Una data che non si riesce a interpretare.",
+        ),
+        FindingType(
+            "IMPORTO_NON_LEGGIBILE",
+            B,
+            MI,
+            "importo non leggibile: '{value}'",
+            "Un importo che non si riesce a interpretare.",
+        ),
+        FindingType(
+            "NUMERO_NON_LEGGIBILE",
+            B,
+            MI,
+            "numero non leggibile: '{value}'",
+            "Un numero che non si riesce a interpretare.",
+        ),
+        FindingType(
+            "SI_NO_NON_LEGGIBILE",
+            B,
+            MI,
+            "valore sì/no non leggibile: '{value}'",
+            "Un valore che dovrebbe essere sì o no (SI, NO, X, 1, 0, vero, falso).",
+        ),
+        FindingType(
+            "FORMULA_NEL_FILE",
+            W,
+            MI,
+            "il testo '{value}' sembra una formula",
+            "Un testo che inizia con = + - @: è trattato come testo, mai come formula.",
+        ),
         # ---- validation (conciliare_cli/validate)
-        FindingType("CAMPO_OBBLIGATORIO_MANCANTE", B, MI, "manca {field}",
-                    "Un dato obbligatorio è vuoto."),
-        FindingType("CF_NON_VALIDO", B, MI, "codice fiscale non valido: '{value}' ({detail})",
-                    "Il codice fiscale non supera il controllo (lunghezza, caratteri, carattere "
-                    "di controllo)."),
-        FindingType("CF_DATA_NASCITA_DIVERSA", W, MI,
-                    "la data di nascita {value} non corrisponde al codice fiscale ({detail})",
-                    "La data di nascita dichiarata non è quella codificata nel codice fiscale."),
-        FindingType("ISEE_NEGATIVO", B, AP, "ISEE negativo: '{value}'",
-                    "Un ISEE minore di zero è impossibile."),
-        FindingType("IMPORTO_NEGATIVO", B, MI, "importo negativo: '{value}'",
-                    "Un costo richiesto minore di zero è impossibile."),
-        FindingType("NASCITA_FUTURA", B, MI, "data di nascita nel futuro: {value}",
-                    "La data di nascita è successiva alla data di riferimento del bando."),
-        FindingType("DATA_PRESENTAZIONE_IMPLAUSIBILE", B, AP,
-                    "data di presentazione implausibile: {value} ({detail})",
-                    "La data di presentazione è lontana dalla finestra del bando (anni prima "
-                    "o dopo): probabilmente un errore di inserimento."),
-        FindingType("MINORE_IN_PIU_DOMANDE", W, MI,
-                    "lo stesso minore compare anche in {detail}",
-                    "Lo stesso minore (codice fiscale) è in più domande, ad esempio dei due "
-                    "genitori o di due partner: sarà finanziato una sola volta."),
-        FindingType("RICHIEDENTE_DUPLICATO", W, AP,
-                    "lo stesso richiedente ha presentato anche {detail}",
-                    "Lo stesso richiedente ha più domande: vale quella indicata dal bando."),
-        FindingType("MINORE_RIPETUTO_IN_DOMANDA", B, MI,
-                    "lo stesso minore è ripetuto nella stessa domanda ({detail})",
-                    "Lo stesso codice fiscale compare due volte nella stessa domanda."),
-        FindingType("DOMANDA_INCOERENTE", W, AP,
-                    "righe della stessa domanda con dati diversi: {detail}",
-                    "Le righe di una stessa domanda riportano dati del richiedente diversi."),
+        FindingType(
+            "CAMPO_OBBLIGATORIO_MANCANTE", B, MI, "manca {field}", "Un dato obbligatorio è vuoto."
+        ),
+        FindingType(
+            "CF_NON_VALIDO",
+            B,
+            MI,
+            "codice fiscale non valido: '{value}' ({detail})",
+            "Il codice fiscale non supera il controllo (lunghezza, caratteri, carattere "
+            "di controllo).",
+        ),
+        FindingType(
+            "CF_DATA_NASCITA_DIVERSA",
+            W,
+            MI,
+            "la data di nascita {value} non corrisponde al codice fiscale ({detail})",
+            "La data di nascita dichiarata non è quella codificata nel codice fiscale.",
+        ),
+        FindingType(
+            "ISEE_NEGATIVO",
+            B,
+            AP,
+            "ISEE negativo: '{value}'",
+            "Un ISEE minore di zero è impossibile.",
+        ),
+        FindingType(
+            "IMPORTO_NEGATIVO",
+            B,
+            MI,
+            "importo negativo: '{value}'",
+            "Un costo richiesto minore di zero è impossibile.",
+        ),
+        FindingType(
+            "NASCITA_FUTURA",
+            B,
+            MI,
+            "data di nascita nel futuro: {value}",
+            "La data di nascita è successiva alla data di riferimento del bando.",
+        ),
+        FindingType(
+            "DATA_PRESENTAZIONE_IMPLAUSIBILE",
+            B,
+            AP,
+            "data di presentazione implausibile: {value} ({detail})",
+            "La data di presentazione è lontana dalla finestra del bando (anni prima "
+            "o dopo): probabilmente un errore di inserimento.",
+        ),
+        FindingType(
+            "MINORE_IN_PIU_DOMANDE",
+            W,
+            MI,
+            "lo stesso minore compare anche in {detail}",
+            "Lo stesso minore (codice fiscale) è in più domande, ad esempio dei due "
+            "genitori o di due partner: sarà finanziato una sola volta.",
+        ),
+        FindingType(
+            "RICHIEDENTE_DUPLICATO",
+            W,
+            AP,
+            "lo stesso richiedente ha presentato anche {detail}",
+            "Lo stesso richiedente ha più domande: vale quella indicata dal bando.",
+        ),
+        FindingType(
+            "MINORE_RIPETUTO_IN_DOMANDA",
+            B,
+            MI,
+            "lo stesso minore è ripetuto nella stessa domanda ({detail})",
+            "Lo stesso codice fiscale compare due volte nella stessa domanda.",
+        ),
+        FindingType(
+            "DOMANDA_INCOERENTE",
+            W,
+            AP,
+            "righe della stessa domanda con dati diversi: {detail}",
+            "Le righe di una stessa domanda riportano dati del richiedente diversi.",
+        ),
     ]
 }
 
 FINDING_COLUMNS = [
-    "code", "severity", "scope", "partner_id", "source_file", "source_sheet", "source_row",
-    "column", "field", "value", "message", "application_id", "row_key",
+    "code",
+    "severity",
+    "scope",
+    "partner_id",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "column",
+    "field",
+    "value",
+    "message",
+    "application_id",
+    "row_key",
 ]
 
 
@@ -138,14 +238,20 @@ def make_findings(code: str, rows: pd.DataFrame | None = None, **kw: object) -> 
     out["severity"] = str(t.severity)
     out["scope"] = str(t.scope)
     if n:
-        parts = {k: out[k].astype(object).where(out[k].notna(), "").astype(str)
-                 for k in ("value", "column", "field")}
-        detail = (rows["detail"] if rows is not None and "detail" in rows.columns
-                  else pd.Series([kw.get("detail", "")] * n))
+        parts = {
+            k: out[k].astype(object).where(out[k].notna(), "").astype(str)
+            for k in ("value", "column", "field")
+        }
+        detail = (
+            rows["detail"]
+            if rows is not None and "detail" in rows.columns
+            else pd.Series([kw.get("detail", "")] * n)
+        )
         parts["detail"] = pd.Series(detail.to_numpy(dtype=object)).fillna("").astype(str)
         out["message"] = [
             t.template.format(value=v, column=c, field=f, detail=d)
-            for v, c, f, d in zip(parts["value"], parts["column"], parts["field"],
-                                  parts["detail"], strict=True)
+            for v, c, f, d in zip(
+                parts["value"], parts["column"], parts["field"], parts["detail"], strict=True
+            )
         ]
     return out[FINDING_COLUMNS]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 from collections.abc import Iterable, Sequence
@@ -86,8 +87,10 @@ def load_call(folder: Path | str) -> LoadedCall:
     problems = list(check_semantics(config))
     if problems:
         raise ConfigError(
-            [f"{path.name}, riga {_line_for(lines, loc) or 1}, {_dotted(loc)}: {msg}"
-             for loc, msg in problems]
+            [
+                f"{path.name}, riga {_line_for(lines, loc) or 1}, {_dotted(loc)}: {msg}"
+                for loc, msg in problems
+            ]
         )
     return LoadedCall(
         config=config,
@@ -115,8 +118,9 @@ def check_semantics(config: CallConfig) -> Iterable[tuple[Loc, str]]:
                 continue
             hs = [headers] if isinstance(headers, str) else headers
             if any("{n}" in h for h in hs) and mappable[key].level is not Level.MINOR:
-                yield (*loc, key), (
-                    f"'{key}' è un dato della domanda: {{n}} si usa solo per i campi dei figli"
+                yield (
+                    (*loc, key),
+                    (f"'{key}' è un dato della domanda: {{n}} si usa solo per i campi dei figli"),
                 )
         for name, f in mappable.items():
             if f.required and name not in partner.columns:
@@ -136,13 +140,15 @@ def check_semantics(config: CallConfig) -> Iterable[tuple[Loc, str]]:
         yield from check(("criteria", i, "condition"), getattr(crit, "condition", None))
         field_name = getattr(crit, "field", None)
         if field_name is not None and field_name not in fields:
-            yield ("criteria", i, "field"), (
-                f"campo sconosciuto '{field_name}'{_suggest(field_name, fields)}"
+            yield (
+                ("criteria", i, "field"),
+                (f"campo sconosciuto '{field_name}'{_suggest(field_name, fields)}"),
             )
     for i, tb in enumerate(config.ranking.tie_breakers):
         if tb.field not in fields:
-            yield ("ranking", "tie_breakers", i, "field"), (
-                f"campo sconosciuto '{tb.field}'{_suggest(tb.field, fields)}"
+            yield (
+                ("ranking", "tie_breakers", i, "field"),
+                (f"campo sconosciuto '{tb.field}'{_suggest(tb.field, fields)}"),
             )
     for i, fund in enumerate(config.funds):
         yield from check(("funds", i, "condition"), fund.condition)
@@ -230,10 +236,9 @@ def _data_loc(data: Any, loc: Loc) -> Loc:
     out: list[str | int] = []
     cur = data
     for i, part in enumerate(loc):
-        if isinstance(cur, dict) and part in cur:
-            out.append(part)
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+        in_map = isinstance(cur, dict) and part in cur
+        in_seq = isinstance(cur, list) and isinstance(part, int) and part < len(cur)
+        if in_map or in_seq:
             out.append(part)
             cur = cur[part]
         elif i == len(loc) - 1 or not isinstance(cur, dict | list):
@@ -298,10 +303,8 @@ def _collect_lines(node: Any, prefix: Loc = ()) -> dict[Loc, int]:
             lines.update(_collect_lines(node[key], (*prefix, str(key))))
     elif isinstance(node, CommentedSeq):
         for i, item in enumerate(node):
-            try:
+            with contextlib.suppress(KeyError, TypeError):
                 lines[(*prefix, i)] = node.lc.item(i)[0] + 1
-            except (KeyError, TypeError):
-                pass
             lines.update(_collect_lines(item, (*prefix, i)))
     return lines
 

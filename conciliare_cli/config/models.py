@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
 
-Money = Annotated[Decimal, Field(ge=0, decimal_places=2, description="Importo in euro (es. 300 o 1234.56)")]
+Money = Annotated[
+    Decimal, Field(ge=0, decimal_places=2, description="Importo in euro (es. 300 o 1234.56)")
+]
 Identifier = Annotated[
     str,
     Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identificativo: lettere, cifre e _"),
@@ -23,7 +25,7 @@ Expression = Annotated[
     str,
     Field(
         min_length=1,
-        description="Condizione sui campi, es. \"isee <= 35000 and not single_parent\"",
+        description='Condizione sui campi, es. "isee <= 35000 and not single_parent"',
     ),
 ]
 
@@ -37,7 +39,9 @@ class Strict(BaseModel):
 
 class Submission(Strict):
     opens: datetime = Field(description="Apertura delle domande (data e ora), es. 2017-06-01 09:00")
-    closes: datetime = Field(description="Chiusura delle domande (data e ora), es. 2017-07-31 12:00")
+    closes: datetime = Field(
+        description="Chiusura delle domande (data e ora), es. 2017-07-31 12:00"
+    )
 
     @model_validator(mode="after")
     def _order(self) -> Submission:
@@ -100,7 +104,7 @@ class PartnerConfig(Strict):
     columns: dict[str, str | list[str]] = Field(
         description=(
             "Campo → intestazione della colonna. Con {n} per i gruppi numerati dei figli "
-            "(\"CF figlio {n}\"); una lista unisce più colonne (data e ora)."
+            '("CF figlio {n}"); una lista unisce più colonne (data e ora).'
         )
     )
     encoding: str | None = Field(None, description="Solo CSV: codifica, se non va rilevata")
@@ -133,7 +137,9 @@ def _as_list(v: str | list[str]) -> list[str]:
 
 
 class EligibilityRule(Strict):
-    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Codice del motivo, es. FUORI_TERMINE")
+    code: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]*$", description="Codice del motivo, es. FUORI_TERMINE"
+    )
     level: Level = Field(description="application: esclude la domanda; minor: esclude il minore")
     require: Expression = Field(description="Condizione che deve essere vera per essere ammessi")
     message: str = Field(description="Frase italiana usata nelle lettere e nel foglio Esclusi")
@@ -262,7 +268,9 @@ class Fund(Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Codice del fondo, es. FSE")
     name: str
     amount_eur: Money
-    condition: Expression | None = Field(None, description="Solo chi la soddisfa è pagato da questo fondo")
+    condition: Expression | None = Field(
+        None, description="Solo chi la soddisfa è pagato da questo fondo"
+    )
 
 
 class Reserve(Strict):
@@ -358,4 +366,3 @@ class CallConfig(Strict):
             if r.fund not in fund_ids:
                 raise ValueError(f"la riserva {r.id} cita il fondo '{r.fund}' che non esiste")
         return self
-

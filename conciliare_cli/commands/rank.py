@@ -1,0 +1,48 @@
+"""`conciliare rank DIR`: eligibility, scores, graduatoria, allocation; writes the outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from conciliare_cli import pipeline
+from conciliare_cli.app import command, console, err_console
+from conciliare_cli.commands.options import output_dir, parse_run_date
+from conciliare_cli.commands.progress import reading_progress
+from conciliare_cli.config import load_call
+from conciliare_cli.write.graduatoria import (
+    print_summary,
+    write_graduatoria_csv,
+    write_graduatoria_xlsx,
+)
+from conciliare_cli.write.xlsx import atomic_output
+
+
+@command("rank")
+def rank_command(
+    folder: Path = typer.Argument(
+        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Cartella degli esiti (predefinita: CARTELLA/esiti)."
+    ),
+    date: str | None = typer.Option(
+        None, "--date", help="Data della graduatoria, AAAA-MM-GG (predefinita: oggi)."
+    ),
+    final: bool = typer.Option(
+        False, "--final", help="Graduatoria DEFINITIVA (altrimenti PROVVISORIA)."
+    ),
+) -> None:
+    """Compila la graduatoria: requisiti, punteggi, ordine, assegnazione dei fondi."""
+    run_date = parse_run_date(date)
+    call = load_call(folder)
+    with reading_progress(call) as on_file:
+        result = pipeline.run(folder, on_file=on_file, call=call)
+    status = "DEFINITIVA" if final else "PROVVISORIA"
+    target = output_dir(folder, out)
+    with err_console.status("Scrittura della graduatoria..."), atomic_output(target) as tmp:
+        write_graduatoria_csv(result, tmp / "graduatoria.csv")
+        write_graduatoria_xlsx(result, tmp / "graduatoria.xlsx", status=status, run_date=run_date)
+    print_summary(result, console)
+    console.print(f"Graduatoria {status} scritta in [bold]{target}[/]")

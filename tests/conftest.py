@@ -1,0 +1,25 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules" / "conciliare-2017.yaml"
+EXAMPLE = ROOT / "examples" / "conciliare-2017"
+
+
+@pytest.fixture
+def rules_yaml() -> str:
+    return RULES.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A private copy of the example call, so tests never write into examples/."""
+    target = tmp_path / "conciliare-2017"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("esiti"))
+    return target
