@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
@@ -11,12 +12,20 @@ from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
+from conciliare_cli.engine.result import RankResult
 from conciliare_cli.write.graduatoria import (
     print_summary,
     write_graduatoria_csv,
     write_graduatoria_xlsx,
 )
 from conciliare_cli.write.xlsx import atomic_output
+
+
+def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.date) -> None:
+    """Write every output of a run into `target`, whole or not at all."""
+    with atomic_output(target) as tmp:
+        write_graduatoria_csv(result, tmp / "graduatoria.csv")
+        write_graduatoria_xlsx(result, tmp / "graduatoria.xlsx", status=status, run_date=run_date)
 
 
 @command("rank")
@@ -41,8 +50,7 @@ def rank_command(
         result = pipeline.run(folder, on_file=on_file, call=call)
     status = "DEFINITIVA" if final else "PROVVISORIA"
     target = output_dir(folder, out)
-    with err_console.status("Scrittura della graduatoria..."), atomic_output(target) as tmp:
-        write_graduatoria_csv(result, tmp / "graduatoria.csv")
-        write_graduatoria_xlsx(result, tmp / "graduatoria.xlsx", status=status, run_date=run_date)
+    with err_console.status("Scrittura della graduatoria..."):
+        write_outputs(result, target, status, run_date)
     print_summary(result, console)
     console.print(f"Graduatoria {status} scritta in [bold]{target}[/]")
