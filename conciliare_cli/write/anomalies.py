@@ -1,0 +1,289 @@
+"""The anomalies workbooks of the preliminary check (istruttoria).
+
+`write_anomalies` writes `anomalie.xlsx` (every finding, a summary per partner and the legend of
+the codes) and one `anomalie/<partner_id>.xlsx` per partner, to send back for correction. Rows
+are sorted by partner, file, sheet, row, column and code, never in input order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from conciliare_cli.config import LoadedCall
+from conciliare_cli.findings import CATALOGUE, FINDING_COLUMNS, Scope, Severity
+from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
+
+ANOMALIES_FILE = "anomalie.xlsx"
+PARTNER_FOLDER = "anomalie"
+NO_PARTNER = "(nessun partner)"
+
+SCOPE_LABELS = {
+    str(Scope.FILE): "file",
+    str(Scope.APPLICATION): "domanda",
+    str(Scope.MINOR): "minore",
+}
+
+FINDING_SHEET_COLUMNS = [
+    Column("partner_id", "Partner", width=10),
+    Column("source_file", "File"),
+    Column("source_sheet", "Foglio"),
+    Column("source_row", "Riga", "int", width=7),
+    Column("column", "Colonna"),
+    Column("field_label", "Campo"),
+    Column("value", "Valore"),
+    Column("code", "Codice"),
+    Column("severity", "Gravità", width=11),
+    Column("message", "Messaggio", width=55, wrap=True),
+    Column("application_id", "Protocollo"),
+]
+
+LEGEND_COLUMNS = [
+    Column("code", "Codice"),
+    Column("severity", "Gravità", width=11),
+    Column("scope", "Riguarda", width=10),
+    Column("description", "Descrizione", width=80, wrap=True),
+]
+
+SUMMARY_COLUMNS = [
+    Column("partner_id", "Partner", width=10),
+    Column("name", "Ente"),
+    Column("blocking", "Anomalie bloccanti", "int", total=True),
+    Column("warning", "Avvisi", "int", total=True),
+    Column("total", "Totale anomalie", "int", total=True),
+    Column("rows", "Righe con anomalie", "int", total=True),
+]
+
+
+def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings in a stable order that never depends on the input order.
+
+    By partner, file, sheet, row (as a number), column and code, then by every other column so
+    that two identical inputs in any order give the same table. Missing values sort last.
+    """
+    df = _normalise(findings)
+    keys = pd.DataFrame(index=df.index)
+    order: list[str] = []
+    for col in ["partner_id", "source_file", "source_sheet", "source_row", "column", "code"]:
+        keys[col] = _key(df[col], numeric=col == "source_row")
+        order.append(col)
+    for col in FINDING_COLUMNS:
+        if col not in order:
+            keys[col] = _key(df[col], numeric=False)
+            order.append(col)
+    ordered = keys.sort_values(order, kind="mergesort", na_position="last").index
+    return df.loc[ordered].reset_index(drop=True)
+
+
+def _normalise(findings: pd.DataFrame) -> pd.DataFrame:
+    df = findings.copy()
+    for col in FINDING_COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    return df[FINDING_COLUMNS].reset_index(drop=True)
+
+
+def _key(series: pd.Series, *, numeric: bool) -> pd.Series:
+    if numeric:
+        return pd.to_numeric(series, errors="coerce").astype("Float64")
+    values = series.astype(object)
+    return values.where(values.notna(), None).map(
+        lambda v: None if v is None else str(v), na_action="ignore"
+    )
+
+
+def legend_frame() -> pd.DataFrame:
+    """Every code of the catalogue with its severity, scope and description (sorted by code)."""
+    rows = [
+        {
+            "code": t.code,
+            "severity": str(t.severity),
+            "scope": SCOPE_LABELS.get(str(t.scope), str(t.scope)),
+            "description": t.description,
+        }
+        for t in sorted(CATALOGUE.values(), key=lambda t: t.code)
+    ]
+    return pd.DataFrame(rows, columns=["code", "severity", "scope", "description"])
+
+
+def summary_frame(findings: pd.DataFrame, partners: Sequence[Any]) -> pd.DataFrame:
+    """Per partner: blocking and warning counts, total findings, distinct rows with findings.
+
+    Every partner of `partners` appears (with zeros when clean); findings of no known partner
+    are counted on a last row '(nessun partner)'.
+    """
+    df = _normalise(findings)
+    names = _partner_names(partners)
+    pid = df["partner_id"].astype(object).where(df["partner_id"].notna(), NO_PARTNER).map(str)
+    sev = df["severity"].astype(object).map(str)
+    row_id = (
+        df["source_file"].astype(object).map(str)
+        + "\x1f"
+        + df["source_sheet"].astype(object).map(str)
+        + "\x1f"
+        + df["source_row"].astype(object).map(str)
+    )
+    has_row = df["source_row"].notna()
+    counts = pd.DataFrame(
+        {
+            "partner_id": pid,
+            "blocking": (sev == str(Severity.BLOCKING)).astype("int64"),
+            "warning": (sev == str(Severity.WARNING)).astype("int64"),
+        }
+    )
+    grouped = counts.groupby("partner_id", sort=True)[["blocking", "warning"]].sum()
+    rows = (
+        pd.DataFrame({"partner_id": pid[has_row], "row": row_id[has_row]})
+        .drop_duplicates()
+        .groupby("partner_id")
+        .size()
+    )
+    ids = list(names) + sorted(set(grouped.index) - set(names) - {NO_PARTNER})
+    if NO_PARTNER in grouped.index:
+        ids.append(NO_PARTNER)
+    out = pd.DataFrame({"partner_id": ids})
+    out["name"] = [names.get(i, "") for i in ids]
+    out["blocking"] = [int(grouped["blocking"].get(i, 0)) for i in ids]
+    out["warning"] = [int(grouped["warning"].get(i, 0)) for i in ids]
+    out["total"] = out["blocking"] + out["warning"]
+    out["rows"] = [int(rows.get(i, 0)) for i in ids]
+    return out
+
+
+def _partner_names(partners: Iterable[Any]) -> dict[str, str]:
+    """partner_id -> name, in the order given (objects with partner_id/name, or dicts)."""
+    out: dict[str, str] = {}
+    for p in partners:
+        if isinstance(p, dict):
+            pid, name = p.get("partner_id") or p.get("id"), p.get("name", "")
+        else:
+            pid = getattr(p, "partner_id", None) or getattr(p, "id", None)
+            name = getattr(p, "name", "")
+        if pid is not None and str(pid) not in out:
+            out[str(pid)] = "" if name is None else str(name)
+    return out
+
+
+def _sheet_frame(findings: pd.DataFrame, call: LoadedCall | None) -> pd.DataFrame:
+    """The sorted findings with the field's Italian label (the field name when unknown)."""
+    df = sort_findings(findings)
+    labels = {name: f.label for name, f in call.fields.items()} if call is not None else {}
+    field = df["field"].astype(object)
+    df["field_label"] = field.map(
+        lambda v: labels.get(str(v), str(v)) if v is not None else None, na_action="ignore"
+    )
+    return df
+
+
+def partner_note(partner_id: str, name: str, call: LoadedCall | None) -> list[str]:
+    """The short Italian note at the top of a partner's anomalies file."""
+    who = f"{name} ({partner_id})" if name else partner_id
+    lines = [
+        f"Anomalie riscontrate nei file inviati da {who}.",
+        "Ogni riga indica file, foglio, riga e colonna come li mostra Excel. Correggete i dati "
+        "nel vostro file (senza cambiare le intestazioni delle colonne) e inviatelo di nuovo "
+        "completo, con tutte le domande.",
+        "Le anomalie BLOCCANTI impediscono di ammettere la domanda o il minore finché non sono "
+        "corrette; gli AVVISI vanno verificati. Il significato dei codici è nel foglio Legenda.",
+    ]
+    if call is not None:
+        lead = call.config.call.lead_partner
+        contact = ", ".join(
+            p for p in [lead.office or lead.name, lead.email or "", lead.pec or ""] if p
+        )
+        lines.append(f"Per chiarimenti e per il nuovo invio: {contact}.")
+    return lines
+
+
+def write_anomalies(
+    findings: pd.DataFrame,
+    partners: Sequence[Any],
+    out_dir: Path,
+    call: LoadedCall | None,
+    run_date: dt.date | dt.datetime | None,
+) -> list[Path]:
+    """Write `out_dir/anomalie.xlsx` and `out_dir/anomalie/<partner_id>.xlsx` for every partner.
+
+    `findings` has the columns of conciliare_cli.findings.FINDING_COLUMNS; `partners` are
+    objects (or dicts) with `partner_id` and `name`. Every partner gets its own file, also when
+    it has nothing to fix (it then says so), so no stale file of an earlier run survives.
+    Returns the paths written, the general workbook first.
+    """
+    out_dir = Path(out_dir)
+    title = call.config.call.title if call is not None else None
+    table = _sheet_frame(findings, call)
+    names = _partner_names(partners)
+    if call is not None:
+        for p in call.config.partners:
+            names.setdefault(p.id, p.name)
+    written: list[Path] = []
+
+    main = out_dir / ANOMALIES_FILE
+    with xlsx_workbook(main, run_date=run_date, title=title, subject="Anomalie") as wb:
+        n_block = int((table["severity"] == str(Severity.BLOCKING)).sum())
+        n_warn = int((table["severity"] == str(Severity.WARNING)).sum())
+        write_table(
+            wb,
+            "Anomalie",
+            table,
+            FINDING_SHEET_COLUMNS,
+            title=title,
+            run_date=run_date,
+            subtitle="Anomalie dell'istruttoria",
+            notes=[f"{n_block} anomalie bloccanti e {n_warn} avvisi."],
+            empty_text="Nessuna anomalia.",
+        )
+        write_table(
+            wb,
+            "Riepilogo",
+            summary_frame(findings, [{"partner_id": k, "name": v} for k, v in names.items()]),
+            SUMMARY_COLUMNS,
+            title=title,
+            run_date=run_date,
+            subtitle="Anomalie per partner",
+        )
+        write_table(
+            wb,
+            "Legenda",
+            legend_frame(),
+            LEGEND_COLUMNS,
+            title=title,
+            run_date=run_date,
+            subtitle="Codici delle anomalie",
+        )
+    written.append(main)
+
+    pid = table["partner_id"].astype(object).map(lambda v: str(v), na_action="ignore")
+    legend = legend_frame()
+    for partner_id, name in names.items():
+        rows = table[(pid == partner_id).to_numpy()].reset_index(drop=True)
+        path = out_dir / PARTNER_FOLDER / f"{partner_id}.xlsx"
+        sub = f"Anomalie da correggere – {name}" if name else "Anomalie da correggere"
+        with xlsx_workbook(path, run_date=run_date, title=title, subject=sub) as wb:
+            write_table(
+                wb,
+                "Anomalie",
+                rows,
+                FINDING_SHEET_COLUMNS,
+                title=title,
+                run_date=run_date,
+                subtitle=sub,
+                notes=partner_note(partner_id, name, call),
+                empty_text="Nessuna anomalia: non c'è nulla da correggere.",
+            )
+            codes = set(rows["code"].dropna().astype(str))
+            write_table(
+                wb,
+                "Legenda",
+                legend[legend["code"].isin(codes)] if codes else legend,
+                LEGEND_COLUMNS,
+                title=title,
+                run_date=run_date,
+                subtitle="Codici delle anomalie",
+            )
+        written.append(path)
+    return written
