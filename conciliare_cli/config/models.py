@@ -53,21 +53,21 @@ class Submission(Strict):
 class Office(Strict):
     name: str = Field(description="Ente capofila che firma le lettere")
     office: str | None = Field(None, description="Ufficio responsabile")
-    address: str | None = None
-    city: str | None = None
-    email: str | None = None
-    pec: str | None = None
-    phone: str | None = None
+    address: str | None = Field(None, description="Indirizzo")
+    city: str | None = Field(None, description="CAP, città e provincia")
+    email: str | None = Field(None, description="E-mail")
+    pec: str | None = Field(None, description="PEC")
+    phone: str | None = Field(None, description="Telefono")
     signatory: str | None = Field(None, description="Chi firma (nome e qualifica)")
 
 
 class CallInfo(Strict):
     title: str = Field(description="Titolo del bando")
-    year: int = Field(ge=2000, le=2100)
+    year: int = Field(ge=2000, le=2100, description="Anno del bando")
     rules_version: str = Field(description="Versione delle regole, es. 2017.1")
     reference_date: date = Field(description="Data di riferimento per l'età dei minori")
-    submission: Submission
-    lead_partner: Office
+    submission: Submission = Field(description="Finestra di presentazione delle domande")
+    lead_partner: Office = Field(description="Ente capofila (mittente delle lettere)")
     protocol_prefix: str | None = Field(
         None, description="Prefisso del numero di riferimento delle lettere"
     )
@@ -75,8 +75,8 @@ class CallInfo(Strict):
 
 class ExtraField(Strict):
     name: Identifier
-    kind: Kind
-    level: Level = Level.APPLICATION
+    kind: Kind = Field(description="Tipo di dato")
+    level: Level = Field(Level.APPLICATION, description="Dato della domanda o del minore")
     label: str = Field(description="Etichetta italiana del campo")
     health: bool = Field(False, description="Dato sanitario: mai nelle uscite pubbliche")
 
@@ -162,20 +162,22 @@ class _CriterionBase(Strict):
 
 
 class FlagCriterion(_CriterionBase):
-    type: Literal["flag"]
+    type: Literal["flag"] = Field(description="Tipo di criterio")
     condition: Expression = Field(description="Condizione a livello di domanda")
     points: Decimal = Field(description="Punti se la condizione è vera")
-    missing: Literal["zero", "exclude", "error"] = "zero"
+    missing: Literal["zero", "exclude", "error"] = Field(
+        "zero", description="Dato mancante: zero punti, esclusione o errore"
+    )
 
 
 class Band(Strict):
     min: Decimal | None = Field(None, description="Da (incluso); assente = nessun minimo")
     max: Decimal | None = Field(None, description="A (incluso); assente = nessun massimo")
-    points: Decimal
+    points: Decimal = Field(description="Punti della fascia")
 
 
 class BandsCriterion(_CriterionBase):
-    type: Literal["bands"]
+    type: Literal["bands"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo numerico a livello di domanda, es. isee")
     bands: list[Band] = Field(min_length=1)
     missing: Literal["zero", "exclude", "error"] | Decimal = Field(
@@ -202,26 +204,32 @@ class BandsCriterion(_CriterionBase):
 
 
 class MapCriterion(_CriterionBase):
-    type: Literal["map"]
+    type: Literal["map"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo di categoria (testo)")
     map: dict[str, Decimal] = Field(description="Valore → punti (maiuscole/minuscole ignorate)")
     default: Decimal = Field(Decimal(0), description="Punti per un valore non elencato")
-    missing: Literal["zero", "exclude", "error"] = "zero"
+    missing: Literal["zero", "exclude", "error"] = Field(
+        "zero", description="Dato mancante: zero punti, esclusione o errore"
+    )
 
 
 class CountCriterion(_CriterionBase):
-    type: Literal["count"]
+    type: Literal["count"] = Field(description="Tipo di criterio")
     condition: Expression = Field(description="Condizione sul minore, es. disability")
     points: Decimal = Field(description="Punti per ogni minore ammissibile che la soddisfa")
-    missing: Literal["zero", "exclude", "error"] = "zero"
+    missing: Literal["zero", "exclude", "error"] = Field(
+        "zero", description="Dato mancante: zero punti, esclusione o errore"
+    )
 
 
 class SumCriterion(_CriterionBase):
-    type: Literal["sum"]
+    type: Literal["sum"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo numerico del minore da sommare")
     points: Decimal = Field(description="Punti per unità del campo")
     condition: Expression | None = None
-    missing: Literal["zero", "exclude", "error"] = "zero"
+    missing: Literal["zero", "exclude", "error"] = Field(
+        "zero", description="Dato mancante: zero punti, esclusione o errore"
+    )
 
 
 Criterion = Annotated[
@@ -236,7 +244,9 @@ Criterion = Annotated[
 class TieBreaker(Strict):
     field: str = Field(description="Campo a livello di domanda, es. isee o submitted_at")
     order: Literal["asc", "desc"] = Field("asc", description="asc: prima il valore minore")
-    missing: Literal["last", "first"] = "last"
+    missing: Literal["last", "first"] = Field(
+        "last", description="Valori mancanti in fondo (last) o in testa (first)"
+    )
     label: str | None = Field(None, description="Descrizione italiana, es. ISEE più basso")
 
 
@@ -256,9 +266,13 @@ class Duplicates(Strict):
 
 
 class Ranking(Strict):
-    unit: Literal["application", "minor"] = "application"
-    tie_breakers: list[TieBreaker] = Field(default_factory=list)
-    lottery: Lottery
+    unit: Literal["application", "minor"] = Field(
+        "application", description="Si ordina per domanda (application) o per minore (minor)"
+    )
+    tie_breakers: list[TieBreaker] = Field(
+        default_factory=list, description="Criteri di parità, in ordine"
+    )
+    lottery: Lottery = Field(description="Sorteggio finale")
 
 
 # ---------------------------------------------------------------- money
@@ -266,20 +280,20 @@ class Ranking(Strict):
 
 class Fund(Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Codice del fondo, es. FSE")
-    name: str
-    amount_eur: Money
+    name: str = Field(description="Nome del fondo")
+    amount_eur: Money = Field(description="Dotazione in euro")
     condition: Expression | None = Field(
         None, description="Solo chi la soddisfa è pagato da questo fondo"
     )
 
 
 class Reserve(Strict):
-    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
-    description: str
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Codice della riserva")
+    description: str = Field(description="Descrizione italiana")
     fund: str = Field(description="Fondo da cui è riservata la quota")
-    amount_eur: Money | None = None
+    amount_eur: Money | None = Field(None, description="Importo riservato in euro")
     share: Decimal | None = Field(None, gt=0, le=1, description="Quota del fondo (0-1)")
-    condition: Expression
+    condition: Expression = Field(description="Chi può usare la riserva, es. any(disability)")
 
     @model_validator(mode="after")
     def _one_of(self) -> Reserve:
@@ -308,10 +322,13 @@ class Allocation(Strict):
 
 
 class Publication(Strict):
-    public_id: Literal["application_id", "pseudonym"] = "application_id"
+    public_id: Literal["application_id", "pseudonym"] = Field(
+        "application_id", description="Identificativo pubblicato: protocollo o codice pseudonimo"
+    )
     pseudonym_salt: str | None = Field(None, description="Segreto per i codici pseudonimi")
     columns: list[Literal["rank", "public_id", "score", "status", "awarded_eur"]] = Field(
-        default_factory=lambda: ["rank", "public_id", "score", "status", "awarded_eur"]
+        default_factory=lambda: ["rank", "public_id", "score", "status", "awarded_eur"],
+        description="Colonne della graduatoria pubblica",
     )
     hide_score_when_sensitive: bool = Field(
         True, description="Nasconde il punteggio totale se un criterio è sensibile"
@@ -327,27 +344,31 @@ class Letters(Strict):
     appeal: str = Field(description="Ricorsi: TAR entro 60 giorni, Capo dello Stato entro 120")
     fse_statement: str | None = Field(None, description="Dicitura di cofinanziamento FSE")
     logos: list[str] = Field(default_factory=list, description="Immagini dei loghi (file)")
-    signature: str | None = None
+    signature: str | None = Field(None, description="Testo della firma, se diverso")
 
 
 # ---------------------------------------------------------------- the call
 
 
 class CallConfig(Strict):
-    schema_version: Literal[1] = 1
-    call: CallInfo
+    schema_version: Literal[1] = Field(1, description="Versione del formato di questo file")
+    call: CallInfo = Field(description="Dati generali del bando")
     fields: list[ExtraField] = Field(default_factory=list, description="Campi aggiuntivi")
-    partners: list[PartnerConfig] = Field(default_factory=list)
-    eligibility: list[EligibilityRule] = Field(default_factory=list)
-    criteria: list[Criterion] = Field(default_factory=list)
-    ranking: Ranking
-    duplicates: Duplicates = Duplicates()
-    voucher: Voucher
-    funds: list[Fund] = Field(min_length=1)
-    reserves: list[Reserve] = Field(default_factory=list)
-    allocation: Allocation = Allocation()
-    publication: Publication = Publication()
-    letters: Letters | None = None
+    partners: list[PartnerConfig] = Field(
+        default_factory=list, description="Enti partner e colonne dei loro file"
+    )
+    eligibility: list[EligibilityRule] = Field(
+        default_factory=list, description="Requisiti di ammissione"
+    )
+    criteria: list[Criterion] = Field(default_factory=list, description="Criteri di punteggio")
+    ranking: Ranking = Field(description="Unità di graduatoria, criteri di parità, sorteggio")
+    duplicates: Duplicates = Field(Duplicates(), description="Domande e minori ripetuti")
+    voucher: Voucher = Field(description="Importo massimo per minore")
+    funds: list[Fund] = Field(min_length=1, description="Fondi, nell'ordine in cui si usano")
+    reserves: list[Reserve] = Field(default_factory=list, description="Quote riservate")
+    allocation: Allocation = Field(Allocation(), description="Regole di assegnazione")
+    publication: Publication = Field(Publication(), description="Graduatoria pubblica")
+    letters: Letters | None = Field(None, description="Testi delle lettere alle famiglie")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CallConfig:

@@ -1,0 +1,163 @@
+"""Reference sections of the README, generated from the code so that they cannot drift.
+
+`python -m conciliare_cli.docs` rewrites the blocks between `<!-- BEGIN name -->` and
+`<!-- END name -->` in README.md; a test fails when README.md is not current.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from conciliare_cli.config import models
+from conciliare_cli.fields import CANONICAL_FIELDS, DERIVED_FIELDS
+from conciliare_cli.findings import CATALOGUE
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+SECTIONS: list[tuple[str, type[BaseModel]]] = [
+    ("(root)", models.CallConfig),
+    ("call", models.CallInfo),
+    ("call.submission", models.Submission),
+    ("call.lead_partner", models.Office),
+    ("fields[]", models.ExtraField),
+    ("partners[]", models.PartnerConfig),
+    ("eligibility[]", models.EligibilityRule),
+    ("criteria[] type: flag", models.FlagCriterion),
+    ("criteria[] type: bands", models.BandsCriterion),
+    ("criteria[].bands[]", models.Band),
+    ("criteria[] type: map", models.MapCriterion),
+    ("criteria[] type: count", models.CountCriterion),
+    ("criteria[] type: sum", models.SumCriterion),
+    ("ranking", models.Ranking),
+    ("ranking.tie_breakers[]", models.TieBreaker),
+    ("ranking.lottery", models.Lottery),
+    ("duplicates", models.Duplicates),
+    ("voucher", models.Voucher),
+    ("funds[]", models.Fund),
+    ("reserves[]", models.Reserve),
+    ("allocation", models.Allocation),
+    ("publication", models.Publication),
+    ("letters", models.Letters),
+]
+
+
+def _type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a}`" for a in args)
+    if origin in (typing.Union, types.UnionType):
+        names = list(dict.fromkeys(_type_name(a) for a in args if a is not type(None)))
+        if len(names) > 2 and all("criteria[]" in n for n in names):
+            return "criterion (one of the `criteria[]` types below)"
+        return " or ".join(names)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map {_type_name(args[0])} → {_type_name(args[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        title = next((t for t, m in SECTIONS if m is annotation), None)
+        if title is None and annotation.__name__.endswith("Criterion"):
+            return "criterion (see `criteria[]`)"
+        return f"section `{title}`" if title else "section"
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return " \\| ".join(f"`{m.value}`" for m in annotation)
+    names = {
+        "str": "text",
+        "int": "integer",
+        "Decimal": "number",
+        "bool": "true/false",
+        "date": "date",
+        "datetime": "date and time",
+    }
+    name = getattr(annotation, "__name__", str(annotation))
+    return names.get(name, name)
+
+
+def _default(info: FieldInfo) -> str:
+    if info.is_required():
+        return "**required**"
+    if info.default_factory is not None:
+        value = info.default_factory()  # type: ignore[call-arg]
+        if isinstance(value, BaseModel):
+            return "see the section"
+        return f"`{value}`" if value else "empty"
+    if info.default is None:
+        return "—"
+    if isinstance(info.default, BaseModel):
+        return "see the section"
+    value = getattr(info.default, "value", info.default)
+    return f"`{value}`"
+
+
+def yaml_reference() -> str:
+    out: list[str] = []
+    for title, model in SECTIONS:
+        out.append(f"#### `{title}`\n")
+        doc = (model.__doc__ or "").strip().splitlines()
+        if doc and not doc[0].startswith("Usage docs"):
+            out.append(doc[0] + "\n")
+        out.append("| key | type | default | meaning (as the schema shows it) |")
+        out.append("| --- | --- | --- | --- |")
+        for name, info in model.model_fields.items():
+            desc = (info.description or "").replace("|", "\\|").replace("\n", " ")
+            out.append(f"| `{name}` | {_type_name(info.annotation)} | {_default(info)} | {desc} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def fields_reference() -> str:
+    out = ["| field | level | kind | Italian label | notes |", "| --- | --- | --- | --- | --- |"]
+    for f in CANONICAL_FIELDS.values():
+        notes = ", ".join(
+            n
+            for n, on in [("required", f.required), ("personal", f.personal), ("health", f.health)]
+            if on
+        )
+        out.append(f"| `{f.name}` | {f.level} | {f.kind} | {f.label} | {notes} |")
+    for f in DERIVED_FIELDS.values():
+        out.append(f"| `{f.name}` | {f.level} | {f.kind} | {f.label} | derived (rules only) |")
+    return "\n".join(out) + "\n"
+
+
+def findings_reference() -> str:
+    out = ["| code | severity | blocks | meaning |", "| --- | --- | --- | --- |"]
+    blocks = {"file": "—", "application": "the application", "minor": "the minor"}
+    for t in CATALOGUE.values():
+        what = blocks[str(t.scope)] if t.severity == "BLOCCANTE" else "nothing (warning)"
+        out.append(f"| `{t.code}` | {t.severity} | {what} | {t.description} |")
+    return "\n".join(out) + "\n"
+
+
+GENERATORS = {
+    "yaml-reference": yaml_reference,
+    "fields-reference": fields_reference,
+    "findings-reference": findings_reference,
+}
+
+
+def render(text: str) -> str:
+    for name, make in GENERATORS.items():
+        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", flags=re.DOTALL)
+        text = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), text)
+    return text
+
+
+def main() -> None:
+    text = README.read_text(encoding="utf-8")
+    README.write_text(render(text), encoding="utf-8")
+    print(f"aggiornato {README}")
+
+
+if __name__ == "__main__":
+    main()
