@@ -1,0 +1,1 @@
+"""The rules engine: expressions, eligibility, duplicates, scoring, ranking and allocation."""
