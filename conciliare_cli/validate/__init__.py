@@ -1,0 +1,27 @@
+"""Validation (istruttoria): checks on the canonical table, and the read + check stage.
+
+- `validate_table(call, minors)`: the findings of every check (conciliare_cli/findings.py
+  codes), vectorised, sorted; the table is not modified.
+- `fill_birth_dates(call, minors)`: empty minor birth dates taken from the tax code.
+- `validate_call(call, on_file=None)`: read every partner file, check, fill the birth dates;
+  returns the ReadResult (with the filled table) and all findings, reader's and checks'.
+"""
+
+from conciliare_cli.validate.checks import (
+    birth_dates_from_cf,
+    fill_birth_dates,
+    sort_findings,
+    validate_table,
+)
+from conciliare_cli.validate.stage import merge_findings, validate_call
+from conciliare_cli.validate.taxcode import tax_code_problem
+
+__all__ = [
+    "birth_dates_from_cf",
+    "fill_birth_dates",
+    "merge_findings",
+    "sort_findings",
+    "tax_code_problem",
+    "validate_call",
+    "validate_table",
+]
