@@ -334,6 +334,14 @@ class Publication(Strict):
         True, description="Nasconde il punteggio totale se un criterio è sensibile"
     )
 
+    @model_validator(mode="after")
+    def _salt_for_pseudonyms(self) -> Publication:
+        if self.public_id == "pseudonym" and not (self.pseudonym_salt or "").strip():
+            raise ValueError(
+                "con public_id: pseudonym serve pseudonym_salt (un segreto, es. una frase lunga)"
+            )
+        return self
+
 
 class Letters(Strict):
     services: str = Field(description="Servizi che il voucher può pagare")

@@ -1,0 +1,46 @@
+"""`conciliare verify DIR`: re-run the call and check the published result byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from conciliare_cli.app import command, console, err_console
+from conciliare_cli.italian import date_short
+from conciliare_cli.publish.verify import REPRODUCED, verify_result
+
+
+@command("verify")
+def verify_command(
+    folder: Path = typer.Argument(
+        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Cartella degli esiti da verificare (predefinita: CARTELLA/esiti)."
+    ),
+) -> None:
+    """Ricalcola la graduatoria e controlla che sia identica a quella pubblicata.
+
+    Legge manifest.json, controlla le impronte (SHA-256) delle regole, dei file dei partner e
+    degli esiti, rifà il calcolo con la stessa data e lo stesso stato e confronta ogni file.
+    Esce con 0 se il risultato è riprodotto esattamente, 1 se qualcosa è diverso.
+    """
+    with err_console.status("Verifica in corso (ricalcolo della graduatoria)..."):
+        report = verify_result(folder, out)
+    if report.reproduced:
+        console.print(f"[bold green]{REPRODUCED}[/]")
+        console.print(
+            f"Graduatoria {report.status} del {date_short(report.run_date)}: "
+            "regole, file dei partner ed esiti corrispondono al manifest.",
+            highlight=False,
+        )
+        return
+    console.print("[bold red]Il risultato NON è riprodotto:[/]")
+    for line in report.lines():
+        console.print(f"  - {line}", highlight=False, markup=False)
+    if report.versions:
+        console.print("Versioni diverse da quelle del manifest (possibile causa):")
+        for note in report.versions:
+            console.print(f"  - {note}", highlight=False, markup=False)
+    raise typer.Exit(1)
