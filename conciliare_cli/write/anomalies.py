@@ -168,7 +168,7 @@ def _partner_names(partners: Iterable[Any]) -> dict[str, str]:
     return out
 
 
-def _sheet_frame(findings: pd.DataFrame, call: LoadedCall | None) -> pd.DataFrame:
+def findings_sheet_frame(findings: pd.DataFrame, call: LoadedCall | None) -> pd.DataFrame:
     """The sorted findings with the field's Italian label (the field name when unknown)."""
     df = sort_findings(findings)
     labels = {name: f.label for name, f in call.fields.items()} if call is not None else {}
@@ -215,7 +215,7 @@ def write_anomalies(
     """
     out_dir = Path(out_dir)
     title = call.config.call.title if call is not None else None
-    table = _sheet_frame(findings, call)
+    table = findings_sheet_frame(findings, call)
     names = _partner_names(partners)
     if call is not None:
         for p in call.config.partners:

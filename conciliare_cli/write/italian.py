@@ -69,6 +69,8 @@ def cents_to_plain(cents: pd.Series) -> pd.Series:
     For the machine-readable CSV. Vectorised: no floats are ever involved.
     """
     values = pd.to_numeric(cents, errors="raise").astype("Int64")
+    if len(values) == 0:
+        return pd.Series([], index=cents.index, dtype=object)
     na = values.isna().to_numpy()
     ints = values.fillna(0).to_numpy(dtype=np.int64)
     sign = np.where(ints < 0, "-", "")
@@ -87,6 +89,8 @@ def plain_score(scores: pd.Series) -> pd.Series:
     the integer thousandths is exact. NA -> ''.
     """
     values = pd.to_numeric(scores, errors="raise").astype("Float64")
+    if len(values) == 0:
+        return pd.Series([], index=scores.index, dtype=object)
     na = values.isna().to_numpy()
     milli = np.rint(values.fillna(0).to_numpy(dtype=np.float64) * 1000).astype(np.int64)
     sign = np.where(milli < 0, "-", "")

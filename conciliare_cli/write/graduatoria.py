@@ -1,0 +1,880 @@
+"""The graduatoria: the machine-readable CSV, the internal Excel workbook and the run summary.
+
+All three read a RankResult (conciliare_cli/engine/result.py). Rows are always in the same
+order, whatever the order of the input rows: ranked minors by rank, minor slot, minor tax code,
+row key; then the excluded by application id and row key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from conciliare_cli.config import LoadedCall
+from conciliare_cli.config.models import (
+    BandsCriterion,
+    CountCriterion,
+    FlagCriterion,
+    MapCriterion,
+    SumCriterion,
+)
+from conciliare_cli.engine.result import STATUSES, RankResult
+from conciliare_cli.fields import Kind, Level
+from conciliare_cli.findings import Severity
+from conciliare_cli.write.anomalies import FINDING_SHEET_COLUMNS, findings_sheet_frame
+from conciliare_cli.write.italian import (
+    cents_to_plain,
+    date_short,
+    datetime_short,
+    eur,
+    eur_decimal,
+    number,
+    plain_score,
+    status_label,
+)
+from conciliare_cli.write.xlsx import Column, atomic_write_bytes, write_table, xlsx_workbook
+
+FUNDED = ("FINANZIATA", "FINANZIATA_PARZIALMENTE")
+EXCLUDED = "ESCLUSA"
+
+# The contract columns of graduatoria.csv, in this order (fund columns go after awarded_eur).
+CONTRACT_HEAD = [
+    "rank",
+    "application_id",
+    "partner_id",
+    "applicant_tax_code",
+    "minor_tax_code",
+    "score",
+    "status",
+    "awarded_eur",
+]
+CONTRACT_TAIL = ["exclusion_reasons", "source_file", "source_row"]
+
+LOTTERY_RULE = (
+    "A parità di punteggio e di tutti i criteri precedenti decide il sorteggio: per ogni {unit} "
+    'si calcola l\'impronta SHA-256 del testo "seme:{ident}" (il seme pubblicato, i due punti, '
+    "{ident_long}) e si ordina per impronta crescente (in esadecimale). Chiunque può ricalcolarlo."
+)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _fund_ids(result: RankResult) -> list[str]:
+    """Funds in the order the rules declare them (then any other fund of the result)."""
+    ids = [f.id for f in result.call.config.funds]
+    if "fund_id" in result.funds.columns:
+        ids += [str(f) for f in result.funds["fund_id"] if str(f) not in ids]
+    return ids
+
+
+def _reserve_ids(result: RankResult) -> list[str]:
+    ids = [r.id for r in result.call.config.reserves]
+    prefix, suffix = "reserve_", "_cents"
+    ids += sorted(
+        c[len(prefix) : -len(suffix)]
+        for c in result.minors.columns
+        if c.startswith(prefix) and c.endswith(suffix) and c[len(prefix) : -len(suffix)] not in ids
+    )
+    return ids
+
+
+def _criterion_ids(result: RankResult) -> list[str]:
+    ids = [c.id for c in result.call.config.criteria]
+    ids += sorted(
+        c[len("crit_") :]
+        for c in result.minors.columns
+        if c.startswith("crit_") and c[len("crit_") :] not in ids
+    )
+    return ids
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column, or an all-missing one when the result does not carry it."""
+    if name in df.columns:
+        return df[name]
+    return pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    values = series.astype(object)
+    return values.where(values.notna(), "").map(str)
+
+
+def _int_text(series: pd.Series) -> pd.Series:
+    values = pd.to_numeric(series, errors="coerce").astype("Float64")
+    na = values.isna().to_numpy()
+    ints = np.rint(values.fillna(0).to_numpy(dtype=np.float64)).astype(np.int64).astype(str)
+    return pd.Series(np.where(na, "", ints).astype(object), index=series.index, dtype=object)
+
+
+def _cents(df: pd.DataFrame, name: str) -> pd.Series:
+    if name not in df.columns:
+        raise KeyError(f"the RankResult has no column {name!r}")
+    return pd.to_numeric(df[name], errors="raise").astype("Int64")
+
+
+def ordered_minors(result: RankResult) -> pd.DataFrame:
+    """The minors in graduatoria order, never in input order.
+
+    Ranked rows (rank present) by rank, minor_slot, minor_tax_code, row_key; then the excluded
+    by application_id, row_key. Remaining ties (identical keys) are broken by every other column,
+    so the order is a function of the content only.
+    """
+    m = result.minors.reset_index(drop=True)
+    rank = pd.to_numeric(_col(m, "rank"), errors="coerce").astype("Float64")
+    excluded = rank.isna()
+    keys = pd.DataFrame(
+        {
+            "excluded": excluded.astype(int),
+            "rank": rank.where(~excluded, 0.0).fillna(0.0).astype(float),
+            "slot": pd.to_numeric(_col(m, "minor_slot"), errors="coerce")
+            .astype("Float64")
+            .fillna(0)
+            .astype(float)
+            .where(~excluded, 0.0),
+            "cf": _text(_col(m, "minor_tax_code")).where(~excluded, ""),
+            "app": _text(_col(m, "application_id")).where(excluded, ""),
+            "row_key": _text(_col(m, "row_key")),
+        },
+        index=m.index,
+    )
+    if keys.duplicated().any():  # only then do the other columns matter
+        for i, c in enumerate(sorted(m.columns)):
+            keys[f"_{i}"] = _text(m[c])
+    order = keys.sort_values(list(keys.columns), kind="mergesort").index
+    return m.loc[order].reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def graduatoria_frame(result: RankResult) -> pd.DataFrame:
+    """The machine-readable graduatoria: one row per minor, every value as text.
+
+    Contract columns first: rank, application_id, partner_id, applicant_tax_code,
+    minor_tax_code, score, status, awarded_eur, fund_<ID>_eur per fund, exclusion_reasons,
+    source_file, source_row; then waiting_position, crit_<id> per criterion, requested_eur,
+    reserve_<ID>_eur per reserve, decided_by, source_sheet, minor_slot, row_key, lottery_key.
+    Amounts have a dot and two decimals, from whole cents exactly; scores have no float noise.
+    """
+    m = ordered_minors(result)
+    out = pd.DataFrame(index=m.index)
+    out["rank"] = _int_text(_col(m, "rank"))
+    for c in ("application_id", "partner_id", "applicant_tax_code", "minor_tax_code"):
+        out[c] = _text(_col(m, c))
+    out["score"] = plain_score(_col(m, "score"))
+    out["status"] = _text(_col(m, "status"))
+    out["awarded_eur"] = cents_to_plain(_cents(m, "awarded_cents"))
+    for f in _fund_ids(result):
+        out[f"fund_{f}_eur"] = cents_to_plain(_cents(m, f"fund_{f}_cents"))
+    out["exclusion_reasons"] = _text(_col(m, "exclusion_reasons"))
+    out["source_file"] = _text(_col(m, "source_file"))
+    out["source_row"] = _int_text(_col(m, "source_row"))
+    # extras
+    out["waiting_position"] = _int_text(_col(m, "waiting_position"))
+    for c in _criterion_ids(result):
+        out[f"crit_{c}"] = plain_score(_col(m, f"crit_{c}"))
+    if "requested_cents" in m.columns:
+        out["requested_eur"] = cents_to_plain(_cents(m, "requested_cents"))
+    for r in _reserve_ids(result):
+        if f"reserve_{r}_cents" in m.columns:
+            out[f"reserve_{r}_eur"] = cents_to_plain(_cents(m, f"reserve_{r}_cents"))
+    out["decided_by"] = _text(_col(m, "decided_by"))
+    out["source_sheet"] = _text(_col(m, "source_sheet"))
+    out["minor_slot"] = _int_text(_col(m, "minor_slot"))
+    out["row_key"] = _text(_col(m, "row_key"))
+    out["lottery_key"] = _text(_col(m, "lottery_key"))
+    return out
+
+
+def graduatoria_csv_bytes(result: RankResult) -> bytes:
+    """The CSV as bytes: UTF-8 (no BOM), comma-separated, '\\n' line endings."""
+    buffer = io.StringIO()
+    graduatoria_frame(result).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_graduatoria_csv(result: RankResult, path: Path) -> Path:
+    """Write graduatoria.csv atomically; returns the path."""
+    return atomic_write_bytes(path, graduatoria_csv_bytes(result))
+
+
+# ----------------------------------------------------------------------------- XLSX
+
+
+def _person(m: pd.DataFrame, surname: str, name: str) -> pd.Series:
+    full = (_text(_col(m, surname)) + " " + _text(_col(m, name))).str.strip()
+    return full
+
+
+def _excel_frame(result: RankResult) -> pd.DataFrame:
+    m = ordered_minors(result)
+    m["applicant_full"] = _person(m, "applicant_surname", "applicant_name")
+    m["minor_full"] = _person(m, "minor_surname", "minor_name")
+    m["status_label"] = _col(m, "status").map(status_label)
+    m["score"] = pd.to_numeric(_col(m, "score"), errors="coerce")
+    return m
+
+
+def _graduatoria_columns(result: RankResult) -> list[Column]:
+    crit_labels = {c.id: c.label for c in result.call.config.criteria}
+    fund_names = {f.id: f.id for f in result.call.config.funds}
+    cols = [
+        Column("rank", "Posizione", "int", width=9),
+        Column("application_id", "Protocollo"),
+        Column("partner_id", "Partner", width=10),
+        Column("applicant_full", "Richiedente"),
+        Column("minor_full", "Minore"),
+        Column("minor_tax_code", "CF minore", width=18),
+    ]
+    for c in _criterion_ids(result):
+        cols.append(Column(f"crit_{c}", crit_labels.get(c, c), "score", width=12))
+    cols += [
+        Column("score", "Punteggio", "score", width=10),
+        Column("status_label", "Esito", width=18, wrap=True),
+        Column("requested_cents", "Importo spettante", "money_cents", total=True),
+        Column("awarded_cents", "Importo assegnato", "money_cents", total=True),
+    ]
+    for f in _fund_ids(result):
+        cols.append(
+            Column(f"fund_{f}_cents", f"di cui {fund_names.get(f, f)}", "money_cents", total=True)
+        )
+    cols += [
+        Column("waiting_position", "Posizione in attesa", "int", width=10),
+        Column("decided_by", "Parità risolta da", width=18, wrap=True),
+    ]
+    return cols
+
+
+def excluded_frame(result: RankResult, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The excluded minors, in order, with the reasons in words (RankResult.reasons)."""
+    m = _excel_frame(result) if frame is None else frame
+    rank = pd.to_numeric(_col(m, "rank"), errors="coerce")
+    ex = m[rank.isna().to_numpy()].reset_index(drop=True)
+    codes = _text(_col(ex, "exclusion_reasons"))
+    exploded = codes.str.split(";").explode().str.strip()
+    exploded = exploded[exploded != ""]
+    words = exploded.map(lambda c: result.reasons.get(c, c))
+    joined = words.groupby(level=0).agg("\n".join)
+    ex["reasons_text"] = joined.reindex(ex.index).fillna("")
+    ex["reason_codes"] = codes.str.replace(";", ", ", regex=False)
+    return ex
+
+
+EXCLUDED_COLUMNS = [
+    Column("application_id", "Protocollo"),
+    Column("partner_id", "Partner", width=10),
+    Column("applicant_full", "Richiedente"),
+    Column("minor_full", "Minore"),
+    Column("minor_tax_code", "CF minore", width=18),
+    Column("reason_codes", "Motivi (codici)", width=24, wrap=True),
+    Column("reasons_text", "Motivazione", width=60, wrap=True),
+    Column("source_file", "File"),
+    Column("source_sheet", "Foglio"),
+    Column("source_row", "Riga", "int", width=7),
+]
+
+
+def write_graduatoria_xlsx(
+    result: RankResult,
+    path: Path,
+    status: str = "PROVVISORIA",
+    run_date: dt.date | dt.datetime | None = None,
+) -> Path:
+    """The internal graduatoria workbook: Graduatoria, Esclusi, Criteri, Anomalie, Riepilogo.
+
+    Italian headers and formats, print-ready (see write_table); written atomically.
+    """
+    call = result.call
+    title = call.config.call.title
+    rules_line = (
+        f"Regole versione {call.config.call.rules_version} – SHA-256 del file delle regole: "
+        f"{call.rules_sha256}"
+    )
+    common: dict[str, Any] = {"title": title, "status": status, "run_date": run_date}
+    m = _excel_frame(result)
+    rank = pd.to_numeric(_col(m, "rank"), errors="coerce")
+    ranked = m[rank.notna().to_numpy()].reset_index(drop=True)
+    grad_columns = _graduatoria_columns(result)
+    for c in grad_columns:  # optional extras the engine may not give: blank columns
+        if c.source not in ranked.columns:
+            ranked[c.source] = pd.Series([None] * len(ranked), index=ranked.index, dtype=object)
+    with xlsx_workbook(path, run_date=run_date, title=title, subject="Graduatoria") as wb:
+        write_table(
+            wb,
+            "Graduatoria",
+            ranked,
+            grad_columns,
+            subtitle="Graduatoria",
+            notes=[rules_line],
+            **common,
+        )
+        write_table(
+            wb,
+            "Esclusi",
+            excluded_frame(result, m),
+            EXCLUDED_COLUMNS,
+            subtitle="Domande e minori esclusi",
+            empty_text="Nessun escluso.",
+            **common,
+        )
+        _write_criteria(wb, result, common)
+        write_table(
+            wb,
+            "Anomalie",
+            findings_sheet_frame(result.findings, call),
+            FINDING_SHEET_COLUMNS,
+            subtitle="Anomalie dell'istruttoria",
+            empty_text="Nessuna anomalia.",
+            **common,
+        )
+        _write_summary(wb, result, common)
+    return Path(path)
+
+
+# ----------------------------------------------------------------------------- Criteri
+
+
+def _pts(value: Decimal | float | int) -> str:
+    text = number(value)
+    return f"{text} punto" if Decimal(str(value)) == 1 else f"{text} punti"
+
+
+def _field_label(call: LoadedCall, name: str) -> str:
+    f = call.fields.get(name)
+    return f.label if f is not None else name
+
+
+def _amount(call: LoadedCall, field: str, value: Decimal) -> str:
+    f = call.fields.get(field)
+    if f is not None and f.kind == Kind.MONEY:
+        return eur_decimal(value)
+    return number(value)
+
+
+MISSING_TEXT = {
+    "zero": "0 punti",
+    "exclude": "esclusione",
+    "error": "anomalia bloccante",
+    "admit": "ammissione",
+    "last": "in fondo",
+    "first": "in testa",
+}
+
+
+def describe_criterion(criterion: Any, call: LoadedCall) -> str:
+    """The parameters of a criterion in Italian words (bands, map, points, condition)."""
+    c = criterion
+    if isinstance(c, FlagCriterion):
+        return f"{_pts(c.points)} se: {c.condition}"
+    if isinstance(c, BandsCriterion):
+        parts = []
+        for b in c.bands:
+            lo = _amount(call, c.field, b.min) if b.min is not None else None
+            hi = _amount(call, c.field, b.max) if b.max is not None else None
+            if lo is not None and hi is not None:
+                span = f"da {lo} a {hi}"
+            elif hi is not None:
+                span = f"fino a {hi}"
+            elif lo is not None:
+                span = f"da {lo} in su"
+            else:
+                span = "qualsiasi valore"
+            parts.append(f"{span}: {_pts(b.points)}")
+        return f"{_field_label(call, c.field)} — " + "; ".join(parts)
+    if isinstance(c, MapCriterion):
+        parts = [f"{k}: {_pts(v)}" for k, v in c.map.items()]
+        parts.append(f"altri valori: {_pts(c.default)}")
+        return f"{_field_label(call, c.field)} — " + "; ".join(parts)
+    if isinstance(c, CountCriterion):
+        cond = "" if c.condition.strip().lower() == "true" else f" con: {c.condition}"
+        return f"{_pts(c.points)} per ogni minore ammissibile{cond}"
+    if isinstance(c, SumCriterion):
+        text = f"{_pts(c.points)} per unità di {_field_label(call, c.field)} dei minori"
+        return text + (f" con: {c.condition}" if c.condition else "")
+    return ""
+
+
+def _missing_text(value: Any) -> str:
+    if isinstance(value, Decimal | int | float):
+        return _pts(value)
+    return MISSING_TEXT.get(str(value), str(value))
+
+
+def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
+    """The rules as applied, as tables: general, eligibility, criteria, ties, funds, reserves."""
+    call = result.call
+    cfg = call.config
+    unit_is_minor = cfg.ranking.unit == "minor"
+    general = [
+        ("Bando", cfg.call.title),
+        ("Versione delle regole", cfg.call.rules_version),
+        ("SHA-256 del file delle regole", call.rules_sha256),
+        ("Data di riferimento per l'età", date_short(cfg.call.reference_date)),
+        (
+            "Presentazione delle domande",
+            f"dal {datetime_short(cfg.call.submission.opens)} "
+            f"al {datetime_short(cfg.call.submission.closes)}",
+        ),
+        ("Unità di graduatoria", "minore" if unit_is_minor else "domanda"),
+        ("Importo massimo per minore", eur_decimal(cfg.voucher.cap_eur)),
+        (
+            "Costo richiesto mancante",
+            "si assegna l'importo massimo"
+            if cfg.voucher.missing_request == "cap"
+            else "il minore è escluso",
+        ),
+        (
+            "Domanda che non rientra nei fondi",
+            {
+                "partial": "riceve il residuo (finanziamento parziale)",
+                "skip": "si passa alla successiva che rientra",
+                "stop": "l'assegnazione si ferma",
+            }[cfg.allocation.when_not_fitting],
+        ),
+        (
+            "Un voucher pagato da due fondi",
+            "ammesso" if cfg.allocation.split_between_funds else "non ammesso",
+        ),
+        (
+            "Stesso richiedente in più domande",
+            "vale la prima" if cfg.duplicates.applicant == "first" else "vale l'ultima",
+        ),
+        (
+            "Stesso minore in più domande",
+            "lo tiene la domanda presentata prima"
+            if cfg.duplicates.minor == "earlier"
+            else "lo tiene la domanda con punteggio più alto",
+        ),
+        ("Seme del sorteggio", cfg.ranking.lottery.seed),
+        (
+            "Regola del sorteggio",
+            LOTTERY_RULE.format(
+                unit="minore" if unit_is_minor else "domanda",
+                ident="identificativo" if unit_is_minor else "protocollo",
+                ident_long="l'identificativo del minore"
+                if unit_is_minor
+                else "il protocollo della domanda",
+            ),
+        ),
+        ("File letti", "\n".join(result.input_files)),
+    ]
+    tables: dict[str, pd.DataFrame] = {}
+    tables["general"] = pd.DataFrame(general, columns=["item", "value"])
+    tables["eligibility"] = pd.DataFrame(
+        [
+            {
+                "code": r.code,
+                "level": "domanda" if r.level == Level.APPLICATION else "minore",
+                "require": r.require,
+                "on_missing": _missing_text(r.on_missing),
+                "message": r.message,
+                "reference": r.reference or "",
+            }
+            for r in cfg.eligibility
+        ],
+        columns=["code", "level", "require", "on_missing", "message", "reference"],
+    )
+    tables["criteria"] = pd.DataFrame(
+        [
+            {
+                "id": c.id,
+                "label": c.label,
+                "type": c.type,
+                "parameters": describe_criterion(c, call),
+                "cap": number(c.max_points) if c.max_points is not None else "",
+                "missing": _missing_text(c.missing),
+                "sensitive": c.sensitive,
+                "reference": c.reference or "",
+            }
+            for c in cfg.criteria
+        ],
+        columns=[
+            "id",
+            "label",
+            "type",
+            "parameters",
+            "cap",
+            "missing",
+            "sensitive",
+            "reference",
+        ],
+    )
+    ties = [
+        {
+            "order": i + 1,
+            "field": _field_label(call, t.field),
+            "direction": "crescente (prima il valore minore)"
+            if t.order == "asc"
+            else "decrescente (prima il valore maggiore)",
+            "missing": _missing_text(t.missing),
+            "label": t.label or "",
+        }
+        for i, t in enumerate(cfg.ranking.tie_breakers)
+    ]
+    ties.append(
+        {
+            "order": len(ties) + 1,
+            "field": "Sorteggio",
+            "direction": f"seme: {cfg.ranking.lottery.seed}",
+            "missing": "",
+            "label": "SHA-256 di seme:protocollo"
+            if not unit_is_minor
+            else "SHA-256 di seme:identificativo",
+        }
+    )
+    tables["ties"] = pd.DataFrame(ties, columns=["order", "field", "direction", "missing", "label"])
+    tables["funds"] = pd.DataFrame(
+        [
+            {
+                "id": f.id,
+                "name": f.name,
+                "amount_cents": int(f.amount_eur * 100),
+                "condition": f.condition or "tutti",
+            }
+            for f in cfg.funds
+        ],
+        columns=["id", "name", "amount_cents", "condition"],
+    )
+    tables["reserves"] = pd.DataFrame(
+        [
+            {
+                "id": r.id,
+                "description": r.description,
+                "fund": r.fund,
+                "amount": eur_decimal(r.amount_eur)
+                if r.amount_eur is not None
+                else f"{number(r.share * 100)}% del fondo",
+                "condition": r.condition,
+            }
+            for r in cfg.reserves
+        ],
+        columns=["id", "description", "fund", "amount", "condition"],
+    )
+    return tables
+
+
+def _write_criteria(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
+    t = criteria_tables(result)
+    sheet = "Criteri"
+    write_table(
+        wb,
+        sheet,
+        t["general"],
+        [Column("item", "Voce", width=34), Column("value", "Valore", width=90, wrap=True)],
+        subtitle="Regole applicate",
+        caption="Dati del bando",
+        **common,
+    )
+    write_table(
+        wb,
+        sheet,
+        t["eligibility"],
+        [
+            Column("code", "Codice", width=26),
+            Column("level", "Livello", width=10),
+            Column("require", "Condizione per l'ammissione", width=40, wrap=True),
+            Column("on_missing", "Se il dato manca", width=14),
+            Column("message", "Motivazione (nelle lettere)", width=50, wrap=True),
+            Column("reference", "Riferimento", width=14),
+        ],
+        caption="Requisiti di ammissione",
+        empty_text="Nessun requisito.",
+    )
+    write_table(
+        wb,
+        sheet,
+        t["criteria"],
+        [
+            Column("id", "Criterio", width=18),
+            Column("label", "Descrizione", width=34, wrap=True),
+            Column("type", "Tipo", width=8),
+            Column("parameters", "Parametri", width=60, wrap=True),
+            Column("cap", "Tetto di punti", width=10),
+            Column("missing", "Se il dato manca", width=16),
+            Column("sensitive", "Dato sanitario", "bool", width=10),
+            Column("reference", "Riferimento", width=14),
+        ],
+        caption="Criteri di punteggio",
+        empty_text="Nessun criterio.",
+    )
+    write_table(
+        wb,
+        sheet,
+        t["ties"],
+        [
+            Column("order", "Ordine", "int", width=8),
+            Column("field", "Campo", width=30),
+            Column("direction", "Verso", width=40, wrap=True),
+            Column("missing", "Dato mancante", width=14),
+            Column("label", "Descrizione", width=40, wrap=True),
+        ],
+        caption="Criteri di parità (in ordine, dopo il punteggio)",
+    )
+    write_table(
+        wb,
+        sheet,
+        t["funds"],
+        [
+            Column("id", "Fondo", width=10),
+            Column("name", "Nome", width=44),
+            Column("amount_cents", "Importo", "money_cents", total=True),
+            Column("condition", "Chi può pagare", width=40, wrap=True),
+        ],
+        caption="Fondi (in ordine di utilizzo)",
+    )
+    write_table(
+        wb,
+        sheet,
+        t["reserves"],
+        [
+            Column("id", "Riserva", width=14),
+            Column("description", "Descrizione", width=44, wrap=True),
+            Column("fund", "Fondo", width=10),
+            Column("amount", "Importo o quota", width=18),
+            Column("condition", "Condizione", width=40, wrap=True),
+        ],
+        caption="Riserve",
+        empty_text="Nessuna riserva prevista.",
+    )
+
+
+# ----------------------------------------------------------------------------- Riepilogo
+
+
+def status_counts(result: RankResult) -> pd.DataFrame:
+    """Per status: applications (with at least one minor in it), minors, amount awarded."""
+    m = result.minors
+    df = pd.DataFrame(
+        {
+            "status": _text(_col(m, "status")),
+            "application_id": _text(_col(m, "application_id")),
+            "awarded": _cents(m, "awarded_cents").fillna(0),
+        }
+    )
+    out = []
+    for s in STATUSES:
+        part = df[df["status"] == s]
+        out.append(
+            {
+                "status": s,
+                "label": status_label(s),
+                "applications": int(part["application_id"].nunique()),
+                "minors": len(part),
+                "awarded_cents": int(part["awarded"].sum()),
+            }
+        )
+    return pd.DataFrame(out, columns=["status", "label", "applications", "minors", "awarded_cents"])
+
+
+def partner_counts(result: RankResult) -> pd.DataFrame:
+    """Per partner and status: applications, minors, amount awarded (sorted, no empty rows)."""
+    m = result.minors
+    df = pd.DataFrame(
+        {
+            "partner_id": _text(_col(m, "partner_id")),
+            "status": _text(_col(m, "status")),
+            "application_id": _text(_col(m, "application_id")),
+            "awarded": _cents(m, "awarded_cents").fillna(0).astype("int64"),
+        }
+    )
+    cols = ["partner_id", "name", "status", "label", "applications", "minors", "awarded_cents"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    g = df.groupby(["partner_id", "status"], sort=False).agg(
+        applications=("application_id", "nunique"),
+        minors=("application_id", "size"),
+        awarded_cents=("awarded", "sum"),
+    )
+    g = g.reset_index()
+    rank_status = {s: i for i, s in enumerate(STATUSES)}
+    g["_s"] = g["status"].map(lambda s: rank_status.get(s, len(STATUSES)))
+    g = g.sort_values(["partner_id", "_s", "status"], kind="mergesort").reset_index(drop=True)
+    names = {p.id: p.name for p in result.call.config.partners}
+    g["name"] = g["partner_id"].map(lambda p: names.get(p, ""))
+    g["label"] = g["status"].map(status_label)
+    return g[cols]
+
+
+def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
+    sheet = "Riepilogo"
+    funds = result.funds.copy()
+    for c in ("budget_cents", "assigned_cents", "residual_cents"):
+        funds[c] = _cents(funds, c)
+    write_table(
+        wb,
+        sheet,
+        funds,
+        [
+            Column("fund_id", "Fondo", width=10),
+            Column("name", "Nome", width=44),
+            Column("budget_cents", "Budget", "money_cents", total=True),
+            Column("assigned_cents", "Assegnato", "money_cents", total=True),
+            Column("residual_cents", "Residuo", "money_cents", total=True),
+        ],
+        subtitle="Riepilogo",
+        caption="Fondi",
+        **common,
+    )
+    reserves = result.reserves.copy()
+    for c in ("amount_cents", "used_cents", "returned_cents"):
+        if c in reserves.columns:
+            reserves[c] = _cents(reserves, c)
+        else:
+            reserves[c] = pd.array([pd.NA] * len(reserves), dtype="Int64")
+    for c in ("reserve_id", "fund_id", "description"):
+        if c not in reserves.columns:
+            reserves[c] = ""
+    write_table(
+        wb,
+        sheet,
+        reserves,
+        [
+            Column("reserve_id", "Riserva", width=14),
+            Column("fund_id", "Fondo", width=10),
+            Column("description", "Descrizione", width=44, wrap=True),
+            Column("amount_cents", "Importo riservato", "money_cents", total=True),
+            Column("used_cents", "Usato", "money_cents", total=True),
+            Column("returned_cents", "Tornato ai fondi", "money_cents", total=True),
+        ],
+        caption="Riserve",
+        empty_text="Nessuna riserva prevista.",
+    )
+    write_table(
+        wb,
+        sheet,
+        status_counts(result),
+        [
+            Column("label", "Esito", width=34),
+            Column("applications", "Domande", "int", total=True),
+            Column("minors", "Minori", "int", total=True),
+            Column("awarded_cents", "Importo assegnato", "money_cents", total=True),
+        ],
+        caption="Per esito",
+        notes=[
+            "Una domanda con minori in esiti diversi è contata in ciascuno di quegli esiti.",
+        ],
+    )
+    write_table(
+        wb,
+        sheet,
+        partner_counts(result),
+        [
+            Column("partner_id", "Partner", width=10),
+            Column("name", "Ente", width=34),
+            Column("label", "Esito", width=34),
+            Column("applications", "Domande", "int", total=True),
+            Column("minors", "Minori", "int", total=True),
+            Column("awarded_cents", "Importo assegnato", "money_cents", total=True),
+        ],
+        caption="Per partner ed esito",
+    )
+
+
+# ----------------------------------------------------------------------------- summary
+
+
+def last_funded(result: RankResult) -> tuple[int, float] | None:
+    """(rank, score) of the last funded position, or None when nothing is funded."""
+    m = result.minors
+    funded = _text(_col(m, "status")).isin(FUNDED)
+    rank = pd.to_numeric(_col(m, "rank"), errors="coerce")[funded]
+    if rank.dropna().empty:
+        return None
+    i = rank.idxmax()
+    score = pd.to_numeric(_col(m, "score"), errors="coerce")[i]
+    return int(rank[i]), float(score)
+
+
+def summary_warnings(result: RankResult) -> list[str]:
+    """Things worth a look after a run, in Italian."""
+    out: list[str] = []
+    f = result.findings
+    if len(f):
+        sev = _text(_col(f, "severity"))
+        blocking = int((sev == str(Severity.BLOCKING)).sum())
+        warning = int((sev == str(Severity.WARNING)).sum())
+        out.append(f"{blocking} anomalie bloccanti e {warning} avvisi: vedere il foglio Anomalie.")
+    status = _text(_col(result.minors, "status"))
+    waiting = int((status == "AMMESSA_NON_FINANZIATA").sum())
+    residual = (
+        int(_cents(result.funds, "residual_cents").fillna(0).sum()) if len(result.funds) else 0
+    )
+    if residual > 0 and waiting == 0:
+        out.append(f"Fondi non esauriti: restano {eur(residual)} senza domande in attesa.")
+    elif residual > 0:
+        out.append(
+            f"Restano {eur(residual)} non assegnati pur con {waiting} minori in attesa "
+            "(vedere la regola per la domanda che non rientra e le condizioni dei fondi)."
+        )
+    if len(result.minors) == 0:
+        out.append("Nessuna domanda letta.")
+    return out
+
+
+def print_summary(result: RankResult, console: Console) -> None:
+    """A rich summary of the run: outcomes, money per fund, last funded position, warnings."""
+    by_status = status_counts(result)
+    t = Table(title="Esiti", title_justify="left")
+    t.add_column("Esito")
+    t.add_column("Domande", justify="right")
+    t.add_column("Minori", justify="right")
+    t.add_column("Importo assegnato", justify="right")
+    for row in by_status.itertuples(index=False):
+        t.add_row(row.label, number(row.applications), number(row.minors), eur(row.awarded_cents))
+    t.add_row(
+        "Totale",
+        number(int(_text(_col(result.minors, "application_id")).nunique())),
+        number(len(result.minors)),
+        eur(int(by_status["awarded_cents"].sum())),
+        style="bold",
+    )
+    console.print(t)
+
+    ft = Table(title="Fondi", title_justify="left")
+    for name in ("Fondo", "Budget", "Assegnato", "Residuo"):
+        ft.add_column(name, justify="left" if name == "Fondo" else "right")
+    funds = result.funds
+    for row in funds.itertuples(index=False):
+        ft.add_row(
+            f"{row.fund_id} – {row.name}" if getattr(row, "name", "") else str(row.fund_id),
+            eur(row.budget_cents),
+            eur(row.assigned_cents),
+            eur(row.residual_cents),
+        )
+    if len(funds):
+        ft.add_row(
+            "Totale",
+            eur(int(_cents(funds, "budget_cents").fillna(0).sum())),
+            eur(int(_cents(funds, "assigned_cents").fillna(0).sum())),
+            eur(int(_cents(funds, "residual_cents").fillna(0).sum())),
+            style="bold",
+        )
+    console.print(ft)
+    if len(result.reserves):
+        for row in result.reserves.itertuples(index=False):
+            console.print(
+                f"Riserva {row.reserve_id} ({row.fund_id}): {eur(row.amount_cents)} riservati, "
+                f"{eur(row.used_cents)} usati, {eur(row.returned_cents)} tornati ai fondi."
+            )
+
+    last = last_funded(result)
+    if last is None:
+        console.print("Nessuna posizione finanziata.")
+    else:
+        rank, score = last
+        console.print(
+            f"Ultima posizione finanziata: [bold]{number(rank)}[/] "
+            f"(punteggio {number(round(score, 3))})."
+        )
+    for w in summary_warnings(result):
+        console.print(f"[yellow]Attenzione:[/] {w}", highlight=False)
