@@ -67,9 +67,9 @@ def make_call_folder(
     return folder
 
 
-def make_result(folder: Path) -> RankResult:
+def make_result(folder: Path, call: object = None) -> RankResult:
     """A RankResult for the call in `folder`, shaped as the engine's (see result.py)."""
-    call = load_call(folder)
+    call = call or load_call(folder)
     minors = []
     units = []
     for app, partner, name, surname, cf, email, kids, score, rank, status, awards in PEOPLE:
@@ -143,7 +143,7 @@ def make_result(folder: Path) -> RankResult:
         funds=funds,
         reserves=reserves,
         findings=pd.DataFrame(),
-        input_files=["partner/asst.csv", "partner/ats.csv"],
+        input_files=sorted(p.relative_to(folder).as_posix() for p in folder.glob("partner/*")),
     )
 
 
@@ -202,3 +202,21 @@ needs_pdf = pytest.mark.skipif(
 def copy_call(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst, ignore=shutil.ignore_patterns("esiti"))
     return dst
+
+
+def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.date) -> None:
+    """What `commands.rank.write_outputs` does once wired: every output in a temporary folder,
+    the public list, the manifest last, then moved into place."""
+    from conciliare_cli.publish import write_manifest, write_public
+    from conciliare_cli.write.xlsx import atomic_output
+
+    with atomic_output(target) as tmp:
+        frame = result.minors[["application_id", "status", "awarded_cents"]]
+        (tmp / "graduatoria.csv").write_text(frame.to_csv(index=False), encoding="utf-8")
+        write_public(result, tmp, status, run_date)
+        write_manifest(result, tmp, status, run_date)
+
+
+def run_call(folder: Path, call: object = None) -> RankResult:
+    """Stands in for pipeline.run(folder, call=...)."""
+    return make_result(Path(folder), call)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conciliare_cli.errors import UserError
 from conciliare_cli.publish.manifest import (
@@ -26,6 +27,9 @@ from conciliare_cli.publish.manifest import (
     read_manifest,
     sha256_file,
 )
+
+if TYPE_CHECKING:
+    from conciliare_cli.engine.result import RankResult
 
 REPRODUCED = "Risultato riprodotto esattamente"
 
@@ -112,11 +116,32 @@ def _version_notes(manifest: dict[str, Any]) -> list[str]:
     return notes
 
 
-def verify_result(folder: Path | str, out_dir: Path | str | None = None) -> VerifyReport:
-    """Check the result in `out_dir` (default folder/esiti) against a re-run of the call."""
-    from conciliare_cli import pipeline
-    from conciliare_cli.commands.rank import write_outputs
+Runner = Callable[..., "RankResult"]  # pipeline.run(folder, call=...)
+Writer = Callable[["RankResult", Path, str, dt.date], object]  # rank.write_outputs
+
+
+def verify_result(
+    folder: Path | str,
+    out_dir: Path | str | None = None,
+    *,
+    runner: Runner | None = None,
+    writer: Writer | None = None,
+) -> VerifyReport:
+    """Check the result in `out_dir` (default folder/esiti) against a re-run of the call.
+
+    The re-run uses `pipeline.run` and `commands.rank.write_outputs`, as `conciliare rank`
+    does (`runner` and `writer` replace them in tests).
+    """
     from conciliare_cli.config import load_call
+
+    if runner is None:
+        from conciliare_cli import pipeline
+
+        runner = pipeline.run
+    if writer is None:
+        from conciliare_cli.commands.rank import write_outputs
+
+        writer = write_outputs
 
     folder = Path(folder)
     out = Path(out_dir) if out_dir is not None else folder / "esiti"
@@ -153,7 +178,7 @@ def verify_result(folder: Path | str, out_dir: Path | str | None = None) -> Veri
             report.stored_changed.append(rel)
 
     try:
-        result = pipeline.run(folder, call=call)
+        result = runner(folder, call=call)
     except UserError as exc:
         report.rerun_error = exc.render()
         return report
@@ -162,7 +187,7 @@ def verify_result(folder: Path | str, out_dir: Path | str | None = None) -> Veri
     with tempfile.TemporaryDirectory(prefix="conciliare-verify-") as tmp:
         target = Path(tmp) / "esiti"
         try:
-            write_outputs(result, target, status, run_date)
+            writer(result, target, status, run_date)
         except UserError as exc:
             report.rerun_error = exc.render()
             return report
