@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_publish_support import (
     EMAILS,
     NAMES,
@@ -255,3 +257,45 @@ def test_pdf_is_pdf_a_dated_with_the_run_date(call_folder, tmp_path):
     assert "pdfaid" in xmp and "2017-09-15" in xmp
     ident = reader.trailer["/ID"]
     assert len(ident) == 2
+
+
+# ----------------------------------------------------------------------------- property
+
+STATUS_CODES = ["FINANZIATA", "FINANZIATA_PARZIALMENTE", "AMMESSA_NON_FINANZIATA", "ESCLUSA"]
+
+
+@given(
+    statuses=st.lists(st.sampled_from(STATUS_CODES), min_size=1, max_size=40),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_unit_once_in_rank_order_property(tmp_path_factory, statuses, seed):
+    import numpy as np
+
+    folder = tmp_path_factory.getbasetemp() / "property-bando"
+    if not (folder / "bando.yaml").exists():
+        make_call_folder(folder, publication=PSEUDO)
+    result = make_result(folder)
+    rng = np.random.default_rng(seed)
+    n = len(statuses)
+    ranked = [s != "ESCLUSA" for s in statuses]
+    ranks = iter(range(1, n + 1))
+    units = pd.DataFrame(
+        {
+            "unit_id": [f"APP-{i:03d}" for i in range(n)],
+            "application_id": [f"APP-{i:03d}" for i in range(n)],
+            "score": rng.integers(0, 40, n).astype(float),
+            "rank": pd.array([next(ranks) if r else None for r in ranked], dtype="Int64"),
+            "status": statuses,
+            "awarded_cents": pd.array(rng.integers(0, 30001, n), dtype="Int64"),
+        }
+    ).sample(frac=1, random_state=seed % 2**31)  # the units' order must not matter
+    result.units = units
+    plist = public_list(result)
+    shown = plist.ranked["public_id"].tolist() + plist.excluded["public_id"].tolist()
+    expected = [pseudonym("sale segreto 2017", a) for a in units["application_id"]]
+    assert sorted(shown) == sorted(expected)  # every unit exactly once
+    assert plist.ranked["rank"].tolist() == sorted(plist.ranked["rank"].tolist())
+    assert len(plist.excluded) == statuses.count("ESCLUSA")
+    assert set(plist.excluded["status"]) <= {"Non ammessa"}
+    assert "Non ammessa" not in set(plist.ranked["status"])
