@@ -249,3 +249,15 @@ def test_xlsx_workbook_error_leaves_old_file(tmp_path):
         raise RuntimeError
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.xlsx"]
+
+
+def test_blocks_share_the_widest_column_and_no_fixed_header(tmp_path):
+    path = tmp_path / "c.xlsx"
+    narrow = pd.DataFrame({"a": ["x"]})
+    wide = pd.DataFrame({"a": ["y" * 30]})
+    with xlsx_workbook(path, run_date=RUN) as wb:
+        write_table(wb, "Criteri", wide, [Column("a", "A")], title=TITLE, fixed_header=False)
+        write_table(wb, "Criteri", narrow, [Column("a", "A")])
+    ws = openpyxl.load_workbook(path)["Criteri"]
+    assert ws.column_dimensions["A"].width >= 30
+    assert not ws.print_title_rows and ws.freeze_panes is None and not ws.auto_filter.ref

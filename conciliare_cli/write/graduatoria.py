@@ -570,9 +570,10 @@ def _write_criteria(wb: Any, result: RankResult, common: dict[str, Any]) -> None
         wb,
         sheet,
         t["general"],
-        [Column("item", "Voce", width=34), Column("value", "Valore", width=90, wrap=True)],
+        [Column("item", "Voce", width=34), Column("value", "Valore", width=60, wrap=True)],
         subtitle="Regole applicate",
         caption="Dati del bando",
+        fixed_header=False,
         **common,
     )
     write_table(
@@ -723,6 +724,7 @@ def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
         ],
         subtitle="Riepilogo",
         caption="Fondi",
+        fixed_header=False,
         **common,
     )
     reserves = result.reserves.copy()

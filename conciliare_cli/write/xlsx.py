@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,7 @@ FIXED_CREATED = dt.datetime(2000, 1, 1)  # when no run date is given: still repr
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 MAX_TEXT_WIDTH = 60
 PAPER_A4 = 9
+LINE_HEIGHT = 13  # points per line of 10-point text
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,7 @@ class _Formats:
         for kind, nf in num.items():
             for wrap in (False, True):
                 for bold in (False, True):
-                    spec: dict[str, object] = dict(base)
+                    spec: dict[str, object] = {**base, "border": 1, "border_color": "#BFBFBF"}
                     if nf:
                         spec["num_format"] = nf
                     if wrap:
@@ -197,9 +199,12 @@ class _Formats:
                         spec["align"] = "center"
                     if bold:
                         spec["bold"] = True
-                        spec["top"] = 1
+                        spec["top"] = 2
                     self.cell[(kind, wrap, bold)] = wb.add_format(spec)
         self.empty = wb.add_format({**base, "italic": True})
+        # per sheet: the next free row (to append blocks) and the column widths so far
+        self.next_row: dict[str, int] = {}
+        self.widths: dict[str, dict[int, float]] = {}
 
 
 def _formats(wb: Workbook) -> _Formats:
@@ -207,7 +212,6 @@ def _formats(wb: Workbook) -> _Formats:
     if fm is None:
         fm = _Formats(wb)
         wb._conciliare_formats = fm  # type: ignore[attr-defined]
-        wb._conciliare_next_row = {}  # type: ignore[attr-defined]
     return fm
 
 
@@ -258,6 +262,7 @@ def write_table(
     notes: Sequence[str] = (),
     caption: str | None = None,
     empty_text: str = "Nessuna riga.",
+    fixed_header: bool = True,
 ) -> TableInfo:
     """Write `frame` as a formatted, print-ready table on sheet `sheet_name`.
 
@@ -266,7 +271,10 @@ def write_table(
     autofilter, landscape A4 fitted to one page wide, the header row repeated on every page,
     the page header (title, status, date) and the footer 'Pagina N di M'. Calling it again with
     the same sheet name appends another table below (with its `caption`), e.g. a summary sheet
-    with several blocks; only the first table gets the frozen panes and the autofilter.
+    with several blocks; only the first table gets the frozen panes, the autofilter and the
+    repeated header, and only when `fixed_header` (pass False for a sheet of several blocks, where
+    the first block's header would be misleading on later pages). A column's width is the widest
+    any block of the sheet asks for.
 
     `columns` are Column specs (or tuples with Column's arguments). Text is always written as a
     string (a value '=1+1' stays text); NA becomes a blank cell; booleans are 'Sì'/'No'.
@@ -278,7 +286,7 @@ def write_table(
     fm = _formats(workbook)
     name = safe_sheet_name(sheet_name)
     ws = workbook.get_worksheet_by_name(name)
-    next_rows: dict[str, int] = workbook._conciliare_next_row  # type: ignore[attr-defined]
+    next_rows = fm.next_row
     first_table = ws is None
     if ws is None:
         ws = workbook.add_worksheet(name)
@@ -318,21 +326,32 @@ def write_table(
         ws.write_string(header_row, j, c.header, fm.header)
     first_row = header_row + 1
     n = len(frame)
+    widths = fm.widths.setdefault(name, {})
+    header_lines = 1
+    row_lines = np.ones(n, dtype=np.int64)
     for j, c in enumerate(specs):
         width = c.width if c.width is not None else _auto_width(frame[c.source], c)
         wrap = c.wrap or (c.kind == "text" and c.width is None and width >= MAX_TEXT_WIDTH)
         cell_fmt = fm.cell[(c.kind, wrap, False)]
-        ws.set_column(j, j, width)
-        _write_values(ws, first_row, j, frame[c.source], c.kind, cell_fmt)
+        widths[j] = max(width, widths.get(j, 0.0))
+        ws.set_column(j, j, widths[j])
+        texts = _write_values(ws, first_row, j, frame[c.source], c.kind, cell_fmt)
+        header_lines = max(header_lines, _wrapped_lines([c.header], widths[j], bold=True)[0])
+        if wrap and texts is not None and n:
+            row_lines = np.maximum(row_lines, _wrapped_lines(texts, widths[j]))
+    # Row heights for wrapped text: not every spreadsheet recomputes them when opening the file.
+    ws.set_row(header_row, LINE_HEIGHT * header_lines + 3)
+    for i in np.flatnonzero(row_lines > 1).tolist():
+        ws.set_row(first_row + i, LINE_HEIGHT * int(row_lines[i]) + 2)
     last_row = header_row + n
     if n == 0:
         ws.write_string(first_row, 0, empty_text, fm.empty)
         last_row = first_row
-    if any(c.total for c in specs):
+    if n and any(c.total for c in specs):
         last_row += 1
         _write_totals(ws, last_row, frame, specs, fm)
 
-    if first_table:
+    if first_table and fixed_header:
         ws.freeze_panes(first_row, 0)
         ws.autofilter(header_row, 0, max(header_row + n, header_row), len(specs) - 1)
         ws.repeat_rows(header_row)
@@ -349,7 +368,7 @@ def _page_setup(
     ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
     ws.set_header(header_text(title, status, _as_date(run_date)), {"margin": 0.3})
     ws.set_footer(FOOTER, {"margin": 0.3})
-    ws.hide_gridlines(0)
+    ws.hide_gridlines(1)  # gridlines on screen, not on paper: the table cells have borders
 
 
 def _as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
@@ -362,25 +381,38 @@ def _as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
 
 def _write_values(
     ws: Worksheet, first_row: int, col: int, series: pd.Series, kind: str, fmt: object
-) -> None:
-    """Write one column, cell by cell with the typed method (no type guessing, NA skipped)."""
-    if kind == "text":
-        write = ws.write_string
-        for i, v in enumerate(_text_values(series)):
+) -> list[str] | None:
+    """Write one column, cell by cell with the typed method (no type guessing, NA skipped).
+
+    Returns the texts written for text and bool columns (None for numbers).
+    """
+    if kind in ("text", "bool"):
+        texts = _text_values(series) if kind == "text" else _bool_values(series)
+        write, blank = ws.write_string, ws.write_blank
+        for i, v in enumerate(texts):
             if v:
                 write(first_row + i, col, v, fmt)
-        return
-    if kind == "bool":
-        write = ws.write_string
-        for i, v in enumerate(_bool_values(series)):
-            if v:
-                write(first_row + i, col, v, fmt)
-        return
+            else:
+                blank(first_row + i, col, None, fmt)  # an empty cell keeps the table's borders
+        return texts
     numbers = _numeric_values(series, kind)
-    write = ws.write_number
-    rows = np.flatnonzero(~np.isnan(numbers))
-    for i, v in zip(rows.tolist(), numbers[rows].tolist(), strict=True):
-        write(first_row + i, col, v, fmt)
+    write, blank = ws.write_number, ws.write_blank
+    for i, v in enumerate(numbers.tolist()):
+        if v != v:  # NaN: missing
+            blank(first_row + i, col, None, fmt)
+        else:
+            write(first_row + i, col, v, fmt)
+    return None
+
+
+def _wrapped_lines(texts: list[str], width: float, bold: bool = False) -> np.ndarray:
+    """How many lines each text takes when wrapped in a column `width` characters wide."""
+    chars = max(int(width * (1.0 if bold else 1.05)), 1)
+    out = np.ones(len(texts), dtype=np.int64)
+    for i, t in enumerate(texts):
+        if len(t) > chars or "\n" in t:
+            out[i] = sum(max(len(textwrap.wrap(p, chars)), 1) for p in t.split("\n"))
+    return out
 
 
 def _text_values(series: pd.Series) -> list[str]:
