@@ -659,3 +659,29 @@ def test_missing_finding_dropped_when_reader_reported_the_cell():
     merged = merge_findings(other_row, checks)
     assert sorted(merged["code"]) == ["CAMPO_OBBLIGATORIO_MANCANTE", "DATA_NON_LEGGIBILE"]
     assert list(merged["source_row"]) == [4, 9]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.dates(
+            min_value=pd.Timestamp("1920-01-01").date(), max_value=pd.Timestamp("2019-12-31").date()
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_filled_birth_date_is_the_latest_century_not_after_the_reference(dates):
+    from conciliare_cli.validate import taxcode
+
+    ref = make_call().config.call.reference_date
+    codes = [
+        with_check(f"RSSMRA{d.year % 100:02d}{'ABCDEHLMPRST'[d.month - 1]}{d.day:02d}D142")
+        for d in dates
+    ]
+    minors = table([minor(minor_tax_code=c, minor_birth_date=None) for c in codes])
+    filled, n = fill_birth_dates(make_call(), minors)
+    assert n == len(dates)
+    for code, got in zip(codes, filled["minor_birth_date"], strict=True):
+        expected = taxcode.birth_date_not_after(taxcode.birth_parts(code), ref)
+        assert got.date() == expected and got.date() <= ref

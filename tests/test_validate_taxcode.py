@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from codicefiscale import codicefiscale as cfgen
 from hypothesis import given
@@ -117,3 +118,77 @@ def test_generated_codes_decode_to_their_date(born, gender):
     )
     assert tax_code_problem(code) is None
     assert taxcode.birth_date_not_after(taxcode.birth_parts(code), dt.date(2019, 12, 31)) == born
+
+
+# ---------------------------------------------------------------- vectorised analysis
+
+
+def _agrees_with_stdnum(codes: list[str]) -> None:
+    info = taxcode.analyse(codes)
+    for code in codes:
+        row = info.loc[code]
+        valid = len(code) == 16 and stdcf.is_valid(code)
+        assert (row["problem"] is None) == valid, code
+        assert row["problem"] == tax_code_problem(code)
+        if valid:
+            assert (row["yy"], row["month"], row["day"]) == taxcode.birth_parts(code)
+        else:
+            assert pd.isna(row["yy"]) and pd.isna(row["month"]) and pd.isna(row["day"])
+
+
+ALPHABET = "ABCDEHLMPRSTXZ0123456789LMNPQRSTUV"
+
+
+@given(st.lists(st.text(alphabet=ALPHABET, min_size=15, max_size=17), max_size=30))
+def test_analyse_agrees_with_stdnum_on_random_codes(codes):
+    _agrees_with_stdnum(codes)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2019, 12, 31)),
+            st.integers(0, 15),
+            st.sampled_from(ALPHABET),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_analyse_agrees_with_stdnum_on_mutated_valid_codes(items):
+    codes = []
+    for born, pos, char, mutate in items:
+        code = with_check(
+            "RSSMRA"
+            + f"{born.year % 100:02d}"
+            + "ABCDEHLMPRST"[born.month - 1]
+            + f"{born.day:02d}"
+            + "D142"
+        )
+        if mutate:  # a typo anywhere: another character at one position
+            code = code[:pos] + char + code[pos + 1 :]
+        codes.append(code)
+    _agrees_with_stdnum(codes)
+
+
+def test_analyse_omocodia_and_edge_days():
+    anna = cf("Rossi", "Anna", "15/03/2012", "F")
+    codes = [
+        *cfgen.decode(anna)["omocodes"],
+        with_check("RSSMRA00B29D142"),  # 29/02/2000: a real date
+        with_check("RSSMRA01B29D142"),  # 29/02/2001: not a date
+        with_check("RSSMRA12C00D142"),  # day 0
+        with_check("RSSMRA12C40D142"),  # day 40 -> 0
+        with_check("RSSMRA12C71D142"),  # a woman born on the 31st
+        "00743110157",
+        "",
+    ]
+    _agrees_with_stdnum(codes)
+    info = taxcode.analyse(codes)
+    assert info.loc["00743110157", "problem"].startswith("11 cifre")
+
+
+def test_analyse_empty():
+    info = taxcode.analyse([])
+    assert len(info) == 0 and list(info.columns) == taxcode.ANALYSIS_COLUMNS

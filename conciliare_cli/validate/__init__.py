@@ -13,11 +13,12 @@ from conciliare_cli.validate.checks import (
     sort_findings,
     validate_table,
 )
-from conciliare_cli.validate.stage import merge_findings, validate_call
+from conciliare_cli.validate.stage import check_read, merge_findings, validate_call
 from conciliare_cli.validate.taxcode import tax_code_problem
 
 __all__ = [
     "birth_dates_from_cf",
+    "check_read",
     "fill_birth_dates",
     "merge_findings",
     "sort_findings",

@@ -52,6 +52,13 @@ class Context:
         }
         self.partners: dict[str, PartnerConfig] = {p.id: p for p in call.config.partners}
         self._file_rows: pd.DataFrame | None = None
+        self._codes: dict[str, pd.DataFrame] = {}
+
+    def code_info(self, field: str) -> pd.DataFrame:
+        """Tax code analysis of `field` for every row of the table (cached)."""
+        if field not in self._codes:
+            self._codes[field] = code_info(self.col(field))
+        return self._codes[field]
 
     def col(self, name: str, frame: pd.DataFrame | None = None) -> pd.Series:
         """A column, or all-NA when the table does not carry it."""
@@ -252,13 +259,31 @@ def check_required(ctx: Context) -> pd.DataFrame:
     return concat(out)
 
 
-def tax_code_problems(ctx: Context, field: str) -> tuple[pd.DataFrame, pd.Series]:
-    """(rows, reason) for `field`: reason per row, NA when valid or empty."""
-    rows = ctx.rows_for(field)
-    codes = ctx.col(field, rows).astype("string")
+def code_info(codes: pd.Series) -> pd.DataFrame:
+    """Per row: problem (None when valid or empty), yy, month, day of the tax code.
+
+    Each distinct code is analysed once (taxcode.analyse), then looked up by position.
+    """
+    codes = codes.astype("string")
     codes = codes.where(~is_blank(codes))
-    reasons = taxcode.problems_of(taxcode.unique_codes(codes))
-    return rows, codes.map(reasons, na_action="ignore")
+    info = taxcode.analyse(codes.dropna().unique())
+    pos = info.index.get_indexer(codes.astype(object).where(codes.notna(), None))
+    found = pos >= 0
+    out = pd.DataFrame(index=codes.index)
+    problem = np.full(len(codes), None, dtype=object)
+    problem[found] = info["problem"].to_numpy(dtype=object)[pos[found]]
+    out["problem"] = pd.Series(problem, index=codes.index, dtype=object)
+    for name in ("yy", "month", "day"):
+        values = pd.array(np.full(len(codes), pd.NA, dtype=object), dtype="Int64")
+        values[found] = info[name].array[pos[found]]
+        out[name] = values
+    return out
+
+
+def tax_code_problems(ctx: Context, field: str) -> tuple[pd.DataFrame, pd.Series]:
+    """(rows, reason) for `field`: reason per row, None when valid or empty."""
+    rows = ctx.rows_for(field)
+    return rows, ctx.code_info(field).loc[rows.index, "problem"]
 
 
 def check_tax_codes(ctx: Context) -> pd.DataFrame:
@@ -268,7 +293,7 @@ def check_tax_codes(ctx: Context) -> pd.DataFrame:
         if f.kind is not Kind.TAX_CODE:
             continue
         rows, reason = tax_code_problems(ctx, name)
-        bad = reason.notna().to_numpy()
+        bad = reason.notna().to_numpy(dtype=bool)
         out.append(
             findings_for(
                 ctx,
@@ -282,19 +307,6 @@ def check_tax_codes(ctx: Context) -> pd.DataFrame:
     return concat(out)
 
 
-def cf_birth_parts(codes: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(year mod 100, month, day) per row for valid tax codes, NA otherwise."""
-    codes = codes.astype("string")
-    valid = {
-        c: taxcode.birth_parts(c)
-        for c in taxcode.unique_codes(codes)
-        if taxcode.tax_code_problem(c) is None
-    }
-    parts = [codes.map({c: p[i] for c, p in valid.items()}, na_action="ignore") for i in range(3)]
-    yy, mm, dd = (pd.to_numeric(p, errors="coerce").astype("Int64") for p in parts)
-    return yy, mm, dd
-
-
 def check_birth_date_matches_cf(ctx: Context) -> pd.DataFrame:
     """CF_DATA_NASCITA_DIVERSA: the declared birth date is not the one the CF encodes.
 
@@ -303,7 +315,8 @@ def check_birth_date_matches_cf(ctx: Context) -> pd.DataFrame:
     """
     m = ctx.minors
     birth = pd.to_datetime(ctx.col("minor_birth_date"), errors="coerce")
-    yy, mm, dd = cf_birth_parts(ctx.col("minor_tax_code"))
+    info = ctx.code_info("minor_tax_code")
+    yy, mm, dd = info["yy"], info["month"], info["day"]
     known = (birth.notna() & yy.notna()).to_numpy()
     if not known.any():
         return empty_findings()
@@ -603,17 +616,26 @@ def check_incoherent_applications(ctx: Context) -> pd.DataFrame:
 def birth_dates_from_cf(call: LoadedCall, minors: pd.DataFrame) -> pd.Series:
     """The birth date each valid minor tax code encodes (datetime64[ns], NaT otherwise).
 
-    The century is the latest that keeps the date not after the call's reference date.
+    The CF holds two digits of the year: the century is the latest that keeps the date not
+    after the call's reference date (a minor is born before it).
     """
-    ref = call.config.call.reference_date
-    codes = _col(minors, "minor_tax_code").astype("string")
-    dates = {
-        c: taxcode.birth_date_not_after(taxcode.birth_parts(c), ref)
-        for c in taxcode.unique_codes(codes)
-        if taxcode.tax_code_problem(c) is None
-    }
-    mapped = codes.map({c: pd.Timestamp(d) for c, d in dates.items() if d}, na_action="ignore")
-    return pd.to_datetime(mapped.astype(object), errors="coerce").astype("datetime64[ns]")
+    ref = pd.Timestamp(call.config.call.reference_date)
+    info = code_info(_col(minors, "minor_tax_code"))
+    yy = info["yy"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    month = info["month"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    day = info["day"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    base = ref.year - np.mod(ref.year - yy, 100)
+    out = pd.Series(pd.NaT, index=minors.index, dtype="datetime64[ns]")
+    for back in (0, 100, 200):
+        candidate = pd.Series(
+            pd.to_datetime(
+                pd.DataFrame({"year": base - back, "month": month, "day": day}), errors="coerce"
+            ).to_numpy(),
+            index=minors.index,
+        )
+        take = out.isna() & candidate.notna() & (candidate <= ref)
+        out = out.where(~take, candidate)
+    return out.astype("datetime64[ns]")
 
 
 def fill_birth_dates(call: LoadedCall, minors: pd.DataFrame) -> tuple[pd.DataFrame, int]:

@@ -41,6 +41,15 @@ def merge_findings(reader: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
     return sort_findings(pd.concat(frames, ignore_index=True))
 
 
+def check_read(call: LoadedCall, result: ReadResult) -> tuple[ReadResult, pd.DataFrame, int]:
+    """Check what the reader produced: (result with birth dates filled, all findings, how many
+    birth dates were taken from the tax code)."""
+    checks = validate_table(call, result.minors)
+    filled, n_filled = fill_birth_dates(call, result.minors)
+    findings = merge_findings(result.findings, checks)
+    return dataclasses.replace(result, minors=filled), findings, n_filled
+
+
 def validate_call(
     call: LoadedCall, on_file: Callable[[Path], None] | None = None
 ) -> tuple[ReadResult, pd.DataFrame]:
@@ -53,8 +62,5 @@ def validate_call(
     """
     from conciliare_cli.read import read_call
 
-    result = read_call(call, on_file=on_file)
-    checks = validate_table(call, result.minors)
-    filled, _ = fill_birth_dates(call, result.minors)
-    findings = merge_findings(result.findings, checks)
-    return dataclasses.replace(result, minors=filled), findings
+    result, findings, _ = check_read(call, read_call(call, on_file=on_file))
+    return result, findings

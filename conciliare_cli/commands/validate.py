@@ -1,0 +1,127 @@
+"""`conciliare validate DIR`: the preliminary check (istruttoria) of the partners' files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from conciliare_cli import italian
+from conciliare_cli.app import command, console, err_console
+from conciliare_cli.commands.options import output_dir, parse_run_date
+from conciliare_cli.commands.progress import reading_progress
+from conciliare_cli.config import load_call
+from conciliare_cli.findings import Severity
+
+
+def summary_table(partners: Sequence[Any], findings: pd.DataFrame) -> Table:
+    """Per partner: rows read, applications, minors, ignored rows, blocking findings, warnings;
+    and a total line."""
+    table = Table(title="Controllo delle domande", title_justify="left", show_footer=True)
+    heads = ["Righe lette", "Domande", "Minori", "Righe ignorate", "Bloccanti", "Avvisi"]
+    counts = (
+        findings.groupby(["partner_id", "severity"], dropna=False).size()
+        if len(findings)
+        else pd.Series(dtype="int64")
+    )
+
+    def found(pid: object, severity: Severity) -> int:
+        return int(counts.get((pid, str(severity)), 0))
+
+    rows = []
+    for p in partners:
+        rows.append(
+            [
+                p.rows_read,
+                p.applications,
+                p.minors,
+                p.ignored_rows,
+                found(p.partner_id, Severity.BLOCKING),
+                found(p.partner_id, Severity.WARNING),
+            ]
+        )
+    totals = [sum(r[i] for r in rows) for i in range(len(heads))]
+    # findings not tied to a listed partner (none expected) still count in the total
+    listed = {p.partner_id for p in partners}
+    if len(findings):
+        others = findings[~findings["partner_id"].isin(listed)]
+        totals[4] += int((others["severity"] == str(Severity.BLOCKING)).sum())
+        totals[5] += int((others["severity"] == str(Severity.WARNING)).sum())
+    table.add_column("Partner", footer="Totale", no_wrap=True)
+    table.add_column("Ente", overflow="fold")
+    for i, head in enumerate(heads):
+        table.add_column(head, footer=italian.number(totals[i]), justify="right", overflow="fold")
+    for p, r in zip(partners, rows, strict=True):
+        cells = [italian.number(v) for v in r]
+        if r[4]:
+            cells[4] = f"[bold red]{cells[4]}[/]"
+        table.add_row(p.partner_id, p.name, *cells)
+    return table
+
+
+def print_unused_columns(partners: Sequence[Any]) -> None:
+    unused = [p for p in partners if p.unused_columns]
+    if not unused:
+        return
+    console.print("Colonne dei file non usate dal bando (i loro dati non sono letti):")
+    for p in unused:
+        console.print(
+            f"  {p.name} ({p.partner_id}): " + ", ".join(p.unused_columns), highlight=False
+        )
+
+
+@command("validate")
+def validate_command(
+    folder: Path = typer.Argument(
+        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", help="Cartella degli esiti (predefinita: CARTELLA/esiti)."
+    ),
+    date: str | None = typer.Option(
+        None, "--date", help="Data stampata sui rapporti, AAAA-MM-GG (predefinita: oggi)."
+    ),
+) -> None:
+    """Controlla i file dei partner (istruttoria) e scrive le anomalie da correggere.
+
+    Scrive esiti/anomalie.xlsx con tutte le anomalie e esiti/anomalie/<partner>.xlsx da
+    mandare a ciascun partner. Le anomalie non fermano mai il controllo.
+    """
+    from conciliare_cli.read import read_call
+    from conciliare_cli.validate import check_read
+    from conciliare_cli.write.anomalies import write_anomalies
+
+    run_date = parse_run_date(date)
+    call = load_call(folder)
+    with reading_progress(call) as on_file:
+        read = read_call(call, on_file=on_file)
+    with err_console.status("Controllo delle domande..."):
+        read, findings, n_filled = check_read(call, read)
+    target = output_dir(folder, out)
+    with err_console.status("Scrittura delle anomalie..."):
+        written = write_anomalies(findings, read.partners, target, call, run_date)
+
+    console.print(summary_table(read.partners, findings))
+    print_unused_columns(read.partners)
+    if n_filled:
+        console.print(
+            f"Data di nascita ricavata dal codice fiscale per {italian.number(n_filled)} "
+            "minori (colonna non presente o vuota)."
+        )
+    blocking = int((findings["severity"] == str(Severity.BLOCKING)).sum()) if len(findings) else 0
+    if len(findings) == 0:
+        console.print("[bold green]Nessuna anomalia.[/]")
+    elif blocking:
+        console.print(
+            f"[bold red]{italian.number(blocking)} anomalie bloccanti[/]: le righe interessate "
+            "saranno escluse dalla graduatoria se non vengono corrette."
+        )
+    console.print(f"Anomalie scritte in [bold]{written[0] if written else target}[/]")
+    if len(written) > 1:
+        console.print(
+            f"Un file per ogni partner, da inviare per le correzioni, in {target / 'anomalie'}/"
+        )
