@@ -1,3 +1,4 @@
 """Each command lives in its own module and registers itself on the Typer app."""
 
 from conciliare_cli.commands import init  # noqa: F401
+from conciliare_cli.commands import validate  # noqa: F401
