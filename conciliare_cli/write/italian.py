@@ -7,7 +7,6 @@ machine-readable CSV (which is not Italian: a dot and two decimals), euro amount
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import numpy as np
@@ -118,9 +117,3 @@ def yes_no(value: object) -> str:
     if isinstance(value, float) and np.isnan(value):
         return ""
     return "Sì" if bool(value) else "No"
-
-
-def as_date(value: dt.date | dt.datetime | pd.Timestamp) -> dt.date:
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date()
-    return value
