@@ -1,0 +1,316 @@
+"""Read the partners' exports into the canonical table (one row per minor).
+
+`read_call(call)` finds each partner's files (globs relative to the call folder, sorted by
+path), reads them (xlsx, xlsm, xlsb, xls, ods, csv, txt), maps the columns named in the YAML
+to the canonical fields, parses every value by its kind, and collects the findings of
+reading: ignored rows and columns, unused columns, values that cannot be read. Problems that
+make a file unreadable as a whole (no such file, sheet or header; a corrupt file) raise
+UserError. Input files are only read, never written.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from conciliare_cli.config import LoadedCall
+from conciliare_cli.config.models import PartnerConfig
+from conciliare_cli.errors import UserError
+from conciliare_cli.fields import (
+    CANONICAL_FIELDS,
+    MINOR_SLOT,
+    PARTNER_ID,
+    PROVENANCE,
+    ROW_KEY,
+    SOURCE_FILE,
+    SOURCE_ROW,
+    SOURCE_SHEET,
+    Field,
+)
+from conciliare_cli.findings import FINDING_COLUMNS, empty_findings
+from conciliare_cli.read import sources
+from conciliare_cli.read.table import TableRead, read_table
+from conciliare_cli.read.values import DTYPES
+
+__all__ = ["PartnerReport", "ReadResult", "canonical_columns", "empty_table", "read_call"]
+
+PROVENANCE_DTYPES = {
+    PARTNER_ID: "string",
+    SOURCE_FILE: "string",
+    SOURCE_SHEET: "string",
+    SOURCE_ROW: "Int64",
+    MINOR_SLOT: "Int64",
+    ROW_KEY: "string",
+}
+IGNORED_NAMES = ("~$", ".~lock.", "._")  # Office lock files, macOS resource forks
+
+
+@dataclass
+class PartnerReport:
+    """Per partner, for the validate summary."""
+
+    partner_id: str
+    name: str
+    files: list[str]  # relative paths, '/' separators
+    rows_read: int  # data rows read from the files (one per application or per minor)
+    applications: int
+    minors: int
+    ignored_rows: int  # empty rows between data and totals/notes rows
+    unused_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadResult:
+    minors: pd.DataFrame  # canonical table, one row per minor
+    findings: pd.DataFrame  # FINDING_COLUMNS
+    partners: list[PartnerReport]
+    input_files: list[Path]  # every file read, sorted
+
+
+def table_fields(call: LoadedCall) -> dict[str, Field]:
+    """Canonical fields plus the call's declared extra fields (the mappable ones)."""
+    out = dict(CANONICAL_FIELDS)
+    for f in call.config.fields:
+        out[f.name] = Field(f.name, f.kind, f.level, f.label, health=f.health)
+    return out
+
+
+def canonical_columns(call: LoadedCall) -> list[str]:
+    return [*table_fields(call), *PROVENANCE, ROW_KEY]
+
+
+def empty_table(call: LoadedCall, n: int = 0) -> pd.DataFrame:
+    """A canonical table of n all-NA rows with the right dtypes."""
+    cols: dict[str, pd.Series] = {}
+    for name, f in table_fields(call).items():
+        cols[name] = pd.Series(pd.array([None] * n, dtype=DTYPES[f.kind]))
+    for name, dtype in PROVENANCE_DTYPES.items():
+        cols[name] = pd.Series(pd.array([None] * n, dtype=dtype))
+    return pd.DataFrame(cols, index=range(n))
+
+
+def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -> ReadResult:
+    """Read every partner's files into the canonical table; see the module docstring."""
+    fields = table_fields(call)
+    folder = call.folder
+    frames: list[pd.DataFrame] = []
+    findings: list[pd.DataFrame] = []
+    reports: list[PartnerReport] = []
+    inputs: dict[str, Path] = {}
+    for partner in call.config.partners:
+        tables: list[TableRead] = []
+        for path in partner_files(folder, partner):
+            rel = relative(path, folder)
+            tables.append(read_table(path, rel, partner, fields))
+            inputs[rel] = path
+            if on_file is not None:
+                on_file(path)
+        frame, partner_findings = _assemble(partner, tables, fields)
+        frames.append(frame)
+        findings.append(partner_findings)
+        reports.append(
+            PartnerReport(
+                partner_id=partner.id,
+                name=partner.name,
+                files=[t.rel for t in tables],
+                rows_read=sum(t.rows_read for t in tables),
+                applications=int(frame["application_id"].nunique()),
+                minors=len(frame),
+                ignored_rows=sum(t.ignored_rows for t in tables),
+                unused_columns=sorted({c for t in tables for c in t.unused_columns}),
+            )
+        )
+    minors = pd.concat(frames, ignore_index=True) if frames else empty_table(call)
+    minors = minors[canonical_columns(call)]
+    found = [f for f in findings if len(f)]
+    all_findings = pd.concat(found, ignore_index=True) if found else empty_findings()
+    return ReadResult(
+        minors=minors,
+        findings=all_findings[FINDING_COLUMNS],
+        partners=reports,
+        input_files=[inputs[k] for k in sorted(inputs)],
+    )
+
+
+# ------------------------------------------------------------------ files
+
+
+def relative(path: Path, folder: Path) -> str:
+    return Path(os.path.relpath(path, folder)).as_posix()
+
+
+def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
+    """The partner's files, sorted by relative path; a pattern matching nothing is an error."""
+    found: dict[str, Path] = {}
+    for pattern in partner.file_patterns:
+        base = pattern if os.path.isabs(pattern) else str(folder / pattern)
+        matches = [
+            Path(p)
+            for p in glob.glob(base, recursive=True)
+            if Path(p).is_file() and not Path(p).name.startswith(IGNORED_NAMES)
+        ]
+        if not matches:
+            raise UserError(
+                f"nessun file corrisponde a '{pattern}' (partner {partner.id})",
+                file=call_relative_config(folder),
+                hint=f"metti i file del partner nella cartella del bando ({folder}) o correggi "
+                f"'files' del partner {partner.id}",
+            )
+        for p in matches:
+            suffix = p.suffix.lower()
+            if suffix not in sources.SPREADSHEET_SUFFIXES + sources.TEXT_SUFFIXES:
+                raise UserError(
+                    f"formato non supportato '{p.suffix or p.name}'",
+                    file=relative(p, folder),
+                    hint="formati ammessi: "
+                    + ", ".join(sources.SPREADSHEET_SUFFIXES + sources.TEXT_SUFFIXES)
+                    + f"; oppure restringi 'files' del partner {partner.id}",
+                )
+            found[relative(p, folder)] = p
+    return [found[k] for k in sorted(found)]
+
+
+def call_relative_config(folder: Path) -> str:
+    return "bando.yaml"
+
+
+# ------------------------------------------------------------------ assembling
+
+
+def _assemble(
+    partner: PartnerConfig, tables: list[TableRead], fields: dict[str, Field]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One partner's rows with ids, keys and dtypes; its findings with ids and keys."""
+    pieces = []
+    offsets = []
+    total = 0
+    for t in tables:
+        f = t.frame.copy()
+        f[SOURCE_FILE] = t.rel
+        f[SOURCE_SHEET] = t.sheet
+        pieces.append(f)
+        offsets.append(total)
+        total += len(f)
+    frame = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+    n = len(frame)
+    out: dict[str, object] = {}
+    for name, f in fields.items():
+        if name in frame.columns:
+            out[name] = frame[name].astype(DTYPES[f.kind]).reset_index(drop=True)
+        else:
+            out[name] = pd.Series(pd.array([None] * n, dtype=DTYPES[f.kind]))
+    result = pd.DataFrame(out, index=range(n))
+    result[PARTNER_ID] = pd.array([partner.id] * n, dtype="string")
+    for col in (SOURCE_FILE, SOURCE_SHEET):
+        result[col] = pd.array(frame[col] if n else [], dtype="string")
+    for col in (SOURCE_ROW, MINOR_SLOT):
+        result[col] = pd.array(frame[col] if n else [], dtype="Int64")
+    per_application = partner.per_application
+    result["application_id"] = application_ids(partner.id, result)
+    result[ROW_KEY] = row_keys(result, per_application)
+
+    findings = [t.file_findings for t in tables if len(t.file_findings)]
+    for t, offset in zip(tables, offsets, strict=True):
+        vf = t.value_findings
+        if not len(vf):
+            continue
+        pos = vf["pos"].to_numpy(dtype=np.int64) + offset
+        rows = pd.DataFrame(
+            {
+                "column": vf["column"].to_numpy(dtype=object),
+                "field": vf["field"].to_numpy(dtype=object),
+                "value": vf["value"].to_numpy(dtype=object),
+                "source_row": result[SOURCE_ROW].to_numpy(dtype=object)[pos],
+                "application_id": result["application_id"].to_numpy(dtype=object)[pos],
+                "row_key": result[ROW_KEY].to_numpy(dtype=object)[pos],
+            }
+        )
+        for code, group in rows.groupby(vf["code"].to_numpy(), sort=True):
+            findings.append(
+                _findings(
+                    str(code),
+                    group,
+                    partner_id=partner.id,
+                    source_file=t.rel,
+                    source_sheet=t.sheet,
+                )
+            )
+    if findings:
+        all_f = pd.concat(findings, ignore_index=True)
+        order = np.lexsort(
+            (
+                _texts(all_f["column"]),
+                all_f["source_row"].astype(np.int64).to_numpy(),
+                _texts(all_f["source_file"]),
+            )
+        )
+        all_f = all_f.iloc[order].reset_index(drop=True)
+    else:
+        all_f = empty_findings()
+    return result, all_f
+
+
+def _texts(col: pd.Series) -> np.ndarray:
+    return np.array(["" if pd.isna(v) else str(v) for v in col], dtype=object)
+
+
+def _findings(code: str, rows: pd.DataFrame, **kw: object) -> pd.DataFrame:
+    from conciliare_cli.findings import make_findings
+
+    return make_findings(code, rows.reset_index(drop=True), **kw)
+
+
+def application_ids(partner_id: str, table: pd.DataFrame) -> pd.Series:
+    """f"{partner}-{protocol}"; without a protocol, f"{partner}-" + 10 hex chars (upper) of
+    sha256(applicant tax code + "|" + submitted_at as YYYY-MM-DDTHH:MM:SS)."""
+    protocol = table["application_id"]
+    has = protocol.notna().to_numpy()
+    values = protocol.to_numpy(dtype=object, na_value="")
+    missing = np.flatnonzero(~has)
+    if len(missing):
+        part = table.iloc[missing]
+        cf = part["applicant_tax_code"].to_numpy(dtype=object, na_value="")
+        submitted = (
+            part["submitted_at"]
+            .dt.strftime("%Y-%m-%dT%H:%M:%S")
+            .to_numpy(dtype=object, na_value="")
+        )
+        codes, uniques = pd.factorize(cf + "|" + submitted)
+        digests = np.array(
+            [hashlib.sha256(str(u).encode("utf-8")).hexdigest()[:10].upper() for u in uniques],
+            dtype=object,
+        )
+        values[missing] = digests[codes]
+    ids = (partner_id + "-") + values if len(values) else values
+    return pd.Series(pd.array(ids, dtype="string"), index=table.index)
+
+
+def row_keys(table: pd.DataFrame, per_application: bool) -> pd.Series:
+    """application_id/minor CF, else /#slot (per-application layouts) or /r<row>.
+
+    A key repeated (the same minor twice in one application) gets '~2', '~3', ... in the
+    order of file, row and slot, so every row has its own key.
+    """
+    if not len(table):
+        return pd.Series(pd.array([], dtype="string"), index=table.index)
+    app = table["application_id"].to_numpy(dtype=object, na_value="")
+    cf = table["minor_tax_code"]
+    has_cf = cf.notna().to_numpy()
+    cf_v = cf.to_numpy(dtype=object, na_value="")
+    numbers = table[MINOR_SLOT if per_application else SOURCE_ROW].to_numpy(dtype=np.int64)
+    tail = ("#" if per_application else "r") + numbers.astype(str).astype(object)
+    keys = app + "/" + np.where(has_cf, cf_v, tail)
+    # the rows come in file, row and slot order: the first of a repeated key keeps it bare
+    repeated = pd.Series(keys).duplicated().to_numpy()
+    if repeated.any():
+        nth = pd.Series(keys).groupby(keys).cumcount().to_numpy()
+        again = np.flatnonzero(repeated)
+        keys[again] = keys[again] + "~" + (nth[again] + 1).astype(str).astype(object)
+    return pd.Series(pd.array(keys, dtype="string"), index=table.index)

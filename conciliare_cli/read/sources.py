@@ -1,0 +1,249 @@
+"""Open a partner file as a grid of raw cells and find its header row.
+
+Spreadsheets (.xlsx, .xlsm, .xlsb, .xls, .ods) are read with python-calamine; CSV and text
+exports with pandas' C parser, after detecting the encoding (UTF-8 with or without BOM,
+UTF-16 with BOM, else Windows-1252) and the delimiter (; , TAB |). Files are only read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import python_calamine as pc
+
+from conciliare_cli.errors import UserError
+from conciliare_cli.read.values import cell_text, clean_text
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+HEADER_SEARCH_ROWS = 30
+DELIMITERS = (";", ",", "\t", "|")
+_DELIMITER_NAMES = {";": "punto e virgola", ",": "virgola", "\t": "tabulazione", "|": "barra"}
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet (or CSV file): an object DataFrame with columns 0..w-1.
+
+    `first_row` is the number Excel (or a text editor) shows for the grid's first row;
+    `first_col` the 0-based index of its first column (for column letters).
+    """
+
+    cells: pd.DataFrame
+    sheet: str  # '' for CSV
+    first_row: int
+    first_col: int = 0
+
+    def head(self, n: int = HEADER_SEARCH_ROWS) -> list[list[object]]:
+        return self.cells.iloc[:n].to_numpy(dtype=object).tolist()
+
+
+def normalise_header(value: object) -> str:
+    """Header comparison key: casefold, NBSP -> space, spaces collapsed, trimmed."""
+    return clean_text(cell_text(value)).casefold()
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def find_header(rows: Sequence[Sequence[object]], expected: Iterable[str]) -> tuple[int, int]:
+    """The index of the row matching the most expected headers (normalised), and the count.
+
+    The first such row wins; (-1, 0) when no row matches any.
+    """
+    wanted = set(expected)
+    best, best_count = -1, 0
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found = {normalise_header(v) for v in row} & wanted
+        if len(found) > best_count:
+            best, best_count = i, len(found)
+    return best, best_count
+
+
+def nearest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `name` (compared normalised), if any is close enough."""
+    by_key = {normalise_header(c): c for c in candidates if normalise_header(c)}
+    close = difflib.get_close_matches(normalise_header(name), list(by_key), n=1, cutoff=0.5)
+    return by_key[close[0]] if close else None
+
+
+# ------------------------------------------------------------------ spreadsheets
+
+
+def open_workbook(path: Path, rel: str) -> pc.CalamineWorkbook:
+    try:
+        return pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError as exc:
+        raise UserError(
+            "il file è protetto da password e non si può leggere",
+            file=rel,
+            hint="aprilo, togli la password e salvalo di nuovo",
+        ) from exc
+    except Exception as exc:  # calamine raises several kinds for a corrupt file
+        raise _unreadable(rel, exc) from exc
+
+
+def _unreadable(rel: str, exc: Exception) -> UserError:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return UserError(
+        f"il file non si riesce a leggere: è danneggiato o non è nel formato che dice "
+        f"il suo nome ({detail})",
+        file=rel,
+        hint="aprilo con Excel o LibreOffice e salvalo di nuovo come .xlsx",
+    )
+
+
+def worksheet_names(wb: pc.CalamineWorkbook) -> list[str]:
+    """Names of the worksheets (chart sheets and the like left out), in workbook order."""
+    try:
+        return [m.name for m in wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet] or list(
+            wb.sheet_names
+        )
+    except Exception:  # pragma: no cover - formats without metadata
+        return list(wb.sheet_names)
+
+
+def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str) -> Grid:
+    """One sheet as a Grid; merged cells below the top row are filled with their value."""
+    try:
+        sheet = wb.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=True)
+    except Exception as exc:
+        raise _unreadable(rel, exc) from exc
+    start = sheet.start
+    if start is None or not rows:
+        return Grid(pd.DataFrame(dtype=object), name, 1, 0)
+    r0, c0 = start
+    width = max(len(r) for r in rows)
+    if any(len(r) != width for r in rows):  # pragma: no cover - calamine gives rectangles
+        rows = [list(r) + [""] * (width - len(r)) for r in rows]
+    cells = pd.DataFrame(rows, dtype=object)
+    cells.columns = range(cells.shape[1])
+    merged = getattr(sheet, "merged_cell_ranges", None) or []
+    for (top, left), (bottom, right) in merged:
+        top, bottom, left, right = top - r0, bottom - r0, left - c0, right - c0
+        if top < 0 or left < 0 or bottom >= len(cells) or right >= width:
+            continue
+        value = cells.iat[top, left]
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                if (r, c) != (top, left) and cells.iat[r, c] == "":
+                    cells.iat[r, c] = value
+    return Grid(cells, name, r0 + 1, c0)
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 (else Latin-1)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def decode(data: bytes, encoding: str, rel: str) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError as exc:
+        raise UserError(
+            f"codifica '{encoding}' sconosciuta",
+            file=rel,
+            hint="usa ad esempio utf-8 o cp1252 (encoding in bando.yaml)",
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"il file non è nella codifica {encoding} indicata in bando.yaml "
+            f"(byte non valido alla posizione {exc.start})",
+            file=rel,
+            hint="togli 'encoding' dal partner in bando.yaml: la codifica viene rilevata",
+        ) from exc
+
+
+def sample_lines(text: str, n: int = HEADER_SEARCH_ROWS) -> list[str]:
+    return text[:200_000].splitlines()[:n]
+
+
+def split_sample(lines: list[str], delimiter: str) -> list[list[str]]:
+    return [row for row in csv.reader(lines, delimiter=delimiter)] if lines else []
+
+
+def detect_delimiter(lines: list[str], expected: set[str]) -> str:
+    """The delimiter under which a sample row matches the most expected headers; on a tie
+    (or no match at all), the one that splits the header lines into the most fields."""
+    best, best_key = ";", (-1, -1)
+    for d in DELIMITERS:
+        rows = split_sample(lines, d)
+        idx, count = find_header(rows, expected)
+        fields = len(rows[idx]) if idx >= 0 else max((len(r) for r in rows), default=0)
+        key = (count, fields)
+        if key > best_key:
+            best, best_key = d, key
+    return best
+
+
+_EXPECTED_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def csv_grid(text: str, delimiter: str, width: int, rel: str) -> Grid:
+    """The whole CSV as an object grid (every cell a string); line n is row n."""
+    width = max(width, 1)
+    for _ in range(50):
+        try:
+            cells = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                header=None,
+                names=range(width),
+                dtype=object,
+                na_filter=False,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                engine="c",
+                index_col=False,
+            )
+        except pd.errors.ParserError as exc:
+            m = _EXPECTED_FIELDS.search(str(exc))
+            if not m:
+                raise UserError(
+                    f"il file CSV non si riesce a leggere ({exc})",
+                    file=rel,
+                    hint="controlla le virgolette; aprilo con Excel e salvalo come .xlsx",
+                ) from exc
+            width = int(m[3])
+            continue
+        except pd.errors.EmptyDataError:
+            return Grid(pd.DataFrame(dtype=object), "", 1, 0)
+        cells.columns = range(cells.shape[1])
+        return Grid(cells, "", 1, 0)
+    raise UserError("il file CSV ha righe con troppi campi", file=rel)  # pragma: no cover
+
+
+def delimiter_name(d: str) -> str:
+    return _DELIMITER_NAMES.get(d, repr(d))
