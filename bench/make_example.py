@@ -53,6 +53,7 @@ class Partner:
     style: Style
     kind: str  # xlsx, xls, ods, csv
     description: str  # what the export exercises (README)
+    protocol: str = "{n}"  # how the partner numbers its applications
     yaml_extra: dict[str, object] = field(default_factory=dict)
     delimiter: str = ";"
     encoding: str = "utf-8"
@@ -104,6 +105,7 @@ PARTNERS = [
         "bottom, two empty rows in the middle; date cells, and some birth dates typed as bare "
         "Excel serial numbers; lower-case tax codes, some with spaces; trailing spaces in "
         "names; a formula-looking text.",
+        protocol="PG2017-{n:04d}",
     ),
     Partner(
         "ATS",
@@ -141,6 +143,7 @@ PARTNERS = [
         "Excel 97 .xls: an 'Istruzioni' sheet first, the data on the second sheet "
         "('Richieste'); one row per application with numbered groups of columns for the "
         "minors (Figlio 1, Figlio 2, Figlio 3); date and time of submission in two columns.",
+        protocol="R{n:05d}",
     ),
     Partner(
         "COMUNE",
@@ -176,6 +179,7 @@ PARTNERS = [
         "ods",
         "OpenDocument .ods: ISO dates as text (2010-05-12, 2017-06-14 10:32), flags as X or "
         "blank, amounts as number cells.",
+        protocol="{n}",
     ),
     Partner(
         "COOP",
@@ -213,6 +217,7 @@ PARTNERS = [
         "flags SI/NO and Sì.",
         delimiter=";",
         encoding="utf-8-sig",
+        protocol="S{n:03d}",
     ),
     Partner(
         "AZIENDA",
@@ -251,6 +256,7 @@ PARTNERS = [
         delimiter="\t",
         encoding="cp1252",
         extra_columns=["Note", "", ""],
+        protocol="M{n:04d}",
     ),
     Partner(
         "BANCA",
@@ -288,6 +294,7 @@ PARTNERS = [
         delimiter=",",
         encoding="cp1252",
         extra_columns=["Reparto"],
+        protocol="2017{n:04d}",
     ),
 ]
 
@@ -337,11 +344,23 @@ class Builder:
             outside_window=0.0,
             too_old=0.0,
         )
+        self._protocols()
         self.plants: list[Plant] = []
         self.used: set[str] = set()
         self.cells: dict[str, dict[tuple[str, int | None, str], object]] = {
             p.id: {} for p in PARTNERS
         }
+
+    def _protocols(self) -> None:
+        """Each partner numbers its applications its own way (in order of submission)."""
+        pop = self.pop
+        seq = pd.Series(pd.factorize(pop["application_id"])[0], index=pop.index)
+        first = seq.groupby(pop["partner_id"]).transform("min")
+        n = (seq - first + 1).astype(int)
+        pattern = {p.id: p.protocol for p in PARTNERS}
+        protocol = [pattern[pid].format(n=k) for pid, k in zip(pop["partner_id"], n, strict=True)]
+        pop["protocol"] = pd.Series(protocol, index=pop.index, dtype=object)
+        pop["application_id"] = (pop["partner_id"] + "-" + pop["protocol"]).astype(object)
 
     # -- choosing applications
     def pick(
@@ -372,7 +391,9 @@ class Builder:
         return self.pop.index[self.pop["application_id"] == app]
 
     def minor(self, app: str, slot: int) -> int:
-        idx = self.pop.index[(self.pop["application_id"] == app) & (self.pop["minor_slot"] == slot)]
+        idx = self.pop.index[
+            (self.pop["application_id"] == app) & (self.pop["minor_index"] == slot)
+        ]
         return int(idx[0])
 
     def header(self, partner: str, name: str, slot: int | None = None) -> str:
@@ -737,7 +758,7 @@ def lay_out(b: Builder, p: Partner, spreadsheet: bool) -> Laid:
     cols = [c.copy() for c in sheet.columns]
     kinds = list(sheet.kinds)
     if p.style.layout == "minor":
-        keys = list(zip(part["application_id"], part["minor_slot"], strict=True))
+        keys = list(zip(part["application_id"], part["minor_index"], strict=True))
         row_index = {k: r for r, k in enumerate(keys)}
         app_rows: dict[str, list[int]] = {}
         for r, (a, _) in enumerate(keys):
@@ -746,7 +767,7 @@ def lay_out(b: Builder, p: Partner, spreadsheet: bool) -> Laid:
         apps = list(pd.unique(part["application_id"]))
         row_index = {}
         app_rows = {a: [r] for r, a in enumerate(apps)}
-        for a, s in zip(part["application_id"], part["minor_slot"], strict=True):
+        for a, s in zip(part["application_id"], part["minor_index"], strict=True):
             row_index[(a, int(s))] = apps.index(a)
 
     # overrides of single cells

@@ -389,7 +389,10 @@ class GeneratedCall:
 
     `table` has one row per minor with the canonical fields as the reader should return them
     (money in integer cents, Int64; dates as datetime64; booleans) and the provenance columns
-    (partner_id, source_file, source_sheet, source_row, minor_slot).
+    (partner_id, source_file, source_sheet, source_row, minor_slot: the group number in
+    per-application files, 1 in per-minor files, as conciliare_cli/fields.py says), plus
+    `protocol` (as written in the file) and `minor_index` (the minor's place in its
+    application).
     """
 
     folder: Path
@@ -521,10 +524,13 @@ def population(
     """Ground-truth table: one row per minor, grouped by application, no provenance yet.
 
     Money in integer cents (Int64, NA when missing), dates as datetime64, booleans.
-    Sorted by partner, submission time and application id; ids are numbered per partner in
-    order of submission. `second_parent` is the share of applications that are the other
-    parent's application for the same minors (in another partner). `counts` fixes the
-    number of applications of each partner (then `second_parent` must be 0).
+    `protocol` is the number as the partner's file shows it, `application_id` the reader's
+    canonical id (partner + "-" + protocol); `minor_index` is the minor's place (1, 2, 3) in
+    its application. Sorted by partner, submission time and application id; protocols are
+    numbered per partner in order of submission. `second_parent` is the share of
+    applications that are the other parent's application for the same minors (in another
+    partner). `counts` fixes the number of applications of each partner (then
+    `second_parent` must be 0).
     """
     if applications < 0:
         raise ValueError("applications must be >= 0")
@@ -663,7 +669,7 @@ def population(
     minors = pd.DataFrame(
         {
             "_app": owner,
-            "minor_slot": np.concatenate([slot, slot[_rows_of(first_of, kids, dup_of)]]),
+            "minor_index": np.concatenate([slot, slot[_rows_of(first_of, kids, dup_of)]]),
             "minor_surname": m_people["surname"].to_numpy()[source],
             "minor_name": m_people["name"].to_numpy()[source],
             "minor_tax_code": m_people["cf"].to_numpy()[source],
@@ -681,17 +687,27 @@ def population(
     seq = order.groupby("_partner").cumcount().to_numpy() + 1
     prefix = np.asarray(partner_ids, dtype=object)[order["_partner"].to_numpy()]
     year = str(int(str(dates.opens)[:4]))
-    ids = pd.Series(prefix + "-" + year + "-" + pd.Series(seq).map("{:06d}".format).to_numpy())
-    id_of = pd.Series(ids.to_numpy(), index=order["_app"].to_numpy())
+    protocols = year + "-" + pd.Series(seq).map("{:06d}".format).to_numpy()
+    protocol_of = pd.Series(protocols, index=order["_app"].to_numpy())
+    id_of = pd.Series(prefix + "-" + protocols, index=order["_app"].to_numpy())
     rank_of = pd.Series(np.arange(n_apps), index=order["_app"].to_numpy())
+    table["protocol"] = protocol_of.reindex(table["_app"]).to_numpy()
     table["application_id"] = id_of.reindex(table["_app"]).to_numpy()
     table["partner_id"] = np.asarray(partner_ids, dtype=object)[table["_partner"].to_numpy()]
     table["_order"] = rank_of.reindex(table["_app"]).to_numpy()
-    table = table.sort_values(["_order", "minor_slot"], kind="stable").reset_index(drop=True)
-    columns = ["application_id", "partner_id", *APPLICATION_FIELDS[1:], *MINOR_FIELDS, "minor_slot"]
+    table = table.sort_values(["_order", "minor_index"], kind="stable").reset_index(drop=True)
+    columns = [
+        "application_id",
+        "partner_id",
+        "protocol",
+        *APPLICATION_FIELDS[1:],
+        *MINOR_FIELDS,
+        "minor_index",
+    ]
     out = table[columns].copy()
     for name in (
         "application_id",
+        "protocol",
         "partner_id",
         "applicant_surname",
         "applicant_name",
@@ -706,7 +722,7 @@ def population(
         "service",
     ):
         out[name] = out[name].astype(object)
-    out["minor_slot"] = out["minor_slot"].astype(np.int64)
+    out["minor_index"] = out["minor_index"].astype(np.int64)
     return out
 
 
@@ -864,7 +880,7 @@ def render(table: pd.DataFrame, style: Style, spreadsheet: bool) -> Sheet:
         if name not in style.headers:
             return
         hs = _headers_for(style, slot)[name]
-        values = frame[name]
+        values = frame["protocol" if name == "application_id" else name]
         cols = _cells(name, values, style, spreadsheet, len(hs) == 2)
         for h, (col, kind) in zip(hs, cols, strict=True):
             if present is not None:
@@ -881,7 +897,7 @@ def render(table: pd.DataFrame, style: Style, spreadsheet: bool) -> Sheet:
     else:
         ids = app_rows["application_id"].to_numpy()
         for slot in range(1, MAX_MINORS + 1):
-            kids = table[table["minor_slot"].to_numpy() == slot].set_index("application_id")
+            kids = table[table["minor_index"].to_numpy() == slot].set_index("application_id")
             aligned = kids.reindex(ids)
             present = aligned["minor_tax_code"].notna().to_numpy()
             for name in MINOR_FIELDS:
@@ -1133,7 +1149,9 @@ def generate_call(
     load_call(folder)  # the generated call must be valid
 
     prov = pd.concat(provenance) if provenance else pd.DataFrame()
-    table = table.join(prov)
+    table = as_written(
+        table.join(prov), {pid: STYLES[i % len(STYLES)] for i, pid in enumerate(ids)}
+    )
     apps = table.drop_duplicates("application_id")
     dates = CallDates.of_rules()
     sub = apps["submitted_at"].to_numpy(dtype="datetime64[m]")
@@ -1153,6 +1171,32 @@ def generate_call(
         second_parent=_second_parents(table),
         seconds=time.perf_counter() - started,
     )
+
+
+def as_written(table: pd.DataFrame, styles: dict[str, Style]) -> pd.DataFrame:
+    """The table as the files tell it: a field a partner does not export is missing, and so
+    is a 'no' written as a blank cell (X/blank flags)."""
+    out = table.copy()
+    for pid, style in styles.items():
+        rows = (out["partner_id"] == pid).to_numpy()
+        for name in (*APPLICATION_FIELDS, *MINOR_FIELDS):
+            if name in style.headers:
+                continue
+            out[name] = _with_missing(out[name], rows)
+        if style.yes_no[1] == "":
+            for name in BOOL_FIELDS:
+                out[name] = _with_missing(
+                    out[name], rows & ~out[name].fillna(False).to_numpy(dtype=bool)
+                )
+    return out
+
+
+def _with_missing(values: pd.Series, where: np.ndarray) -> pd.Series:
+    if not where.any():
+        return values
+    if values.dtype == bool:
+        values = values.astype("boolean")
+    return values.mask(pd.Series(where, index=values.index))
 
 
 def _second_parents(table: pd.DataFrame) -> int:
@@ -1182,7 +1226,13 @@ def _provenance(chunk: pd.DataFrame, style: Style, rel: str, sheet: str) -> pd.D
         row = np.arange(len(chunk)) + 2
     else:
         row = pd.factorize(chunk["application_id"])[0] + 2
+    slot = chunk["minor_index"].to_numpy() if style.layout == "application" else 1
     return pd.DataFrame(
-        {"source_file": rel, "source_sheet": sheet, "source_row": row.astype(np.int64)},
+        {
+            "source_file": rel,
+            "source_sheet": sheet,
+            "source_row": row.astype(np.int64),
+            "minor_slot": np.broadcast_to(slot, len(chunk)).astype(np.int64),
+        },
         index=chunk.index,
     )
