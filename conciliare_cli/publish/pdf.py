@@ -97,7 +97,8 @@ def _table(plist: PublicList) -> tuple[list[dict], list[list[dict]], list[dict] 
     from conciliare_cli.publish.public import COLUMN_HEADERS
 
     frame = plist.ranked
-    cols: list[tuple[str, list[str], bool]] = []  # header, texts, numeric
+    # header, texts, alignment: True numbers (right), False ids (no wrap), None text (wraps)
+    cols: list[tuple[str, list[str], bool | None]] = []
     for c in plist.columns:
         if c == "rank":
             texts = [str(v) if pd.notna(v) else "" for v in frame["rank"].tolist()]
@@ -110,14 +111,14 @@ def _table(plist: PublicList) -> tuple[list[dict], list[list[dict]], list[dict] 
             cols.append((COLUMN_HEADERS["score"], texts, True))
         elif c == "status":
             texts = frame["status"].astype("string").fillna("").tolist()
-            cols.append((COLUMN_HEADERS["status"], texts, False))
+            cols.append((COLUMN_HEADERS["status"], texts, None))
         elif c == "awarded_eur":
             texts = [eur(v) for v in frame["awarded_cents"].tolist()]
             cols.append((COLUMN_HEADERS["awarded_eur"], texts, True))
-    headers = [{"text": h, "css": "num" if num else ""} for h, _, num in cols]
+    css = {True: "num", False: "", None: "text"}
+    headers = [{"text": h, "css": css[num]} for h, _, num in cols]
     rows = [
-        [{"text": texts[i], "css": "num" if num else ""} for _, texts, num in cols]
-        for i in range(len(frame))
+        [{"text": texts[i], "css": css[num]} for _, texts, num in cols] for i in range(len(frame))
     ]
     total = None
     if "awarded_eur" in plist.columns and len(frame):
