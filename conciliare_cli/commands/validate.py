@@ -16,13 +16,25 @@ from conciliare_cli.commands.options import output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.findings import Severity
+from conciliare_cli.read import read_call
+from conciliare_cli.validate import check_read
+from conciliare_cli.write.anomalies import write_anomalies
 
 
-def summary_table(partners: Sequence[Any], findings: pd.DataFrame) -> Table:
+def summary_table(
+    partners: Sequence[Any], findings: pd.DataFrame, *, with_names: bool = True
+) -> Table:
     """Per partner: rows read, applications, minors, ignored rows, blocking findings, warnings;
-    and a total line."""
-    table = Table(title="Controllo delle domande", title_justify="left", show_footer=True)
-    heads = ["Righe lette", "Domande", "Minori", "Righe ignorate", "Bloccanti", "Avvisi"]
+    and a total line. `with_names` adds the partners' names (for wide terminals)."""
+    table = Table(
+        title="Controllo delle domande",
+        title_justify="left",
+        caption="Righe: righe di dati lette; Ignorate: righe vuote o di totali; Bloccanti e "
+        "Avvisi: anomalie trovate.",
+        caption_justify="left",
+        show_footer=True,
+    )
+    heads = ["Righe", "Domande", "Minori", "Ignorate", "Bloccanti", "Avvisi"]
     counts = (
         findings.groupby(["partner_id", "severity"], dropna=False).size()
         if len(findings)
@@ -52,14 +64,15 @@ def summary_table(partners: Sequence[Any], findings: pd.DataFrame) -> Table:
         totals[4] += int((others["severity"] == str(Severity.BLOCKING)).sum())
         totals[5] += int((others["severity"] == str(Severity.WARNING)).sum())
     table.add_column("Partner", footer="Totale", no_wrap=True)
-    table.add_column("Ente", overflow="fold")
+    if with_names:
+        table.add_column("Ente", overflow="fold")
     for i, head in enumerate(heads):
         table.add_column(head, footer=italian.number(totals[i]), justify="right", overflow="fold")
     for p, r in zip(partners, rows, strict=True):
         cells = [italian.number(v) for v in r]
         if r[4]:
             cells[4] = f"[bold red]{cells[4]}[/]"
-        table.add_row(p.partner_id, p.name, *cells)
+        table.add_row(p.partner_id, *([p.name] if with_names else []), *cells)
     return table
 
 
@@ -91,10 +104,6 @@ def validate_command(
     Scrive esiti/anomalie.xlsx con tutte le anomalie e esiti/anomalie/<partner>.xlsx da
     mandare a ciascun partner. Le anomalie non fermano mai il controllo.
     """
-    from conciliare_cli.read import read_call
-    from conciliare_cli.validate import check_read
-    from conciliare_cli.write.anomalies import write_anomalies
-
     run_date = parse_run_date(date)
     call = load_call(folder)
     with reading_progress(call) as on_file:
@@ -105,7 +114,7 @@ def validate_command(
     with err_console.status("Scrittura delle anomalie..."):
         written = write_anomalies(findings, read.partners, target, call, run_date)
 
-    console.print(summary_table(read.partners, findings))
+    console.print(summary_table(read.partners, findings, with_names=console.width >= 100))
     print_unused_columns(read.partners)
     if n_filled:
         console.print(

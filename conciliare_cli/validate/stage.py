@@ -5,16 +5,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.findings import FINDING_COLUMNS
+from conciliare_cli.read import ReadResult, read_call
 from conciliare_cli.validate.checks import fill_birth_dates, sort_findings, validate_table
-
-if TYPE_CHECKING:
-    from conciliare_cli.read import ReadResult
 
 # A reader finding on a cell already says why the value is missing: no "missing" finding too.
 _SUPERSEDED = {"CAMPO_OBBLIGATORIO_MANCANTE"}
@@ -60,7 +57,5 @@ def validate_call(
     by partner, file, sheet, row, column, code. Findings never stop the run; a user error
     (a file or a mapped column that is not there) raises UserError.
     """
-    from conciliare_cli.read import read_call
-
     result, findings, _ = check_read(call, read_call(call, on_file=on_file))
     return result, findings
