@@ -186,6 +186,15 @@ CATALOGUE: dict[str, FindingType] = {
             "righe della stessa domanda con dati diversi: {detail}",
             "Le righe di una stessa domanda riportano dati del richiedente diversi.",
         ),
+        # ---- rules engine (conciliare_cli/engine)
+        FindingType(
+            "CRITERIO_NON_CALCOLABILE",
+            B,
+            AP,
+            "manca il dato per calcolare il criterio {detail}",
+            "Un criterio di punteggio con 'missing: error' non si può calcolare perché manca "
+            "un dato: la domanda è esclusa finché il dato non viene completato.",
+        ),
     ]
 }
 

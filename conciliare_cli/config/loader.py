@@ -154,6 +154,9 @@ def check_semantics(config: CallConfig) -> Iterable[tuple[Loc, str]]:
         yield from check(("funds", i, "condition"), fund.condition)
     for i, res in enumerate(config.reserves):
         yield from check(("reserves", i, "condition"), res.condition)
+    from conciliare_cli.engine.checks import rule_problems
+
+    yield from rule_problems(config)  # conditions in their context, criteria's fields
 
 
 def _suggest(name: str, candidates: Iterable[str]) -> str:

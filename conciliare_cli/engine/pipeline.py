@@ -1,0 +1,602 @@
+"""rank_call: eligibility, duplicates, scores, ranking and allocation, in this order.
+
+1. The rows are put in a canonical order (application_id, minor_slot, minor_tax_code,
+   row_key, provenance), so nothing after depends on the order of the input rows or files.
+2. Derived fields (engine/derive.py).
+3. Minor-level exclusions: minor rules, blocking findings of scope minor, COSTO_MANCANTE
+   (voucher.missing_request: exclude and no cost stated).
+4. `eligible_minors` = minors of the application not excluded at step 3.
+5. Application-level exclusions: application rules (their aggregates gather the minors
+   eligible at step 4), blocking findings of scope application, DOMANDA_SOSTITUITA.
+6. Scores over the eligible minors (engine/scoring.py); a criterion's missing data may exclude
+   the unit (CRITERIO_<ID>_DATO_MANCANTE, or CRITERIO_NON_CALCOLABILE with a finding).
+7. Duplicate minors among the admitted rows (engine/duplicates.py): MINORE_IN_ALTRA_DOMANDA.
+   When some minor loses its place, steps 4-6 run again without it (so its application may
+   now have no eligible minor, and its count criteria change).
+8. Ranking of the units with at least one admitted minor (engine/ranking.py).
+9. Allocation (engine/allocation.py): vouchers of min(cap, requested), funds and reserves
+   whose condition the unit meets (read like a flag criterion; unknown = not met).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from conciliare_cli.config import LoadedCall
+from conciliare_cli.engine.allocation import EXCLUDED, Pot, allocate_arrays
+from conciliare_cli.engine.checks import compile_call
+from conciliare_cli.engine.derive import derive
+from conciliare_cli.engine.duplicates import (
+    MINOR_ELSEWHERE,
+    SUPERSEDED,
+    duplicate_minors,
+    superseded_applications,
+)
+from conciliare_cli.engine.eligibility import (
+    Exclusions,
+    Groups,
+    apply_rules,
+    findings_exclusions,
+    join_codes,
+)
+from conciliare_cli.engine.expr import Expression, call_constants
+from conciliare_cli.engine.ranking import Lottery, TieKey, rank
+from conciliare_cli.engine.result import RankResult
+from conciliare_cli.engine.scoring import (
+    NOT_COMPUTABLE,
+    Scores,
+    Units,
+    missing_code,
+    score_units,
+)
+from conciliare_cli.errors import ConfigError
+from conciliare_cli.fields import Level
+from conciliare_cli.findings import CATALOGUE, FINDING_COLUMNS, make_findings
+
+MISSING_COST = "COSTO_MANCANTE"
+
+_TIE_COLUMNS = ["row_key", "source_file", "source_sheet", "source_row"]
+
+
+def sorted_codes(values: pd.Series) -> np.ndarray:
+    """Integer codes that sort like the texts (missing first, as -1)."""
+    codes, uniques = pd.factorize(
+        values.astype("string").to_numpy(dtype=object, na_value=None), use_na_sentinel=True
+    )
+    rank = np.empty(len(uniques), dtype=np.int64)
+    rank[np.argsort(np.asarray(uniques, dtype=str), kind="stable")] = np.arange(len(uniques))
+    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+
+
+def _slot(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").fillna(-1).to_numpy(np.float64)
+
+
+def canonical_order(minors: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the rows sorted on content (application_id, minor_slot, minor_tax_code;
+    then row_key and provenance for rows equal on those), with a fresh RangeIndex."""
+    n = len(minors)
+    keys = [sorted_codes(minors["application_id"])]
+    for col in ("minor_slot", "minor_tax_code"):
+        if col in minors.columns:
+            keys.append(_slot(minors[col]) if col == "minor_slot" else sorted_codes(minors[col]))
+    order = np.lexsort(tuple(reversed(keys)))
+    if n > 1:
+        same = np.ones(n - 1, dtype=bool)
+        for k in keys:
+            ks = k[order]
+            same &= ks[1:] == ks[:-1]
+        if same.any():  # rows equal on the main keys: the rest decides, on content too
+            for col in _TIE_COLUMNS:
+                if col in minors.columns:
+                    keys.append(
+                        _slot(minors[col]) if col == "source_row" else sorted_codes(minors[col])
+                    )
+            order = np.lexsort(tuple(reversed(keys)))
+    return minors.iloc[order].reset_index(drop=True)
+
+
+def reason_sentences(call: LoadedCall) -> dict[str, str]:
+    """Italian sentence of every code that can appear in exclusion_reasons."""
+    cfg = call.config
+    out = {code: t.description for code, t in CATALOGUE.items()}
+    for rule in cfg.eligibility:
+        out[rule.code] = rule.message
+    which = "l'ultima" if cfg.duplicates.applicant == "last" else "la prima"
+    out[SUPERSEDED] = (
+        f"Il richiedente ha presentato più domande: vale solo {which} presentata, che "
+        "sostituisce questa."
+    )
+    kept = (
+        "presentata prima"
+        if cfg.duplicates.minor == "earlier"
+        else "con il punteggio più alto (a parità, presentata prima)"
+    )
+    out[MINOR_ELSEWHERE] = (
+        f"Il minore è compreso anche in un'altra domanda ammessa, {kept}: il voucher per "
+        "lui è considerato in quella."
+    )
+    out[MISSING_COST] = "Non è indicato il costo del servizio richiesto per il minore."
+    for crit in cfg.criteria:
+        out[missing_code(crit.id)] = (
+            f"Manca il dato necessario per il criterio di punteggio «{crit.label}»."
+        )
+    return out
+
+
+def rank_call(call: LoadedCall, minors: pd.DataFrame, findings: pd.DataFrame) -> RankResult:
+    """The whole engine on a canonical minors table and the validation findings."""
+    cfg = call.config
+    compiled = compile_call(cfg)
+    if compiled.problems:
+        raise ConfigError(
+            [
+                f"{call.path.name}, riga {call.line_of(loc) or 1}, "
+                f"{'.'.join(str(p) for p in loc)}: {msg}"
+                for loc, msg in compiled.problems
+            ]
+        )
+    fields = call.fields
+    constants = call_constants(cfg)
+    table = canonical_order(minors)
+    groups = Groups.of(table)
+    table = derive(table, cfg.call.reference_date, groups.app_codes)
+    _ensure_columns(table)
+    n = len(table)
+    by_minor = cfg.ranking.unit == "minor"
+    units = Units.of(table, groups.app_codes, groups.app_first, by_minor)
+
+    # 3. minor level
+    minor_ex = Exclusions(n)
+    apply_rules(table, compiled.rules, Level.MINOR, constants, groups, minor_ex)
+    findings_exclusions(table, findings, minor_ex, Level.MINOR)
+    requested = requested_cents(table, int(cfg.voucher.cap_eur * 100), cfg.voucher.missing_request)
+    minor_ex.add(MISSING_COST, requested.isna().to_numpy(), Level.MINOR)
+    base_ok = ~minor_ex.minor_excluded()
+
+    # 4-6. application level and scores
+    superseded = _superseded(table, groups, cfg.duplicates.applicant)
+    app_ex, scores, errors = _application_stage(
+        table, call, compiled, constants, groups, units, base_ok, findings, superseded
+    )
+    # 7. duplicate minors
+    admitted = base_ok & ~app_ex.excluded()
+    dups = duplicate_minors(
+        _column(table, "minor_tax_code"),
+        _column(table, "submitted_at"),
+        groups.app_codes,
+        admitted,
+        cfg.duplicates.minor,
+        score_th=scores.total[units.codes],
+    )
+    if dups.any():
+        minor_ex.add(MINOR_ELSEWHERE, dups, Level.MINOR)
+        app_ex, scores, errors = _application_stage(
+            table, call, compiled, constants, groups, units, base_ok & ~dups, findings, superseded
+        )
+    exclusions = Exclusions(n, app=app_ex.app, minor={**minor_ex.minor, **app_ex.minor})
+    admitted = ~exclusions.excluded()
+    table["eligible_minors"] = pd.array(
+        groups.count_per_app(base_ok & ~dups)[groups.app_codes], dtype="Int64"
+    )
+
+    # 8. ranking
+    unit_admitted = units.any(admitted)
+    ties = [_tie_key(table, units, tb, fields) for tb in cfg.ranking.tie_breakers]
+    lottery = Lottery.of(cfg.ranking.lottery.seed, units.ids)
+    ranked_units = np.flatnonzero(unit_admitted)
+    ranked = rank(
+        scores.total[ranked_units],
+        [_subset(t, ranked_units) for t in ties],
+        lottery.subset(ranked_units),
+        ranked_units,
+    )
+    order = ranked_units[ranked.order]  # unit codes, best first
+    unit_rank = np.zeros(units.n, dtype=np.int64)
+    unit_rank[order] = np.arange(1, len(order) + 1)
+    unit_decided = np.full(units.n, "", dtype=object)
+    unit_decided[order] = ranked.decided_by
+
+    # 9. allocation
+    alloc, alloc_rows = _allocate(
+        table, cfg, compiled, constants, units, admitted, unit_rank, order, requested, base_ok
+    )
+    return _result(
+        call,
+        table,
+        units,
+        scores,
+        exclusions,
+        admitted,
+        unit_rank,
+        unit_decided,
+        lottery,
+        ties,
+        alloc,
+        alloc_rows,
+        order,
+        requested,
+        findings,
+        errors,
+    )
+
+
+# ---------------------------------------------------------------------- stages
+
+
+def _column(table: pd.DataFrame, name: str) -> pd.Series:
+    if name in table.columns:
+        return table[name]
+    return pd.Series(pd.NA, index=table.index, dtype="object")
+
+
+def _ensure_columns(table: pd.DataFrame) -> None:
+    for col in ("partner_id", "source_file", "source_sheet", "row_key"):
+        if col not in table.columns:
+            table[col] = pd.Series(pd.NA, index=table.index, dtype="string")
+    if "source_row" not in table.columns:
+        table["source_row"] = pd.array([pd.NA] * len(table), dtype="Int64")
+    if "minor_slot" not in table.columns:
+        table["minor_slot"] = pd.array([1] * len(table), dtype="Int64")
+
+
+def requested_cents(table: pd.DataFrame, cap: int, missing_request: str) -> pd.Series:
+    """Per minor: min(cap, requested) (never negative); the cap when the cost is missing and
+    missing_request is 'cap', NA when it is 'exclude'."""
+    if "requested_eur" in table.columns:
+        req = pd.array(table["requested_eur"], dtype="Int64")
+    else:
+        req = pd.array([pd.NA] * len(table), dtype="Int64")
+    s = pd.Series(req, index=table.index).clip(lower=0, upper=cap)
+    if missing_request == "cap":
+        s = s.fillna(cap)
+    return s.astype("Int64")
+
+
+def _superseded(table: pd.DataFrame, groups: Groups, policy: str) -> np.ndarray:
+    """Per row: its application is replaced by another of the same applicant."""
+    first = groups.app_first
+    lose = superseded_applications(
+        _column(table, "applicant_tax_code").iloc[first],
+        _column(table, "submitted_at").iloc[first],
+        np.arange(groups.n_apps),
+        policy,
+    )
+    return lose[groups.app_codes]
+
+
+def _application_stage(
+    table: pd.DataFrame,
+    call: LoadedCall,
+    compiled: Any,
+    constants: dict[str, Any],
+    groups: Groups,
+    units: Units,
+    minor_ok: np.ndarray,
+    findings: pd.DataFrame,
+    superseded: np.ndarray,
+) -> tuple[Exclusions, Scores, pd.DataFrame]:
+    cfg = call.config
+    n = len(table)
+    table["eligible_minors"] = pd.array(
+        groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
+    )
+    ex = Exclusions(n)
+    apply_rules(table, compiled.rules, Level.APPLICATION, constants, groups, ex, members=minor_ok)
+    findings_exclusions(table, findings, ex, Level.APPLICATION)
+    ex.add(SUPERSEDED, superseded, Level.APPLICATION)
+    scores = score_units(
+        table, list(cfg.criteria), compiled.conditions, call.fields, constants, units, minor_ok
+    )
+    level = Level.MINOR if cfg.ranking.unit == "minor" else Level.APPLICATION
+    error_units = np.zeros(units.n, dtype=bool)
+    for crit in cfg.criteria:
+        miss = scores.missing[crit.id]
+        if not miss.any():
+            continue
+        if crit.missing == "exclude":
+            ex.add(missing_code(crit.id), miss[units.codes], level)
+        elif crit.missing == "error":
+            ex.add(NOT_COMPUTABLE, miss[units.codes], level)
+            error_units |= miss
+    errors = _error_findings(table, units, scores, cfg, error_units)
+    return ex, scores, errors
+
+
+def _error_findings(
+    table: pd.DataFrame, units: Units, scores: Scores, cfg: Any, error_units: np.ndarray
+) -> pd.DataFrame:
+    frames = []
+    for crit in cfg.criteria:
+        if crit.missing != "error":
+            continue
+        miss = np.flatnonzero(scores.missing[crit.id])
+        if not len(miss):
+            continue
+        rows = table.iloc[units.first[miss]]
+        cols = ["partner_id", "source_file", "source_sheet", "source_row", "application_id"]
+        part = rows[cols].reset_index(drop=True).copy()
+        part["row_key"] = (
+            rows["row_key"].to_numpy(dtype=object) if cfg.ranking.unit == "minor" else None
+        )
+        part["field"] = getattr(crit, "field", None)
+        part["detail"] = f"«{crit.label}» ({crit.id})"
+        frames.append(make_findings(NOT_COMPUTABLE, part))
+    if not frames:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _tie_key(table: pd.DataFrame, units: Units, tb: Any, fields: dict[str, Any]) -> TieKey:
+    f = fields[tb.field]
+    col = table[tb.field] if tb.field in table.columns else pd.Series(pd.NA, index=table.index)
+    values = col.iloc[units.first].reset_index(drop=True)
+    label = tb.label or f"{f.label} ({'crescente' if tb.order == 'asc' else 'decrescente'})"
+    return TieKey.of(values, f.kind, tb.order, tb.missing, label)
+
+
+def _subset(t: TieKey, idx: np.ndarray) -> TieKey:
+    return TieKey(t.label, t.value[idx], t.missing_flag[idx], t.raw.iloc[idx])
+
+
+def _unit_condition(
+    expr: Expression | None,
+    table: pd.DataFrame,
+    constants: dict[str, Any],
+    units: Units,
+    members: np.ndarray,
+) -> np.ndarray:
+    if expr is None:
+        return np.ones(units.n, dtype=bool)
+    v = expr.evaluate(table, constants, members=pd.Series(members, index=table.index))
+    return v.to_numpy(dtype=bool, na_value=False)[units.first]
+
+
+def _allocate(
+    table: pd.DataFrame,
+    cfg: Any,
+    compiled: Any,
+    constants: dict[str, Any],
+    units: Units,
+    admitted: np.ndarray,
+    unit_rank: np.ndarray,
+    order: np.ndarray,
+    requested: pd.Series,
+    minor_ok: np.ndarray,
+) -> tuple[Any, np.ndarray]:
+    """Allocate over the admitted rows, sorted by unit rank then canonical row order."""
+    rows = np.flatnonzero(admitted)
+    rows = rows[np.lexsort((rows, unit_rank[units.codes[rows]]))]
+    unit_pos = unit_rank[units.codes[rows]] - 1  # 0-based rank position per row
+    need = requested.to_numpy(dtype=np.int64, na_value=0)[rows]
+    funds = []
+    fund_ok: dict[str, np.ndarray] = {}
+    for fund in cfg.funds:
+        ok = _unit_condition(compiled.funds.get(fund.id), table, constants, units, minor_ok)
+        fund_ok[fund.id] = ok
+        funds.append(Pot(fund.id, fund.id, int(fund.amount_eur * 100), ok[order]))
+    reserves = []
+    budgets = {f.id: int(f.amount_eur * 100) for f in cfg.funds}
+    for res in cfg.reserves:
+        ok = _unit_condition(compiled.reserves.get(res.id), table, constants, units, minor_ok)
+        if res.amount_eur is not None:
+            amount = int(res.amount_eur * 100)
+        else:
+            amount = int(budgets[res.fund] * res.share)  # rounded down to the cent
+        reserves.append(Pot(res.id, res.fund, amount, ok[order], is_reserve=True))
+    alloc = allocate_arrays(
+        unit_pos.astype(np.int64),
+        need,
+        funds,
+        reserves,
+        cfg.allocation.when_not_fitting,
+        cfg.allocation.split_between_funds,
+    )
+    return alloc, rows
+
+
+# ---------------------------------------------------------------------- the result
+
+
+def _result(
+    call: LoadedCall,
+    table: pd.DataFrame,
+    units: Units,
+    scores: Scores,
+    exclusions: Exclusions,
+    admitted: np.ndarray,
+    unit_rank: np.ndarray,
+    unit_decided: np.ndarray,
+    lottery: Lottery,
+    ties: list[TieKey],
+    alloc: Any,
+    alloc_rows: np.ndarray,
+    order: np.ndarray,
+    requested: pd.Series,
+    findings: pd.DataFrame,
+    errors: pd.DataFrame,
+) -> RankResult:
+    cfg = call.config
+    n = len(table)
+    out = table
+    uc = units.codes
+    out["minor_eligible"] = pd.array(admitted, dtype="boolean")
+    codes, matrix = exclusions.matrix()
+    reasons = join_codes(codes, matrix)
+    out["exclusion_reasons"] = pd.Series(reasons, dtype="string").fillna("").to_numpy(object)
+    for crit in cfg.criteria:
+        out[f"crit_{crit.id}"] = scores.points[crit.id][uc] / 1000.0
+    out["score"] = scores.total[uc] / 1000.0
+    rank_row = np.where(admitted, unit_rank[uc], 0)
+    out["rank"] = _int_na(rank_row, rank_row == 0)
+
+    # allocation back to rows: alloc rows are in rank order; unit positions are rank - 1
+    m = len(order)
+    unit_status = np.full(units.n, EXCLUDED, dtype=object)
+    unit_wait = np.zeros(units.n, dtype=np.int64)
+    if m:
+        unit_status[order] = alloc.status
+        unit_wait[order] = alloc.waiting_position
+    status = np.where(admitted, unit_status[uc], EXCLUDED)
+    out["status"] = status.astype(object)
+    wait = np.where(admitted, unit_wait[uc], 0)
+    out["waiting_position"] = _int_na(wait, wait == 0)
+    out["requested_cents"] = requested.astype("Int64").to_numpy()
+    awarded = np.zeros(n, dtype=np.int64)
+    awarded[alloc_rows] = alloc.awarded
+    out["awarded_cents"] = pd.array(awarded, dtype="Int64")
+    per_fund = alloc.by_fund()
+    for fund in cfg.funds:
+        col = np.zeros(n, dtype=np.int64)
+        if fund.id in per_fund:
+            col[alloc_rows] = per_fund[fund.id]
+        out[f"fund_{fund.id}_cents"] = pd.array(col, dtype="Int64")
+    for j, res in enumerate(cfg.reserves):
+        col = np.zeros(n, dtype=np.int64)
+        col[alloc_rows] = alloc.draws[:, j]
+        out[f"reserve_{res.id}_cents"] = pd.array(col, dtype="Int64")
+    out["decided_by"] = np.where(admitted, unit_decided[uc], "").astype(object)
+    lottery_hex = lottery.hex()
+    out["lottery_key"] = lottery_hex[uc]
+
+    units_df = _units_table(
+        cfg,
+        table,
+        units,
+        scores,
+        admitted,
+        unit_rank,
+        unit_status,
+        unit_wait,
+        unit_decided,
+        lottery_hex,
+        ties,
+        _unit_reasons(units, codes, matrix, admitted),
+        alloc,
+        alloc_rows,
+        order,
+        requested,
+    )
+    funds_df, reserves_df = _money_tables(cfg, alloc)
+    all_findings = pd.concat(
+        [f for f in (findings, errors) if f is not None and len(f)] or [errors],
+        ignore_index=True,
+    )
+    if len(all_findings.columns) and set(FINDING_COLUMNS) <= set(all_findings.columns):
+        all_findings = all_findings[FINDING_COLUMNS]
+    return RankResult(
+        call=call,
+        minors=out,
+        units=units_df,
+        funds=funds_df,
+        reserves=reserves_df,
+        findings=all_findings,
+        reasons=reason_sentences(call),
+    )
+
+
+def _int_na(values: np.ndarray, na: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(np.asarray(values, dtype=np.int64), np.asarray(na, dtype=bool))
+
+
+def _units_table(
+    cfg: Any,
+    table: pd.DataFrame,
+    units: Units,
+    scores: Scores,
+    admitted: np.ndarray,
+    unit_rank: np.ndarray,
+    unit_status: np.ndarray,
+    unit_wait: np.ndarray,
+    unit_decided: np.ndarray,
+    lottery: np.ndarray,
+    ties: list[TieKey],
+    reasons: np.ndarray,
+    alloc: Any,
+    alloc_rows: np.ndarray,
+    order: np.ndarray,
+    requested: pd.Series,
+) -> pd.DataFrame:
+    uc = units.codes
+    df = pd.DataFrame(
+        {
+            "unit_id": units.ids,
+            "application_id": table["application_id"].to_numpy(dtype=object)[units.first],
+            "partner_id": table["partner_id"].to_numpy(dtype=object)[units.first],
+        }
+    )
+    for crit in cfg.criteria:
+        df[f"crit_{crit.id}"] = scores.points[crit.id] / 1000.0
+    df["score"] = scores.total / 1000.0
+    df["rank"] = _int_na(unit_rank, unit_rank == 0)
+    df["status"] = unit_status
+    df["waiting_position"] = _int_na(unit_wait, unit_wait == 0)
+    df["minors"] = units.count(np.ones(len(uc), dtype=bool))
+    df["admitted_minors"] = units.count(admitted)
+    req = requested.to_numpy(dtype=np.int64, na_value=0)
+    df["requested_cents"] = pd.array(units.sum(np.where(admitted, req, 0)), dtype="Int64")
+    row_unit = uc[alloc_rows]
+    awarded = np.zeros(units.n, dtype=np.int64)
+    np.add.at(awarded, row_unit, alloc.awarded)
+    df["awarded_cents"] = pd.array(awarded, dtype="Int64")
+    per_fund = alloc.by_fund()
+    for fund in cfg.funds:
+        col = np.zeros(units.n, dtype=np.int64)
+        if fund.id in per_fund:
+            np.add.at(col, row_unit, per_fund[fund.id])
+        df[f"fund_{fund.id}_cents"] = pd.array(col, dtype="Int64")
+    for j, res in enumerate(cfg.reserves):
+        col = np.zeros(units.n, dtype=np.int64)
+        np.add.at(col, row_unit, alloc.draws[:, j])
+        df[f"reserve_{res.id}_cents"] = pd.array(col, dtype="Int64")
+    df["decided_by"] = unit_decided
+    for i, t in enumerate(ties, start=1):
+        df[f"tb_{i}"] = t.raw.array
+    df["lottery_key"] = lottery.astype(object)
+    df["exclusion_reasons"] = reasons
+    big = np.iinfo(np.int64).max
+    key_rank = np.where(unit_rank > 0, unit_rank, big)
+    # excluded units last, in canonical order (by application id)
+    return df.iloc[np.lexsort((np.arange(units.n), key_rank))].reset_index(drop=True)
+
+
+def _unit_reasons(
+    units: Units, codes: list[str], matrix: np.ndarray, admitted: np.ndarray
+) -> np.ndarray:
+    """For an excluded unit, every code of its rows (in code order); '' for admitted units."""
+    per_unit = units.any_columns(matrix)
+    per_unit[units.any(admitted)] = False
+    return join_codes(codes, per_unit)
+
+
+def _money_tables(cfg: Any, alloc: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    per_fund_used: dict[str, int] = {}
+    for j, pot in enumerate(alloc.pots):
+        per_fund_used[pot.fund] = per_fund_used.get(pot.fund, 0) + int(alloc.used[j])
+    funds = pd.DataFrame(
+        {
+            "fund_id": [f.id for f in cfg.funds],
+            "name": [f.name for f in cfg.funds],
+            "budget_cents": [int(f.amount_eur * 100) for f in cfg.funds],
+            "assigned_cents": [per_fund_used.get(f.id, 0) for f in cfg.funds],
+        }
+    )
+    funds["residual_cents"] = funds["budget_cents"] - funds["assigned_cents"]
+    for c in ("budget_cents", "assigned_cents", "residual_cents"):
+        funds[c] = funds[c].astype("Int64")
+    reserves = pd.DataFrame(
+        {
+            "reserve_id": [r.id for r in cfg.reserves],
+            "fund_id": [r.fund for r in cfg.reserves],
+            "description": [r.description for r in cfg.reserves],
+            "amount_cents": [int(alloc.pots[j].amount_cents) for j in range(len(cfg.reserves))],
+            "used_cents": [int(alloc.used[j]) for j in range(len(cfg.reserves))],
+            "returned_cents": [int(alloc.returned[j]) for j in range(len(cfg.reserves))],
+        }
+    )
+    for c in ("amount_cents", "used_cents", "returned_cents"):
+        reserves[c] = reserves[c].astype("Int64")
+    return funds, reserves
