@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from conciliare_cli.config import LoadedCall
+from conciliare_cli.config import CONFIG_NAME, LoadedCall
 from conciliare_cli.config.models import PartnerConfig
 from conciliare_cli.errors import UserError
 from conciliare_cli.fields import (
@@ -62,7 +62,7 @@ class PartnerReport:
     rows_read: int  # data rows read from the files (one per application or per minor)
     applications: int
     minors: int
-    ignored_rows: int  # empty rows between data and totals/notes rows
+    ignored_rows: int  # empty rows among the data, and totals/notes rows, reported
     unused_columns: list[str] = field(default_factory=list)
 
 
@@ -159,7 +159,7 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
         if not matches:
             raise UserError(
                 f"nessun file corrisponde a '{pattern}' (partner {partner.id})",
-                file=call_relative_config(folder),
+                file=CONFIG_NAME,
                 hint=f"metti i file del partner nella cartella del bando ({folder}) o correggi "
                 f"'files' del partner {partner.id}",
             )
@@ -175,10 +175,6 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
                 )
             found[relative(p, folder)] = p
     return [found[k] for k in sorted(found)]
-
-
-def call_relative_config(folder: Path) -> str:
-    return "bando.yaml"
 
 
 # ------------------------------------------------------------------ assembling

@@ -13,7 +13,7 @@ import difflib
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +41,7 @@ class Grid:
     sheet: str  # '' for CSV
     first_row: int
     first_col: int = 0
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     def head(self, n: int = HEADER_SEARCH_ROWS) -> list[list[object]]:
         return self.cells.iloc[:n].to_numpy(dtype=object).tolist()
@@ -95,17 +96,29 @@ def open_workbook(path: Path, rel: str) -> pc.CalamineWorkbook:
             hint="aprilo, togli la password e salvalo di nuovo",
         ) from exc
     except Exception as exc:  # calamine raises several kinds for a corrupt file
-        raise _unreadable(rel, exc) from exc
+        raise _unreadable(rel, exc, path) from exc
 
 
-def _unreadable(rel: str, exc: Exception) -> UserError:
+def _unreadable(rel: str, exc: Exception, path: Path | None = None) -> UserError:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    hint = "aprilo con Excel o LibreOffice e salvalo di nuovo come .xlsx"
+    if path is not None and _looks_like_text(path):
+        hint = "il file sembra una pagina web o un testo salvato con l'estensione di Excel: " + hint
     return UserError(
         f"il file non si riesce a leggere: è danneggiato o non è nel formato che dice "
         f"il suo nome ({detail})",
         file=rel,
-        hint="aprilo con Excel o LibreOffice e salvalo di nuovo come .xlsx",
+        hint=hint,
     )
+
+
+def _looks_like_text(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return False
+    return bool(head) and b"\0" not in head and not head.startswith(b"PK")
 
 
 def worksheet_names(wb: pc.CalamineWorkbook) -> list[str]:
@@ -119,10 +132,12 @@ def worksheet_names(wb: pc.CalamineWorkbook) -> list[str]:
 
 
 def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str) -> Grid:
-    """One sheet as a Grid; merged cells below the top row are filled with their value."""
+    """One sheet as a Grid (merged ranges kept, relative to the grid)."""
     try:
         sheet = wb.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=True)
+    except pc.WorksheetNotFound as exc:
+        raise _unreadable(rel, Exception(f"manca il contenuto del foglio '{name}'")) from exc
     except Exception as exc:
         raise _unreadable(rel, exc) from exc
     start = sheet.start
@@ -134,17 +149,26 @@ def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str) -> Grid:
         rows = [list(r) + [""] * (width - len(r)) for r in rows]
     cells = pd.DataFrame(rows, dtype=object)
     cells.columns = range(cells.shape[1])
-    merged = getattr(sheet, "merged_cell_ranges", None) or []
-    for (top, left), (bottom, right) in merged:
-        top, bottom, left, right = top - r0, bottom - r0, left - c0, right - c0
-        if top < 0 or left < 0 or bottom >= len(cells) or right >= width:
+    merged = [
+        ((top - r0, left - c0), (bottom - r0, right - c0))
+        for (top, left), (bottom, right) in getattr(sheet, "merged_cell_ranges", None) or []
+    ]
+    return Grid(cells, name, r0 + 1, c0, merged)
+
+
+def fill_merged(grid: Grid, below: int) -> None:
+    """Give every cell of a merged range below row `below` the value of its top-left cell
+    (as Excel shows it), e.g. the applicant's cells merged over the rows of its minors."""
+    cells = grid.cells
+    height, width = cells.shape
+    for (top, left), (bottom, right) in grid.merged:
+        if top <= below or left < 0 or bottom >= height or right >= width:
             continue
         value = cells.iat[top, left]
         for r in range(top, bottom + 1):
             for c in range(left, right + 1):
                 if (r, c) != (top, left) and cells.iat[r, c] == "":
                     cells.iat[r, c] = value
-    return Grid(cells, name, r0 + 1, c0)
 
 
 # ------------------------------------------------------------------ CSV

@@ -81,8 +81,10 @@ def expected_headers(partner: PartnerConfig) -> set[str]:
 # ------------------------------------------------------------------ sheet and header
 
 
-def _where(rel: str, sheet: str) -> str:
-    return f"foglio '{sheet}'" if sheet else "file"
+def _at(sheet: str, row: int | None = None) -> str:
+    """Where in the file, for messages: "foglio 'Dati', riga 3: " (no sheet for CSV)."""
+    parts = ([f"foglio '{sheet}'"] if sheet else []) + ([f"riga {row}"] if row else [])
+    return ", ".join(parts) + ": " if parts else ""
 
 
 def choose_grid(path: Path, rel: str, partner: PartnerConfig) -> tuple[Grid, int]:
@@ -90,7 +92,7 @@ def choose_grid(path: Path, rel: str, partner: PartnerConfig) -> tuple[Grid, int
     grid, idx = _choose_grid(path, rel, partner)
     if partner.header_row is not None and not 0 <= idx < len(grid.cells):
         raise UserError(
-            f"{_where(rel, grid.sheet)}: la riga d'intestazione {partner.header_row} indicata "
+            f"{_at(grid.sheet)}la riga d'intestazione {partner.header_row} indicata "
             "in bando.yaml è vuota o fuori dai dati",
             file=rel,
             hint=f"correggi 'header_row' del partner {partner.id}, o toglilo: viene cercata",
@@ -187,6 +189,10 @@ def resolve_columns(
     grid: Grid, header_idx: int, partner: PartnerConfig, fields: dict[str, Field], rel: str
 ) -> tuple[list[FieldColumns], list[int]]:
     """Each mapped field's columns, and the slots (1..) of the minor groups found."""
+    if header_idx < 0:  # nothing matched: show the first row with something in it
+        header_idx = next(
+            (i for i, row in enumerate(grid.head()) if any(normalise_header(v) for v in row)), -1
+        )
     header_row_number = grid.first_row + max(header_idx, 0)
     headers = [] if header_idx < 0 else grid.cells.iloc[header_idx].tolist()
     index: dict[str, list[int]] = {}
@@ -201,7 +207,7 @@ def resolve_columns(
         if len(cols) > 1:
             letters = ", ".join(sources.column_letter(grid.first_col + c) for c in cols)
             raise UserError(
-                f"{_where(rel, grid.sheet)}, riga {header_row_number}: l'intestazione "
+                f"{_at(grid.sheet, header_row_number)}l'intestazione "
                 f"'{header}' compare in più colonne ({letters})",
                 file=rel,
                 hint="rinomina una delle colonne nel file, o indica l'altra in bando.yaml",
@@ -222,7 +228,7 @@ def resolve_columns(
             if not all(present):
                 absent = [h for (_, h), p in zip(wanted, present, strict=True) if not p]
                 raise UserError(
-                    f"{_where(rel, grid.sheet)}, riga {header_row_number}: il gruppo di "
+                    f"{_at(grid.sheet, header_row_number)}il gruppo di "
                     f"colonne del figlio {n} è incompleto, manca "
                     + ", ".join(f"'{h}'" for h in absent),
                     file=rel,
@@ -254,20 +260,17 @@ def resolve_columns(
     if missing:
         found = [s for s in shown if s]
         lines = []
-        hint = None
         for name, h in missing:
-            lines.append(f"manca la colonna '{h}' (campo {name})")
             near = sources.nearest(h, found)
-            if near and hint is None:
-                hint = f"forse '{near}'? "
+            guess = f"; forse '{near}'?" if near else ""
+            lines.append(f"manca la colonna '{h}' (campo {name}{guess})")
         raise UserError(
-            f"{_where(rel, grid.sheet)}, riga {header_row_number}: "
+            _at(grid.sheet, header_row_number)
             + "; ".join(lines)
             + ". Intestazioni trovate: "
             + (", ".join(f"'{s}'" for s in found) or "nessuna"),
             file=rel,
-            hint=(hint or "")
-            + f"correggi 'columns' del partner {partner.id} in bando.yaml o l'intestazione "
+            hint=f"correggi 'columns' del partner {partner.id} in bando.yaml o l'intestazione "
             "nel file" + ("" if partner.header_row is None else " (e controlla 'header_row')"),
         )
     return resolved, slots
@@ -281,6 +284,7 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
     resolved, slots = resolve_columns(grid, header_idx, partner, fields, rel)
     cells = grid.cells
     header_number = grid.first_row + header_idx
+    sources.fill_merged(grid, below=header_idx)
     data = cells.iloc[header_idx + 1 :]
     n_rows, width = data.shape
     row_numbers = header_number + 1 + np.arange(n_rows)

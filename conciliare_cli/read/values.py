@@ -52,10 +52,42 @@ MAX_CENTS = 10**15  # ten thousand billion euros: anything larger is a typing er
 
 
 def factorize(raw: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (-1 for NA) and the distinct raw values (object array)."""
+    """Codes (-1 for NA) and the distinct raw values (object array).
+
+    True == 1 and False == 0 for a hash table, so a column where a yes/no cell may meet a
+    number 0 or 1 is factorized again with the booleans kept apart.
+    """
     values = raw.to_numpy(dtype=object) if isinstance(raw, pd.Series) else raw
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
+    values = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if any(type(u) in _BOOL_TYPES or (_is_number(u) and u in (0, 1)) for u in uniques):
+        tagged = np.fromiter(
+            ((_BoolKey(x) if type(x) in _BOOL_TYPES else x) for x in values),
+            dtype=object,
+            count=len(values),
+        )
+        codes, keys = pd.factorize(tagged, use_na_sentinel=True)
+        uniques = np.array([k.value if isinstance(k, _BoolKey) else k for k in keys], dtype=object)
+    return codes, uniques
+
+
+_BOOL_TYPES = (bool, np.bool_)
+
+
+class _BoolKey:
+    """A boolean that does not compare equal to the numbers 0 and 1."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = bool(value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _BoolKey) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(("bool", self.value))
 
 
 def expand(
