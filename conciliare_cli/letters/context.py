@@ -1,0 +1,648 @@
+"""From a RankResult to the data of each letter: plain dicts of Italian strings for the templates.
+
+Nothing here renders: `build_letters` turns the engine's tables into one `Letter` per
+application (its outcome, amounts, reasons and the statement of reasons required by
+L. 241/1990 art. 3), and `common_context` into what every letter shares (sender, call, texts).
+The heavy lifting (outcomes, totals, ranks, criterion values) is done with vectorised pandas
+over the whole table; only the final assembly of each letter's dict is a loop per letter.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from conciliare_cli.config import LoadedCall
+from conciliare_cli.config.models import (
+    BandsCriterion,
+    CountCriterion,
+    FlagCriterion,
+    MapCriterion,
+    SumCriterion,
+)
+from conciliare_cli.engine.result import RankResult
+from conciliare_cli.errors import UserError
+from conciliare_cli.fields import Kind, Level
+from conciliare_cli.italian import date_long, date_short, datetime_short, eur, number
+from conciliare_cli.write.italian import score_it
+
+FINANZIATA = "FINANZIATA"
+PARZIALE = "FINANZIATA_PARZIALMENTE"
+ATTESA = "AMMESSA_NON_FINANZIATA"
+ESCLUSA = "ESCLUSA"
+OUTCOMES = (FINANZIATA, PARZIALE, ATTESA, ESCLUSA)
+
+# The template of each outcome (same names in a call folder's templates/ override them).
+TEMPLATE_OF = {
+    FINANZIATA: "finanziata.html",
+    PARZIALE: "finanziata_parzialmente.html",
+    ATTESA: "ammessa_non_finanziata.html",
+    ESCLUSA: "esclusa.html",
+}
+
+OUTCOME_LABELS = {
+    FINANZIATA: "domanda finanziata",
+    PARZIALE: "domanda finanziata parzialmente",
+    ATTESA: "domanda ammessa non finanziata (lista d'attesa)",
+    ESCLUSA: "domanda non ammessa",
+}
+
+MINOR_STATUS_LABELS = {
+    FINANZIATA: "finanziato",
+    PARZIALE: "finanziato in parte",
+    ATTESA: "in lista d'attesa",
+    ESCLUSA: "non ammesso",
+}
+
+_RECORD_COLUMNS = [
+    "applicant_name",
+    "applicant_surname",
+    "applicant_address",
+    "applicant_postcode",
+    "applicant_city",
+    "applicant_email",
+    "applicant_pec",
+    "submitted_at",
+    "minor_name",
+    "minor_surname",
+    "minor_tax_code",
+    "minor_birth_date",
+    "service",
+    "exclusion_reasons",
+    "decided_by",
+]
+
+_BARE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class Letter:
+    """One application's letter: what the templates see (`context`) and what the index needs."""
+
+    application_id: str
+    outcome: str
+    recipient_name: str
+    email: str
+    pec: str
+    total_cents: int
+    order: int  # position in graduatoria order (rank, then excluded by id)
+    context: dict[str, Any] = field(repr=False)
+    file_stem: str = ""  # set by files.assign_file_stems
+
+    @property
+    def template(self) -> str:
+        return TEMPLATE_OF[self.outcome]
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
+        return ""
+    return str(value).strip()
+
+
+def _col(df: pd.DataFrame, name: str, default: Any = pd.NA) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series(default, index=df.index, dtype="object")
+
+
+def _cents(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce").astype("Int64").fillna(0).astype("int64")
+
+
+# ---------------------------------------------------------------- shared context
+
+
+def logo_sources(call: LoadedCall) -> list[dict[str, str]]:
+    """The logos named in the YAML, as data: URIs (relative to the call folder).
+
+    A missing file is a UserError naming it; nothing is fetched from the network.
+    """
+    letters = call.config.letters
+    out: list[dict[str, str]] = []
+    if letters is None:
+        return out
+    for name in letters.logos:
+        path = (call.folder / name).resolve()
+        if not path.is_file():
+            raise UserError(
+                f"il logo '{name}' indicato in letters.logos non esiste",
+                file=str(call.path),
+                hint=f"il percorso è relativo alla cartella del bando: {call.folder}",
+            )
+        mime = mimetypes.guess_type(path.name)[0] or ""
+        if mime not in {"image/png", "image/jpeg", "image/svg+xml", "image/gif"}:
+            raise UserError(
+                f"il logo '{name}' non è un'immagine PNG, JPEG, GIF o SVG",
+                file=str(call.path),
+            )
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        out.append({"src": f"data:{mime};base64,{data}", "alt": Path(name).stem})
+    return out
+
+
+def common_context(call: LoadedCall, run_date: dt.date) -> dict[str, Any]:
+    """What every letter shares: sender, call, the letters' texts, logos, the date."""
+    cfg = call.config
+    letters = cfg.letters
+    if letters is None:
+        raise UserError(
+            "manca la sezione 'letters' (testi delle lettere)",
+            file=str(call.path),
+            hint="copiala dal modello rules/conciliare-2017.yaml e adattala al bando",
+        )
+    lp = cfg.call.lead_partner
+    sender = {
+        "name": lp.name,
+        "office": lp.office or "",
+        "address": lp.address or "",
+        "city": lp.city or "",
+        "email": lp.email or "",
+        "pec": lp.pec or "",
+        "phone": lp.phone or "",
+        "signatory": lp.signatory or "",
+    }
+    texts = {
+        "services": letters.services,
+        "validity": letters.validity,
+        "how_to_use": letters.how_to_use,
+        "renounce": letters.renounce,
+        "review": letters.review,
+        "appeal": letters.appeal,
+        "fse_statement": letters.fse_statement or "",
+        "signature": letters.signature or "",
+    }
+    return {
+        "sender": sender,
+        "call": {
+            "title": cfg.call.title,
+            "year": cfg.call.year,
+            "rules_version": cfg.call.rules_version,
+            "protocol_prefix": cfg.call.protocol_prefix or "",
+            "cap": eur(int(cfg.voucher.cap_eur * 100)),
+            "funds": [f.name for f in cfg.funds],
+        },
+        "texts": texts,
+        "logos": logo_sources(call),
+        "date": date_long(run_date),
+        "date_short": date_short(run_date),
+    }
+
+
+# ---------------------------------------------------------------- per-letter data
+
+
+def _reason_levels(call: LoadedCall) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    levels: dict[str, str] = {}
+    messages: dict[str, str] = {}
+    references: dict[str, str] = {}
+    for rule in call.config.eligibility:
+        levels[rule.code] = rule.level.value
+        messages[rule.code] = rule.message
+        references[rule.code] = rule.reference or ""
+    return levels, messages, references
+
+
+def _format_value(value: Any, kind: Kind | None) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "non indicato"
+    if kind == Kind.MONEY:
+        return eur(int(value))
+    if kind == Kind.BOOL:
+        return "sì" if bool(value) else "no"
+    if kind in (Kind.NUMBER, Kind.INTEGER):
+        return number(value)
+    if kind == Kind.DATE:
+        return date_short(value)
+    if kind == Kind.DATETIME:
+        return datetime_short(value)
+    return _text(value)
+
+
+def _criterion_values(
+    call: LoadedCall, minors: pd.DataFrame, unit: pd.Series, admitted: pd.Series
+) -> dict[str, pd.Series]:
+    """For each criterion, the unit's own value as Italian text (index: unit key).
+
+    Bands, maps and flags on a plain field show the field; counts show how many admitted minors
+    meet the condition; sums the sum over admitted minors. A condition that is a whole
+    expression (not a single field) is shown as sì/no (flag) or as the count of points earned.
+    """
+    known = call.fields
+    out: dict[str, pd.Series] = {}
+    grouped_first = minors.groupby(unit, sort=False)
+    for crit in call.config.criteria:
+        points_col = f"crit_{crit.id}"
+        points = pd.to_numeric(_col(minors, points_col), errors="coerce")
+        if isinstance(crit, BandsCriterion | MapCriterion):
+            name = crit.field
+            if name in minors.columns:
+                first = grouped_first[name].first()
+                kind = known[name].kind if name in known else None
+                out[crit.id] = first.map(lambda v, k=kind: _format_value(v, k))
+                continue
+        elif isinstance(crit, FlagCriterion):
+            name = crit.condition.strip()
+            if _BARE_NAME.match(name) and name in minors.columns:
+                first = grouped_first[name].first()
+                out[crit.id] = first.map(lambda v: _format_value(v, Kind.BOOL))
+                continue
+            earned = (points.fillna(0) != 0).groupby(unit, sort=False).max()
+            out[crit.id] = earned.map(lambda v: "sì" if v else "no")
+            continue
+        elif isinstance(crit, CountCriterion | SumCriterion):
+            cond_text = (crit.condition or "true").strip()
+            if cond_text == "true":
+                cond = pd.Series(True, index=minors.index)
+            elif _BARE_NAME.match(cond_text) and cond_text in minors.columns:
+                cond = minors[cond_text].astype("boolean").fillna(False).astype(bool)
+            else:
+                cond = None
+            if cond is not None:
+                mask = cond & admitted
+                if isinstance(crit, CountCriterion):
+                    counted = mask.groupby(unit, sort=False).sum()
+                    out[crit.id] = counted.map(lambda v: number(int(v)))
+                    continue
+                if crit.field in minors.columns:
+                    values = pd.to_numeric(minors[crit.field], errors="coerce").where(mask)
+                    summed = values.groupby(unit, sort=False).sum(min_count=1)
+                    kind = known[crit.field].kind if crit.field in known else None
+                    out[crit.id] = summed.map(lambda v, k=kind: _format_value(v, k))
+                    continue
+        out[crit.id] = points.groupby(unit, sort=False).first().map(lambda _v: "—")
+    return out
+
+
+def _unit_key(call: LoadedCall, minors: pd.DataFrame) -> pd.Series:
+    if call.config.ranking.unit == Level.MINOR.value:
+        key = _col(minors, "row_key")
+        fallback = pd.Series(minors.index.astype(str), index=minors.index)
+        return key.astype("string").fillna(fallback.astype("string")).astype(str)
+    return minors["application_id"].astype(str)
+
+
+def _outcomes(status: pd.Series, app: pd.Series) -> pd.Series:
+    """Outcome of each application (index: application id) from its minors' statuses."""
+    flags = pd.DataFrame(
+        {
+            "admitted": status != ESCLUSA,
+            "full": status == FINANZIATA,
+            "paid": status.isin([FINANZIATA, PARZIALE]),
+        }
+    )
+    per_app = flags.groupby(app, sort=False).sum()
+    outcome = pd.Series(PARZIALE, index=per_app.index, dtype=object)
+    outcome[per_app["full"] == per_app["admitted"]] = FINANZIATA
+    outcome[per_app["paid"] == 0] = ATTESA
+    outcome[per_app["admitted"] == 0] = ESCLUSA
+    return outcome
+
+
+def build_letters(result: RankResult, run_date: dt.date) -> list[Letter]:
+    """One Letter per application of `result`, in graduatoria order (rank, then excluded by id)."""
+    call = result.call
+    cfg = call.config
+    minors = result.minors.reset_index(drop=True)
+    if minors.empty:
+        return []
+    app = minors["application_id"].astype(str)
+    status = _col(minors, "status").astype("string").fillna(ESCLUSA).astype(str)
+    admitted = status != ESCLUSA
+    awarded = _cents(_col(minors, "awarded_cents", 0))
+    requested = _cents(_col(minors, "requested_cents", 0))
+    rank = pd.to_numeric(_col(minors, "rank"), errors="coerce").astype("Int64")
+    waiting = pd.to_numeric(_col(minors, "waiting_position"), errors="coerce").astype("Int64")
+    score = pd.to_numeric(_col(minors, "score"), errors="coerce")
+    unit = _unit_key(call, minors)
+    by_unit = cfg.ranking.unit == Level.MINOR.value
+
+    outcome = _outcomes(status, app)
+    app_rank = rank.where(admitted).groupby(app, sort=False).min()
+    app_wait = waiting.groupby(app, sort=False).min()
+    app_total = awarded.groupby(app, sort=False).sum()
+    app_requested = requested.where(admitted, 0).groupby(app, sort=False).sum()
+
+    crit_values = _criterion_values(call, minors, unit, admitted)
+    levels, messages, references = _reason_levels(call)
+    reason_text = {**messages, **(result.reasons or {})}
+    fund_cols = [(f.id, f.name, f"fund_{f.id}_cents") for f in cfg.funds]
+    fund_cents = {fid: _cents(_col(minors, col, 0)) for fid, _n, col in fund_cols}
+
+    prefix = cfg.call.protocol_prefix or ""
+    criteria = list(cfg.criteria)
+    tie_labels = {tb.label for tb in cfg.ranking.tie_breakers if tb.label}
+
+    # Graduatoria order: rank, then the excluded by id.
+    order_frame = pd.DataFrame({"app": app_rank.index, "rank": app_rank.to_numpy()})
+    order_frame["excluded"] = order_frame["rank"].isna()
+    order_frame = order_frame.sort_values(
+        ["excluded", "rank", "app"], kind="stable", na_position="last"
+    )
+    position = {a: i for i, a in enumerate(order_frame["app"])}
+
+    keep = [c for c in _RECORD_COLUMNS if c in minors.columns]
+    keep += [c for c in minors.columns if c.startswith("crit_")]
+    records = minors[keep].assign(
+        x_app=app,
+        x_status=status,
+        x_awarded=awarded,
+        x_requested=requested,
+        x_rank=rank,
+        x_wait=waiting,
+        x_score=score,
+        x_unit=unit,
+        **{f"x_fund_{fid}": s for fid, s in fund_cents.items()},
+    )
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for rec in records.to_dict("records"):
+        groups.setdefault(rec["x_app"], []).append(rec)
+    letters: list[Letter] = []
+    for app_id, rows in groups.items():
+        letters.append(
+            _one_letter(
+                app_id,
+                rows,
+                outcome=str(outcome[app_id]),
+                rank=app_rank.get(app_id),
+                waiting=app_wait.get(app_id),
+                total=int(app_total[app_id]),
+                requested=int(app_requested[app_id]),
+                order=position[app_id],
+                prefix=prefix,
+                by_unit=by_unit,
+                criteria=criteria,
+                crit_values=crit_values,
+                levels=levels,
+                reason_text=reason_text,
+                references=references,
+                fund_cols=fund_cols,
+                tie_labels=tie_labels,
+                run_date=run_date,
+            )
+        )
+    letters.sort(key=lambda letter: letter.order)
+    return letters
+
+
+def _split_codes(value: Any) -> list[str]:
+    return [c.strip() for c in _text(value).split(";") if c.strip()]
+
+
+def _join(*parts: Any) -> str:
+    return " ".join(t for t in (_text(p) for p in parts) if t)
+
+
+def _one_letter(
+    app_id: str,
+    rows: list[dict[str, Any]],
+    *,
+    outcome: str,
+    rank: Any,
+    waiting: Any,
+    total: int,
+    requested: int,
+    order: int,
+    prefix: str,
+    by_unit: bool,
+    criteria: list[Any],
+    crit_values: dict[str, pd.Series],
+    levels: dict[str, str],
+    reason_text: dict[str, str],
+    references: dict[str, str],
+    fund_cols: list[tuple[str, str, str]],
+    tie_labels: set[str],
+    run_date: dt.date,
+) -> Letter:
+    first = rows[0]
+    name = _join(first.get("applicant_name"), first.get("applicant_surname"))
+    email = _text(first.get("applicant_email"))
+    pec = _text(first.get("applicant_pec"))
+
+    def reason(code: str) -> dict[str, str]:
+        return {
+            "code": code,
+            "text": reason_text.get(code, f"Motivo {code}."),
+            "reference": references.get(code, ""),
+        }
+
+    # Application-level reasons: declared so in the rules, or (codes the rules do not declare,
+    # e.g. the engine's own) shared by every minor of the application.
+    row_codes = [_split_codes(r.get("exclusion_reasons")) for r in rows]
+    shared = set.intersection(*(set(c) for c in row_codes))
+    app_codes: list[str] = []
+    for codes in row_codes:
+        for code in codes:
+            is_app = levels.get(code) == Level.APPLICATION.value or (
+                code not in levels and code in shared
+            )
+            if is_app and code not in app_codes:
+                app_codes.append(code)
+
+    minors_out = []
+    funds_paid = {fid: 0 for fid, _n, _c in fund_cols}
+    for r, codes in zip(rows, row_codes, strict=True):
+        st = r["x_status"]
+        for fid, _n, _c in fund_cols:
+            funds_paid[fid] += int(r[f"x_fund_{fid}"])
+        minors_out.append(
+            {
+                "name": _join(r.get("minor_name"), r.get("minor_surname")),
+                "tax_code": _text(r.get("minor_tax_code")),
+                "birth_date": date_short(r.get("minor_birth_date")),
+                "service": _text(r.get("service")),
+                "status": st,
+                "status_label": MINOR_STATUS_LABELS.get(st, st),
+                "admitted": st != ESCLUSA,
+                "requested": eur(int(r["x_requested"])) if st != ESCLUSA else "",
+                "amount": eur(int(r["x_awarded"])),
+                "amount_cents": int(r["x_awarded"]),
+                "reasons": [reason(c) for c in codes if c not in app_codes],
+            }
+        )
+
+    units = []
+    admitted_rows = [r for r in rows if r["x_status"] != ESCLUSA]
+    seen: set[str] = set()
+    for r in admitted_rows:
+        key = r["x_unit"]
+        if key in seen or (seen and not by_unit):
+            continue
+        seen.add(key)
+        decided = _text(r.get("decided_by"))
+        units.append(
+            {
+                "label": _join(r.get("minor_name"), r.get("minor_surname")) if by_unit else "",
+                "criteria": [
+                    {
+                        "id": c.id,
+                        "label": c.label,
+                        "reference": c.reference or "",
+                        "value": _lookup(crit_values.get(c.id), key),
+                        "points": score_it(_points(r, c.id)),
+                    }
+                    for c in criteria
+                ],
+                "score": score_it(r["x_score"]),
+                "rank": _int_text(r["x_rank"]),
+                "waiting_position": _int_text(r["x_wait"]),
+                "decided_by": decided,
+                "decided_by_lottery": bool(decided) and decided not in tie_labels,
+            }
+        )
+
+    funds = [
+        {"name": fname, "amount": eur(funds_paid[fid])}
+        for fid, fname, _c in fund_cols
+        if funds_paid[fid] > 0
+    ]
+    excluded_minors = [m for m in minors_out if not m["admitted"]]
+    context = {
+        "application_id": app_id,
+        "reference": f"{prefix}/{app_id}" if prefix else app_id,
+        "outcome": outcome,
+        "outcome_label": OUTCOME_LABELS[outcome],
+        "submitted_at": datetime_short(_none_if_na(first.get("submitted_at"))),
+        "recipient": {
+            "name": name,
+            "address": _text(first.get("applicant_address")),
+            "postcode_city": _join(first.get("applicant_postcode"), first.get("applicant_city")),
+            "email": email,
+            "pec": pec,
+        },
+        "minors": minors_out,
+        "admitted_minors": [m for m in minors_out if m["admitted"]],
+        "excluded_minors": excluded_minors,
+        "reasons": [reason(c) for c in app_codes],
+        "total": eur(total),
+        "total_cents": total,
+        "requested_total": eur(requested),
+        "funds": funds,
+        "rank": _int_text(rank),
+        "waiting_position": _int_text(waiting),
+        "score": units[0]["score"] if units else "",
+        "units": units,
+        "by_minor": by_unit,
+        "decided_by": next((u["decided_by"] for u in units if u["decided_by"]), ""),
+        "awarded": outcome in (FINANZIATA, PARZIALE),
+        # Review and appeal are stated for every negative or partial outcome.
+        "can_appeal": outcome != FINANZIATA or bool(excluded_minors),
+        "date": date_long(run_date),
+    }
+    return Letter(
+        application_id=app_id,
+        outcome=outcome,
+        recipient_name=name,
+        email=email,
+        pec=pec,
+        total_cents=total,
+        order=order,
+        context=context,
+    )
+
+
+def _none_if_na(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def _lookup(series: pd.Series | None, key: Any) -> str:
+    if series is None:
+        return "—"
+    value = series.get(key)
+    return "—" if value is None else str(value)
+
+
+def _points(row: dict[str, Any], crit_id: str) -> Any:
+    value = row.get(f"crit_{crit_id}")
+    return 0 if value is None or pd.isna(value) else value
+
+
+def _int_text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(int(value))
+
+
+def sample_context(outcome: str) -> dict[str, Any]:
+    """A letter of `outcome` with every optional part filled in, to check templates with.
+
+    Rendering each template with it exercises the branches real data may reach only rarely
+    (excluded minors, tie-breakers, several funds), so a template error shows before any
+    letter is written.
+    """
+    minor = {
+        "name": "Minore Esempio",
+        "tax_code": "RSSLCU10B01C089X",
+        "birth_date": "01/02/2010",
+        "service": "centro estivo",
+        "status": FINANZIATA,
+        "status_label": MINOR_STATUS_LABELS[FINANZIATA],
+        "admitted": True,
+        "requested": "300,00 €",
+        "amount": "300,00 €",
+        "amount_cents": 30000,
+        "reasons": [],
+    }
+    reason = {"code": "ESEMPIO", "text": "Motivo di esempio.", "reference": "art. 1"}
+    excluded = {
+        **minor,
+        "status": ESCLUSA,
+        "admitted": False,
+        "amount": "0,00 €",
+        "reasons": [reason],
+    }
+    unit = {
+        "label": "Minore Esempio",
+        "criteria": [
+            {"id": "c", "label": "Criterio", "reference": "art. 7", "value": "sì", "points": "5"}
+        ],
+        "score": "5",
+        "rank": "1",
+        "waiting_position": "1",
+        "decided_by": "ISEE più basso",
+        "decided_by_lottery": False,
+    }
+    return {
+        "application_id": "ESEMPIO-1",
+        "reference": "PREFISSO/ESEMPIO-1",
+        "outcome": outcome,
+        "outcome_label": OUTCOME_LABELS[outcome],
+        "submitted_at": "01/07/2017 10:00",
+        "recipient": {
+            "name": "Nome Cognome",
+            "address": "Via Roma 1",
+            "postcode_city": "26013 Crema",
+            "email": "nome@example.org",
+            "pec": "nome@pec.example.org",
+        },
+        "minors": [minor, excluded],
+        "admitted_minors": [minor],
+        "excluded_minors": [excluded],
+        "reasons": [reason],
+        "total": "300,00 €",
+        "total_cents": 30000,
+        "requested_total": "300,00 €",
+        "funds": [{"name": "Fondo", "amount": "300,00 €"}],
+        "rank": "1",
+        "waiting_position": "1",
+        "score": "5",
+        "units": [unit, {**unit, "decided_by_lottery": True}],
+        "by_minor": True,
+        "decided_by": "ISEE più basso",
+        "awarded": outcome in (FINANZIATA, PARZIALE),
+        "can_appeal": True,
+        "date": "1 settembre 2017",
+    }
