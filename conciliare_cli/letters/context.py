@@ -429,9 +429,11 @@ def _one_letter(
     pec = _text(first.get("applicant_pec"))
 
     def reason(code: str) -> dict[str, str]:
+        text = reason_text.get(code, f"Motivo {code}.").strip()
         return {
             "code": code,
-            "text": reason_text.get(code, f"Motivo {code}."),
+            "text": text,
+            "clause": text.rstrip(". "),  # to end with the reference: "... (art. 6 del bando)."
             "reference": references.get(code, ""),
         }
 
@@ -596,7 +598,12 @@ def sample_context(outcome: str) -> dict[str, Any]:
         "amount_cents": 30000,
         "reasons": [],
     }
-    reason = {"code": "ESEMPIO", "text": "Motivo di esempio.", "reference": "art. 1"}
+    reason = {
+        "code": "ESEMPIO",
+        "text": "Motivo di esempio.",
+        "clause": "Motivo di esempio",
+        "reference": "art. 1",
+    }
     excluded = {
         **minor,
         "status": ESCLUSA,
