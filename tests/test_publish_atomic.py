@@ -124,11 +124,6 @@ def test_the_same_run_without_failure_replaces_the_result(previous, tmp_path):
     assert after["manifest.json"] != previous[1]["manifest.json"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="atomic_output (write/xlsx.py) moves the files into an existing folder one by one: "
-    "a failure between two moves (a file open in Excel on Windows) leaves a mix of old and new",
-)
 def test_failure_while_moving_into_place_leaves_the_previous_result_whole(
     previous, tmp_path, monkeypatch
 ):
@@ -151,5 +146,5 @@ def test_failure_while_moving_into_place_leaves_the_previous_result_whole(
     with contextlib.suppress(PermissionError):
         write_outputs(result, folder / "esiti", "PROVVISORIA", RUN_DATE)
     monkeypatch.undo()
-    assert len(calls) == 2  # the failure did happen between two moves
+    assert len(calls) >= 2  # the failure did happen between two moves
     assert _snapshot(folder / "esiti") == previous[1]

@@ -13,6 +13,7 @@ from conciliare_cli.commands.options import output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.result import RankResult
+from conciliare_cli.publish import guard_final, write_manifest, write_public
 from conciliare_cli.write.graduatoria import (
     print_summary,
     write_graduatoria_csv,
@@ -26,6 +27,8 @@ def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.da
     with atomic_output(target) as tmp:
         write_graduatoria_csv(result, tmp / "graduatoria.csv")
         write_graduatoria_xlsx(result, tmp / "graduatoria.xlsx", status=status, run_date=run_date)
+        write_public(result, tmp, status, run_date)
+        write_manifest(result, tmp, status, run_date)  # last: it lists every file above
 
 
 @command("rank")
@@ -42,14 +45,20 @@ def rank_command(
     final: bool = typer.Option(
         False, "--final", help="Graduatoria DEFINITIVA (altrimenti PROVVISORIA)."
     ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Rifà una graduatoria DEFINITIVA già scritta (la precedente va in esiti/archivio/).",
+    ),
 ) -> None:
     """Compila la graduatoria: requisiti, punteggi, ordine, assegnazione dei fondi."""
     run_date = parse_run_date(date)
+    status = "DEFINITIVA" if final else "PROVVISORIA"
+    target = output_dir(folder, out)
     call = load_call(folder)
     with reading_progress(call) as on_file:
         result = pipeline.run(folder, on_file=on_file, call=call)
-    status = "DEFINITIVA" if final else "PROVVISORIA"
-    target = output_dir(folder, out)
+    guard_final(target, final, force, run_date)  # after the run: a failed run archives nothing
     with err_console.status("Scrittura della graduatoria..."):
         write_outputs(result, target, status, run_date)
     print_summary(result, console)

@@ -544,21 +544,51 @@ def atomic_output(directory: str | os.PathLike) -> Iterator[Path]:
     """
     target = Path(directory)
     target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
-        files = sorted(p for p in tmp.rglob("*") if p.is_file())
-        for f in files:
-            _fsync(f)
+        files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+        for rel in files:
+            _fsync(tmp / rel)
         if not target.exists():
             os.replace(tmp, target)  # a new folder appears whole, in one step
             return
-        for f in files:
-            dest = target / f.relative_to(tmp)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(f, dest)
+        _swap_in(tmp, target, files)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _swap_in(tmp: Path, target: Path, files: list[Path]) -> None:
+    """Move `files` from `tmp` into `target`, all or none.
+
+    The files they replace are first set aside in a backup folder; if any move fails, the new
+    files go back to `tmp` and the old ones are restored, so `target` keeps the previous result
+    whole.
+    """
+    backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    set_aside: list[Path] = []
+    moved_in: list[Path] = []
+    try:
+        for rel in files:
+            if (target / rel).exists():
+                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target / rel, backup / rel)
+                set_aside.append(rel)
+        for rel in files:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / rel, target / rel)
+            moved_in.append(rel)
+    except BaseException:
+        for rel in reversed(moved_in):
+            with contextlib.suppress(OSError):
+                os.replace(target / rel, tmp / rel)
+        for rel in reversed(set_aside):
+            os.replace(backup / rel, target / rel)
+        raise
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
 
 
 def _fsync(path: Path) -> None:
