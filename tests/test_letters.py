@@ -97,7 +97,8 @@ def test_statement_of_reasons_has_values_points_references_and_rank(letters):
     assert rows["isee"]["points"] == "10"
     assert rows["isee"]["reference"] == "art. 7 lett. c"
     assert rows["monogenitore"]["value"] == "sì"
-    assert rows["genitori_lavoratori"]["value"] == "sì"
+    assert rows["genitori_lavoratori"]["value"] == "no"
+    assert rows["genitori_lavoratori"]["points"] == "0"
     assert rows["disabilita"]["value"] == "1"  # admitted minors with disability
     assert rows["numero_figli"]["value"] == "2"
     assert unit["score"] == "29"
