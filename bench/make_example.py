@@ -499,6 +499,12 @@ def plant_everything(b: Builder) -> None:
         "letters",
     )
 
+    app = b.pick("ASST", 1, 0.70)
+    b.cell("ASST", app, 1, "Componenti nucleo", "tre")
+    b.plant(
+        "ASST", app, 1, "household_size", "household size written 'tre'", "NUMERO_NON_LEGGIBILE"
+    )
+
     # ---------------- ATS (xls, one row per application)
     app = b.pick("ATS", 2, 0.15)
     first = b.minor(app, 1)

@@ -113,6 +113,7 @@ def test_readme_lists_every_kind_of_case() -> None:
         "DATA_NON_LEGGIBILE",
         "IMPORTO_NON_LEGGIBILE",
         "SI_NO_NON_LEGGIBILE",
+        "NUMERO_NON_LEGGIBILE",
         "MINORE_IN_PIU_DOMANDE",
         "RICHIEDENTE_DUPLICATO",
         "MINORE_RIPETUTO_IN_DOMANDA",
