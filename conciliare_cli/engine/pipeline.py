@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -127,8 +128,31 @@ def reason_sentences(call: LoadedCall) -> dict[str, str]:
     return out
 
 
-def rank_call(call: LoadedCall, minors: pd.DataFrame, findings: pd.DataFrame) -> RankResult:
-    """The whole engine on a canonical minors table and the validation findings."""
+class _Clock:
+    """Seconds spent per stage, added into `timings` when given (bench/engine_speed.py)."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[stage] = self.timings.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
+def rank_call(
+    call: LoadedCall,
+    minors: pd.DataFrame,
+    findings: pd.DataFrame,
+    timings: dict[str, float] | None = None,
+) -> RankResult:
+    """The whole engine on a canonical minors table and the validation findings.
+
+    `timings`, when given, receives the seconds spent per stage (prepare, eligibility,
+    scoring, ranking, allocation, result)."""
+    clock = _Clock(timings)
     cfg = call.config
     compiled = compile_call(cfg)
     if compiled.problems:
@@ -148,6 +172,7 @@ def rank_call(call: LoadedCall, minors: pd.DataFrame, findings: pd.DataFrame) ->
     n = len(table)
     by_minor = cfg.ranking.unit == "minor"
     units = Units.of(table, groups.app_codes, groups.app_first, by_minor)
+    clock.lap("prepare")
 
     # 3. minor level
     minor_ex = Exclusions(n)
@@ -160,7 +185,7 @@ def rank_call(call: LoadedCall, minors: pd.DataFrame, findings: pd.DataFrame) ->
     # 4-6. application level and scores
     superseded = _superseded(table, groups, cfg.duplicates.applicant)
     app_ex, scores, errors = _application_stage(
-        table, call, compiled, constants, groups, units, base_ok, findings, superseded
+        table, call, compiled, constants, groups, units, base_ok, findings, superseded, clock
     )
     # 7. duplicate minors
     admitted = base_ok & ~app_ex.excluded()
@@ -175,13 +200,25 @@ def rank_call(call: LoadedCall, minors: pd.DataFrame, findings: pd.DataFrame) ->
     if dups.any():
         minor_ex.add(MINOR_ELSEWHERE, dups, Level.MINOR)
         app_ex, scores, errors = _application_stage(
-            table, call, compiled, constants, groups, units, base_ok & ~dups, findings, superseded
+            table,
+            call,
+            compiled,
+            constants,
+            groups,
+            units,
+            base_ok & ~dups,
+            findings,
+            superseded,
+            clock,
         )
     exclusions = Exclusions(n, app=app_ex.app, minor={**minor_ex.minor, **app_ex.minor})
     admitted = ~exclusions.excluded()
+    minor_ok = base_ok & ~dups
     table["eligible_minors"] = pd.array(
-        groups.count_per_app(base_ok & ~dups)[groups.app_codes], dtype="Int64"
+        groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
     )
+    table["minor_admissible"] = pd.array(minor_ok, dtype="boolean")
+    clock.lap("eligibility")
 
     # 8. ranking
     unit_admitted = units.any(admitted)
@@ -199,12 +236,14 @@ def rank_call(call: LoadedCall, minors: pd.DataFrame, findings: pd.DataFrame) ->
     unit_rank[order] = np.arange(1, len(order) + 1)
     unit_decided = np.full(units.n, "", dtype=object)
     unit_decided[order] = ranked.decided_by
+    clock.lap("ranking")
 
     # 9. allocation
     alloc, alloc_rows = _allocate(
-        table, cfg, compiled, constants, units, admitted, unit_rank, order, requested, base_ok
+        table, cfg, compiled, constants, units, admitted, unit_rank, order, requested, minor_ok
     )
-    return _result(
+    clock.lap("allocation")
+    result = _result(
         call,
         table,
         units,
@@ -222,6 +261,8 @@ def rank_call(call: LoadedCall, minors: pd.DataFrame, findings: pd.DataFrame) ->
         findings,
         errors,
     )
+    clock.lap("result")
+    return result
 
 
 # ---------------------------------------------------------------------- stages
@@ -278,6 +319,7 @@ def _application_stage(
     minor_ok: np.ndarray,
     findings: pd.DataFrame,
     superseded: np.ndarray,
+    clock: _Clock,
 ) -> tuple[Exclusions, Scores, pd.DataFrame]:
     cfg = call.config
     n = len(table)
@@ -288,9 +330,11 @@ def _application_stage(
     apply_rules(table, compiled.rules, Level.APPLICATION, constants, groups, ex, members=minor_ok)
     findings_exclusions(table, findings, ex, Level.APPLICATION)
     ex.add(SUPERSEDED, superseded, Level.APPLICATION)
+    clock.lap("eligibility")
     scores = score_units(
         table, list(cfg.criteria), compiled.conditions, call.fields, constants, units, minor_ok
     )
+    clock.lap("scoring")
     level = Level.MINOR if cfg.ranking.unit == "minor" else Level.APPLICATION
     error_units = np.zeros(units.n, dtype=bool)
     for crit in cfg.criteria:
@@ -444,7 +488,7 @@ def _result(
     out["status"] = status.astype(object)
     wait = np.where(admitted, unit_wait[uc], 0)
     out["waiting_position"] = _int_na(wait, wait == 0)
-    out["requested_cents"] = requested.astype("Int64").to_numpy()
+    out["requested_cents"] = requested.astype("Int64").array
     awarded = np.zeros(n, dtype=np.int64)
     awarded[alloc_rows] = alloc.awarded
     out["awarded_cents"] = pd.array(awarded, dtype="Int64")

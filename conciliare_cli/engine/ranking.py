@@ -46,11 +46,8 @@ class Lottery:
 
     def hex(self) -> np.ndarray:
         """The keys as text: hex SHA-256 of "<seed>:<unit id>" (object array of str)."""
-        raw = self.words.astype(">u8").view(np.uint8).reshape(-1, 32)
-        digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-        text = np.empty((len(raw), 64), dtype=np.uint8)
-        text[:, 0::2], text[:, 1::2] = digits[raw >> 4], digits[raw & 15]
-        return text.view("S64").ravel().astype("U64").astype(object)
+        text = self.words.astype(">u8").tobytes().hex()
+        return np.array([text[i : i + 64] for i in range(0, len(text), 64)], dtype=object)
 
 
 def lottery_keys(seed: str, unit_ids: np.ndarray | list[str]) -> np.ndarray:

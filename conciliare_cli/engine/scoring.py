@@ -2,7 +2,8 @@
 
 A unit is an application (ranking.unit: application) or a single minor (unit: minor).
 Points are held as integers of 1/1000 of a point, so sums are exact; the YAML's points are
-read as decimals and rounded half up to 0.001. Every criterion is capped at `max_points`.
+read as decimals and rounded half away from zero to 0.001. Each criterion is capped at
+`max_points`.
 
 - flag: `points` when the condition is true for the unit. The condition is read on the unit's
   first row (application-level fields; with unit minor, the minor's own row); any/all/count/
@@ -14,7 +15,7 @@ read as decimals and rounded half up to 0.001. Every criterion is capped at `max
   `default` for a category not listed.
 - count: `points` for each eligible minor of the unit for which the condition is true.
 - sum: `points` per unit of a minor's number (per euro for money), over the eligible minors
-  of the unit that meet the optional condition; rounded half up to 0.001 point.
+  of the unit that meet the optional condition; rounded half away from zero to 0.001.
 
 Missing data (`missing`): a flag condition that is unknown, a missing bands/map value, an
 eligible minor whose count condition is unknown, or whose sum value (or condition) is unknown:
@@ -48,7 +49,7 @@ NOT_COMPUTABLE = "CRITERIO_NON_CALCOLABILE"
 
 
 def thousandths(value: Decimal | int | float) -> int:
-    """Points as integer thousandths, rounded half up: Decimal('1.2345') -> 1235."""
+    """Points as integer thousandths, rounded half away from zero: '1.2345' -> 1235."""
     return int((Decimal(str(value)) * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -148,8 +149,8 @@ def _band_masks(
 
 
 def _round_div(num: np.ndarray, den: int) -> np.ndarray:
-    """num / den rounded half up (towards +inf on .5), in integers."""
-    return np.floor_divide(2 * num + den, 2 * den)
+    """num / den rounded half away from zero (like `thousandths`), in integers."""
+    return np.sign(num) * np.floor_divide(2 * np.abs(num) + den, 2 * den)
 
 
 def score_units(

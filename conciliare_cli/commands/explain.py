@@ -1,0 +1,25 @@
+"""`conciliare explain DIR ID`: why an application got its outcome (criteria, ties, money)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from conciliare_cli import pipeline
+from conciliare_cli.app import command, console
+from conciliare_cli.engine.explain import explain_application
+
+
+@command("explain")
+def explain_command(
+    folder: Path = typer.Argument(
+        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
+    ),
+    application_id: str = typer.Argument(
+        ..., help="Protocollo della domanda (application_id).", metavar="PROTOCOLLO"
+    ),
+) -> None:
+    """Spiega l'esito di una domanda: punti di ogni criterio, parità, posizione, importi."""
+    result = pipeline.run(folder)
+    console.print(explain_application(result, application_id), markup=False, highlight=False)

@@ -1,0 +1,291 @@
+"""Why an application got its outcome, in Italian: `explain_application(result, id)`.
+
+For each ranking unit of the application (the application, or each minor when the unit is the
+minor): every criterion with the value read, the points and why (band matched, condition true
+or false, minors counted), the tie-breaker values and which one placed it, the rank and the
+outcome, the award per minor and per fund; or, when excluded, every reason with its sentence.
+Everything is read from the RankResult (the same computation as the graduatoria); conditions
+are evaluated again on the application's rows only to say whether they were true.
+"""
+
+from __future__ import annotations
+
+import difflib
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from conciliare_cli.config.models import (
+    BandsCriterion,
+    CountCriterion,
+    FlagCriterion,
+    MapCriterion,
+    SumCriterion,
+)
+from conciliare_cli.engine.allocation import EXCLUDED, FUNDED, PARTIAL, WAITING
+from conciliare_cli.engine.checks import compile_call
+from conciliare_cli.engine.expr import call_constants
+from conciliare_cli.engine.result import RankResult
+from conciliare_cli.errors import UserError
+from conciliare_cli.fields import Kind
+from conciliare_cli.italian import datetime_short, eur, number
+
+STATUS_TEXT = {
+    FUNDED: "FINANZIATA",
+    PARTIAL: "FINANZIATA PARZIALMENTE",
+    WAITING: "AMMESSA NON FINANZIATA (in lista d'attesa)",
+    EXCLUDED: "ESCLUSA",
+}
+
+
+def nearest_ids(result: RankResult, wanted: str, n: int = 3) -> list[str]:
+    ids = sorted(set(result.minors["application_id"].astype(str)))
+    return difflib.get_close_matches(wanted, ids, n=n, cutoff=0.5)
+
+
+def explain_application(result: RankResult, application_id: str) -> str:
+    """The explanation as plain text (Italian); UserError for an unknown id."""
+    m = result.minors
+    rows = m[m["application_id"].astype(str) == str(application_id)]
+    if not len(rows):
+        close = nearest_ids(result, str(application_id))
+        raise UserError(
+            f"la domanda '{application_id}' non c'è tra quelle lette",
+            hint=("forse: " + ", ".join(close)) if close else None,
+        )
+    rows = rows.sort_values(["minor_slot", "row_key"], kind="stable")
+    cfg = result.call.config
+    first = rows.iloc[0]
+    out = [f"Domanda {application_id}"]
+    facts = []
+    if _has(first, "partner_id"):
+        facts.append(f"partner {first['partner_id']}")
+    if _has(first, "submitted_at"):
+        facts.append(f"presentata il {datetime_short(first['submitted_at'])}")
+    if _has(first, "source_file"):
+        facts.append(f"file {first['source_file']}, riga {first.get('source_row', '')}")
+    if facts:
+        out.append("  " + "; ".join(str(f) for f in facts))
+    by_minor = cfg.ranking.unit == "minor"
+    units = [rows.iloc[[i]] for i in range(len(rows))] if by_minor else [rows]
+    for unit_rows in units:
+        out.append("")
+        out.extend(_explain_unit(result, unit_rows, by_minor))
+    return "\n".join(out)
+
+
+def _has(row: pd.Series, col: str) -> bool:
+    return col in row.index and not pd.isna(row[col]) and str(row[col]) != ""
+
+
+def _explain_unit(result: RankResult, rows: pd.DataFrame, by_minor: bool) -> list[str]:
+    first = rows.iloc[0]
+    out: list[str] = []
+    if by_minor:
+        out.append(f"Minore {_minor_name(first)}")
+    admitted = rows["minor_eligible"].fillna(False).astype(bool)
+    status = first["status"] if admitted.any() else EXCLUDED
+    if admitted.any():
+        status = rows.loc[admitted, "status"].iloc[0]
+    out.append(f"Esito: {STATUS_TEXT.get(status, status)}")
+    if admitted.any():
+        r = rows.loc[admitted, "rank"].iloc[0]
+        out.append(f"Posizione in graduatoria: {int(r)}")
+        wait = rows.loc[admitted, "waiting_position"].iloc[0]
+        if not pd.isna(wait):
+            out.append(f"Posizione nella lista d'attesa: {int(wait)}")
+    out.append(f"Punteggio: {number(first['score'])}")
+    out.append("")
+    out.append("Criteri di punteggio:")
+    out.extend(_criteria_lines(result, rows, first))
+    out.append("")
+    out.extend(_ties_lines(result, rows, first, admitted.any()))
+    out.append("")
+    out.extend(_minors_lines(result, rows))
+    reasons = _reasons_lines(result, rows)
+    if reasons:
+        out.append("")
+        out.extend(reasons)
+    return out
+
+
+def _minor_name(row: pd.Series) -> str:
+    parts = [str(row[c]) for c in ("minor_surname", "minor_name") if _has(row, c)]
+    code = str(row["minor_tax_code"]) if _has(row, "minor_tax_code") else ""
+    name = " ".join(parts)
+    return f"{name} ({code})" if name and code else (name or code or str(row.get("row_key", "")))
+
+
+def _value_text(value: Any, kind: Kind) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "non indicato"
+    if kind is Kind.MONEY:
+        return eur(int(value))
+    if kind in (Kind.DATE, Kind.DATETIME):
+        return datetime_short(value)
+    if kind is Kind.BOOL:
+        return "sì" if bool(value) else "no"
+    if kind in (Kind.NUMBER, Kind.INTEGER):
+        return number(value)
+    return str(value)
+
+
+def _points(value: Decimal | float) -> str:
+    return number(float(value))
+
+
+def _band_text(lo: Decimal | None, hi: Decimal | None, kind: Kind) -> str:
+    def fmt(d: Decimal) -> str:
+        return eur(int(d * 100)) if kind is Kind.MONEY else number(float(d))
+
+    if lo is None and hi is not None:
+        return f"fino a {fmt(hi)}"
+    if hi is None and lo is not None:
+        return f"da {fmt(lo)}"
+    return f"da {fmt(lo)} a {fmt(hi)}"  # type: ignore[arg-type]
+
+
+def _criteria_lines(result: RankResult, rows: pd.DataFrame, first: pd.Series) -> list[str]:
+    cfg = result.call.config
+    fields = result.call.fields
+    compiled = compile_call(cfg)
+    constants = call_constants(cfg)
+    app_rows = result.minors[result.minors["application_id"] == first["application_id"]]
+    members = app_rows.get("minor_admissible", app_rows["minor_eligible"]).fillna(False)
+    out = []
+    for crit in cfg.criteria:
+        pts = first.get(f"crit_{crit.id}", 0.0)
+        head = f"- {crit.label}"
+        if crit.reference:
+            head += f" ({crit.reference})"
+        why = ""
+        if isinstance(crit, FlagCriterion):
+            expr = compiled.conditions[crit.id]
+            v = expr.evaluate(app_rows, constants, members=members)
+            val = v.loc[first.name] if first.name in v.index else v.iloc[0]
+            state = "non valutabile" if pd.isna(val) else ("vera" if bool(val) else "falsa")
+            why = f"condizione «{crit.condition}» {state}"
+        elif isinstance(crit, BandsCriterion):
+            kind = fields[crit.field].kind
+            value = first.get(crit.field)
+            why = f"{fields[crit.field].label}: {_value_text(value, kind)}"
+            if value is not None and not pd.isna(value):
+                band = _matching_band(crit, value, kind)
+                why += f", fascia {band}" if band else ", in nessuna fascia"
+        elif isinstance(crit, MapCriterion):
+            value = first.get(crit.field)
+            known = {str(k).strip().casefold() for k in crit.map}
+            text = _value_text(value, fields[crit.field].kind)
+            listed = isinstance(value, str) and value.strip().casefold() in known
+            why = f"{fields[crit.field].label}: {text}" + (
+                "" if listed else " (valore non elencato)"
+            )
+        elif isinstance(crit, CountCriterion | SumCriterion):
+            col = "minor_admissible" if "minor_admissible" in rows else "minor_eligible"
+            counted = rows[rows[col].fillna(False).astype(bool).to_numpy()]
+            if isinstance(crit, CountCriterion):
+                expr = compiled.conditions[crit.id]
+                hit = expr.evaluate(counted, constants).fillna(False).astype(bool)
+                why = (
+                    f"minori ammissibili che soddisfano «{crit.condition}»: {int(hit.sum())} "
+                    f"su {len(counted)}, {_points(crit.points)} punti ciascuno"
+                )
+            else:
+                kind = fields[crit.field].kind
+                total = pd.to_numeric(counted.get(crit.field), errors="coerce").sum()
+                total_text = eur(int(total)) if kind is Kind.MONEY else number(total)
+                why = f"somma di {fields[crit.field].label}: {total_text}"
+        if crit.max_points is not None:
+            why += f" (massimo {_points(crit.max_points)})"
+        out.append(f"{head}: {number(pts)} punti — {why}")
+    out.append(f"Totale: {number(first['score'])} punti")
+    return out
+
+
+def _matching_band(crit: BandsCriterion, value: Any, kind: Kind) -> str | None:
+    scale = 100 if kind is Kind.MONEY else 1
+    v = Decimal(int(value)) / scale if kind in (Kind.MONEY, Kind.INTEGER) else Decimal(str(value))
+    for band in crit.bands:
+        if (band.min is None or v >= band.min) and (band.max is None or v <= band.max):
+            return f"{_band_text(band.min, band.max, kind)} ({_points(band.points)} punti)"
+    return None
+
+
+def _ties_lines(
+    result: RankResult, rows: pd.DataFrame, first: pd.Series, admitted: bool
+) -> list[str]:
+    cfg = result.call.config
+    fields = result.call.fields
+    out = ["Criteri di parità (a pari punteggio, in quest'ordine):"]
+    for i, tb in enumerate(cfg.ranking.tie_breakers, start=1):
+        f = fields[tb.field]
+        label = tb.label or f.label
+        out.append(f"  {i}. {label}: {_value_text(first.get(tb.field), f.kind)}")
+    out.append(
+        f"  {len(cfg.ranking.tie_breakers) + 1}. sorteggio: chiave {first['lottery_key']} "
+        f'(SHA-256 di "{cfg.ranking.lottery.seed}:<identificativo>", la minore prima)'
+    )
+    decided = str(first.get("decided_by", "") or "")
+    if admitted and decided:
+        out.append(f"La posizione rispetto a chi ha lo stesso punteggio è decisa da: {decided}")
+    elif admitted:
+        out.append("Nessuna parità di punteggio con le posizioni vicine.")
+    return out
+
+
+def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
+    cfg = result.call.config
+    out = ["Minori:"]
+    for _, r in rows.iterrows():
+        line = f"- {_minor_name(r)}"
+        if _has(r, "age"):
+            line += f", {int(r['age'])} anni"
+        if bool(r["minor_eligible"]) if not pd.isna(r["minor_eligible"]) else False:
+            line += f": spettante {eur(r['requested_cents'])}, assegnato {eur(r['awarded_cents'])}"
+            parts = [
+                f"{f.id} {eur(r[f'fund_{f.id}_cents'])}"
+                for f in cfg.funds
+                if int(r.get(f"fund_{f.id}_cents", 0) or 0) > 0
+            ]
+            parts += [
+                f"riserva {res.id} {eur(r[f'reserve_{res.id}_cents'])}"
+                for res in cfg.reserves
+                if int(r.get(f"reserve_{res.id}_cents", 0) or 0) > 0
+            ]
+            if parts:
+                line += " (" + ", ".join(parts) + ")"
+        else:
+            line += ": escluso"
+        out.append(line)
+    return out
+
+
+def _reasons_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
+    codes: list[str] = []
+    for text in rows["exclusion_reasons"].fillna("").astype(str):
+        codes += [c for c in text.split(";") if c]
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return []
+    cfg = result.call.config
+    refs = {r.code: r.reference for r in cfg.eligibility if r.reference}
+    out = ["Motivi di esclusione:"]
+    per_row = [set(t.split(";")) for t in rows["exclusion_reasons"].fillna("").astype(str)]
+    for code in codes:
+        who = rows[[code in row for row in per_row]]
+        scope = ""
+        if len(who) < len(rows):
+            scope = " [" + ", ".join(_minor_name(r) for _, r in who.iterrows()) + "]"
+        ref = f" ({refs[code]})" if code in refs else ""
+        sentence = result.reasons.get(code, "")
+        out.append(f"- {code}{ref}{scope}: {sentence}")
+    findings = result.findings
+    if findings is not None and len(findings) and "application_id" in findings:
+        mine = findings[
+            findings["application_id"].astype(str) == str(rows.iloc[0]["application_id"])
+        ]
+        blocking = mine[mine["severity"].astype(str) == "BLOCCANTE"]
+        for _, f in blocking.iterrows():
+            out.append(f"  anomalia {f['code']}: {f['message']}")
+    return out

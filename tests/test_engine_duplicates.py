@@ -1,0 +1,122 @@
+"""Duplicate applicants and duplicate minors, with both policies each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from conciliare_cli.engine.pipeline import rank_call
+from conciliare_cli.engine.synthetic import call_from, minors_table, rules_data, tax_code
+
+T = pd.Timestamp
+NO_FINDINGS = pd.DataFrame()
+PARENT_1 = tax_code(1, T("1980-01-01"))
+PARENT_2 = tax_code(2, T("1982-01-01"))
+CHILD = tax_code(100, T("2010-03-03"))
+
+
+def row(app_id: str, applicant: str, child: str, when: str, **kw: Any) -> dict[str, Any]:
+    return {
+        "application_id": app_id,
+        "submitted_at": when,
+        "applicant_tax_code": applicant,
+        "isee": "15000",
+        "minor_tax_code": child,
+        "minor_birth_date": "2010-03-03",
+        **kw,
+    }
+
+
+def run(rows: list[dict], **dup: str) -> pd.DataFrame:
+    data = rules_data()
+    data["duplicates"] = {"applicant": "last", "minor": "earlier", **dup}
+    r = rank_call(call_from(data), minors_table(rows), NO_FINDINGS)
+    return r.minors.set_index("row_key")
+
+
+@pytest.mark.parametrize(("policy", "kept"), [("last", "A2"), ("first", "A1")])
+def test_duplicate_applicant(policy: str, kept: str) -> None:
+    rows = [
+        row("A1", PARENT_1, CHILD, "2017-06-05 10:00"),
+        row("A2", PARENT_1, tax_code(101, T("2011-01-01")), "2017-06-20 10:00"),
+        row("B", PARENT_2, tax_code(200, T("2012-01-01")), "2017-06-01 10:00"),
+    ]
+    r = run(rows, applicant=policy).set_index("application_id")
+    other = "A1" if kept == "A2" else "A2"
+    assert r.loc[kept, "status"] == "FINANZIATA"
+    assert r.loc[other, "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
+    assert r.loc["B", "status"] == "FINANZIATA"
+
+
+def test_duplicate_applicant_same_time_ties_by_id() -> None:
+    rows = [
+        row("A1", PARENT_1, CHILD, "2017-06-05 10:00"),
+        row("A2", PARENT_1, tax_code(101, T("2011-01-01")), "2017-06-05 10:00"),
+    ]
+    last = run(rows, applicant="last").set_index("application_id")
+    first = run(rows, applicant="first").set_index("application_id")
+    assert last.loc["A1", "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
+    assert first.loc["A2", "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
+
+
+def test_superseded_even_when_the_later_one_is_excluded() -> None:
+    # the later application is late (FUORI_TERMINE): it still replaces the earlier one
+    rows = [
+        row("A1", PARENT_1, CHILD, "2017-06-05 10:00"),
+        row("A2", PARENT_1, CHILD, "2017-08-05 10:00"),
+    ]
+    r = run(rows, applicant="last").set_index("application_id")
+    assert r.loc["A1", "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
+    assert r.loc["A2", "exclusion_reasons"] == "FUORI_TERMINE"
+
+
+def test_duplicate_minor_earlier_keeps_it() -> None:
+    # both parents applied for the same child: the earlier application keeps the child, the
+    # other keeps its other child and loses the point for it in numero_figli
+    other = tax_code(300, T("2012-02-02"))
+    rows = [
+        row("M", PARENT_1, CHILD, "2017-06-10 10:00"),
+        row("P", PARENT_2, CHILD, "2017-06-02 10:00", isee="5000"),
+        row("P", PARENT_2, other, "2017-06-02 10:00", isee="5000"),
+    ]
+    r = run(rows, minor="earlier")
+    m = r[r["application_id"] == "M"].iloc[0]
+    p = r[r["application_id"] == "P"]
+    # application-level reasons first: its only child went elsewhere
+    assert m["exclusion_reasons"] == "NESSUN_MINORE_AMMISSIBILE;MINORE_IN_ALTRA_DOMANDA"
+    assert m["status"] == "ESCLUSA"
+    assert p["status"].tolist() == ["FINANZIATA", "FINANZIATA"]
+    assert p["crit_numero_figli"].tolist() == [4.0, 4.0]
+
+
+def test_duplicate_minor_higher_score_keeps_it() -> None:
+    other = tax_code(300, T("2012-02-02"))
+    rows = [
+        # M: later but ISEE 5.000 (15 points) + 2 minors
+        row("M", PARENT_1, CHILD, "2017-06-10 10:00", isee="5000"),
+        row("M", PARENT_1, other, "2017-06-10 10:00", isee="5000"),
+        # P: earlier, ISEE 25.000 (5 points)
+        row("P", PARENT_2, CHILD, "2017-06-02 10:00", isee="25000"),
+    ]
+    earlier = run(rows, minor="earlier")
+    higher = run(rows, minor="higher_score")
+    child_in = lambda r, a: r[(r["application_id"] == a) & (r["minor_tax_code"] == CHILD)]  # noqa: E731
+    assert child_in(earlier, "M")["exclusion_reasons"].item() == "MINORE_IN_ALTRA_DOMANDA"
+    assert child_in(earlier, "P")["status"].item() == "FINANZIATA"
+    assert child_in(higher, "P")["exclusion_reasons"].item() == (
+        "NESSUN_MINORE_AMMISSIBILE;MINORE_IN_ALTRA_DOMANDA"
+    )
+    assert child_in(higher, "M")["status"].item() == "FINANZIATA"
+
+
+def test_excluded_application_does_not_take_the_minor() -> None:
+    # P is earlier but excluded (ISEE too high): M keeps the child
+    rows = [
+        row("M", PARENT_1, CHILD, "2017-06-10 10:00"),
+        row("P", PARENT_2, CHILD, "2017-06-02 10:00", isee="90000"),
+    ]
+    r = run(rows).set_index("application_id")
+    assert r.loc["M", "status"] == "FINANZIATA"
+    assert r.loc["P", "exclusion_reasons"] == "ISEE_OLTRE_SOGLIA"
