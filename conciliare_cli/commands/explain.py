@@ -22,4 +22,5 @@ def explain_command(
 ) -> None:
     """Spiega l'esito di una domanda: punti di ogni criterio, parità, posizione, importi."""
     result = pipeline.run(folder)
-    console.print(explain_application(result, application_id), markup=False, highlight=False)
+    text = explain_application(result, application_id)
+    console.print(text, markup=False, highlight=False, soft_wrap=True)

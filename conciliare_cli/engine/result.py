@@ -1,9 +1,16 @@
 """What `rank` produces: the typed data handed to the writers, `explain` and the letters.
 
-Columns of `RankResult.minors` (one row per input minor, every input minor exactly once):
+Columns of `RankResult.minors` (one row per input minor, every input minor exactly once; the
+rows are in canonical order — application_id, minor_slot, minor_tax_code — never in input
+order; the writers sort by rank themselves):
 - every canonical field, declared extra field and provenance column of the read table
   (see conciliare_cli/fields.py), plus `row_key`;
-- derived fields: `age`, `applicant_tax_code_valid`, `minor_tax_code_valid`;
+- derived fields: `age`, `applicant_tax_code_valid`, `minor_tax_code_valid`, `minors`
+  (rows of the application), `eligible_minors` (its minors that pass the minor-level
+  requirements);
+- `minor_admissible` (bool): the minor passes the minor-level requirements (rules, blocking
+  findings, missing cost, duplicates): the minors that count/sum criteria and any/all/count/sum
+  in conditions gather;
 - `minor_eligible` (bool): the minor is admitted (its application too);
 - `exclusion_reasons` (str): reason codes joined by ';' (application-level reasons first, then
   the minor's own), '' when admitted;
@@ -21,9 +28,12 @@ Columns of `RankResult.minors` (one row per input minor, every input minor exact
 - `lottery_key` (str): hex SHA-256 of "<seed>:<unit id>".
 
 `RankResult.units`: one row per ranking unit (application, or minor when ranking.unit is
-minor) with unit_id, application_id, score, crit_*, rank, status, awarded_cents, fund_*,
-decided_by, the tie-breaker values (`tb_<i>`), lottery_key; sorted by rank then unit_id,
-excluded units last.
+minor) with unit_id, application_id, partner_id, crit_*, score, rank, status,
+waiting_position, minors (rows), admitted_minors, requested_cents (sum over admitted minors),
+awarded_cents, fund_<ID>_cents, reserve_<ID>_cents, decided_by, the tie-breaker values
+(`tb_<i>`, as in the minors table: money in cents), lottery_key, exclusion_reasons (for an
+excluded unit, every code of its rows); sorted by rank, excluded units last in canonical
+order (by application id).
 
 `RankResult.funds`: fund_id, name, budget_cents, assigned_cents, residual_cents.
 `RankResult.reserves`: reserve_id, fund_id, description, amount_cents, used_cents,
