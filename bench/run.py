@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+RUN_DATE = dt.date(2017, 9, 15)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -134,18 +135,17 @@ def _has_pyarrow() -> bool:
 
 
 def run_size(minors: int, seed: int, letters: int, workdir: Path) -> dict[str, Any]:
-    from conciliare_cli.demo import generate_call
-    from conciliare_cli.engine.pipeline import rank_call
-    from conciliare_cli.write.graduatoria import graduatoria_frame
-
     from conciliare_cli.commands.rank import write_outputs
     from conciliare_cli.config import load_call
+    from conciliare_cli.demo import applications_for, generate_call
+    from conciliare_cli.engine.pipeline import rank_call
     from conciliare_cli.read import read_call
     from conciliare_cli.validate import validate_table
+    from conciliare_cli.write.graduatoria import graduatoria_frame
 
     folder = workdir / f"call-{minors}"
     t0 = time.perf_counter()
-    generated = generate_call(folder, applications=max(1, round(minors / 1.6)), seed=seed)
+    generated = generate_call(folder, applications=applications_for(minors), seed=seed)
     gen_s = time.perf_counter() - t0
     call = load_call(folder)
     t = Timings()
@@ -158,15 +158,14 @@ def run_size(minors: int, seed: int, letters: int, workdir: Path) -> dict[str, A
         result = rank_call(call, read.minors, findings)
     result.input_files = sorted(str(p) for p in read.input_files)
     with t.stage("write outputs"):
-        write_outputs(result, folder / "esiti", "PROVVISORIA", dt.date(2017, 9, 15))
+        write_outputs(result, folder / "esiti", "PROVVISORIA", RUN_DATE)
     tool_stages = [n for n, _, _ in t.rows]
     if letters:
         from conciliare_cli.letters import write_letters
 
-        with t.stage(f"letters ({letters})"):
-            write_letters(
-                result, folder / "esiti" / "lettere", run_date=dt.date(2017, 9, 15), limit=letters
-            )
+        ids = set(sorted(result.minors["application_id"].unique())[:letters])
+        with t.stage(f"letters ({len(ids)} PDF + combined + index)"):
+            write_letters(result, folder / "esiti" / "lettere", run_date=RUN_DATE, ids=ids)
     grad = graduatoria_frame(result)
     files = sorted(read.input_files)
     with t.stage("floor: read"):
@@ -218,8 +217,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = args.minors or [10_000, 100_000]
     print(
-        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-        f"pandas {pd.__version__}"
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, pandas {pd.__version__}"
     )
     with tempfile.TemporaryDirectory(prefix="conciliare-bench-") as tmp:
         workdir = args.keep or Path(tmp)
