@@ -220,3 +220,26 @@ def test_every_input_unchanged_across_formats(tmp_path: Path) -> None:
     assert len(result.minors) == 3 * 3 + 2
     # the same application in three files of one partner: one id, three copies of each key
     assert result.minors["row_key"].is_unique
+
+
+def test_csv_line_numbers_with_line_breaks_inside_quoted_cells(tmp_path: Path) -> None:
+    cols = {**CSV_COLUMNS, "applicant_address": "Indirizzo"}
+    rows = [
+        [*ROWS[0], "Indirizzo"],
+        [*ROWS[1], "Via Roma 1\nscala B\r\ninterno 3"],  # lines 2-4
+        [*ROWS[2], "Piazza Duomo"],  # line 5
+    ]
+    write_csv(tmp_path / "c" / "partner" / "p.csv", rows, ";", "utf-8", "\r\n")
+    result = read_call(make_call(tmp_path / "c", [partner(files="partner/p.csv", columns=cols)]))
+    assert result.minors["source_row"].tolist() == [2, 5]
+    assert result.minors["applicant_address"].tolist() == [
+        "Via Roma 1 scala B interno 3",
+        "Piazza Duomo",
+    ]
+
+
+def test_bom_with_utf8_named_in_yaml(tmp_path: Path) -> None:
+    write_csv(tmp_path / "c" / "partner" / "p.csv", ROWS, ";", "utf-8-sig")
+    p = partner(files="partner/p.csv", columns=CSV_COLUMNS, encoding="UTF-8")
+    result = read_call(make_call(tmp_path / "c", [p]))
+    assert result.minors["application_id"].tolist() == ["P1-1", "P1-2"]

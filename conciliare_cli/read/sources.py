@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import python_calamine as pc
 
@@ -42,9 +43,21 @@ class Grid:
     first_row: int
     first_col: int = 0
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    line_numbers: np.ndarray | None = None  # CSV with line breaks inside quoted cells
 
     def head(self, n: int = HEADER_SEARCH_ROWS) -> list[list[object]]:
         return self.cells.iloc[:n].to_numpy(dtype=object).tolist()
+
+    def row_numbers(self) -> np.ndarray:
+        """The number Excel (or a text editor) shows for each row of the grid."""
+        if self.line_numbers is not None:
+            return self.line_numbers
+        return self.first_row + np.arange(len(self.cells))
+
+    def row_number(self, index: int) -> int:
+        if 0 <= index < len(self.cells):
+            return int(self.row_numbers()[index])
+        return self.first_row + max(index, 0)
 
 
 def normalise_header(value: object) -> str:
@@ -193,6 +206,11 @@ def detect_encoding(data: bytes) -> str:
 
 
 def decode(data: bytes, encoding: str, rel: str) -> str:
+    if data.startswith(codecs.BOM_UTF8) and encoding.lower().replace("_", "-") in (
+        "utf-8",
+        "utf8",
+    ):
+        encoding = "utf-8-sig"
     try:
         return data.decode(encoding)
     except LookupError as exc:
@@ -265,8 +283,25 @@ def csv_grid(text: str, delimiter: str, width: int, rel: str) -> Grid:
         except pd.errors.EmptyDataError:
             return Grid(pd.DataFrame(dtype=object), "", 1, 0)
         cells.columns = range(cells.shape[1])
-        return Grid(cells, "", 1, 0)
+        return Grid(cells, "", 1, 0, line_numbers=_line_numbers(text, cells))
     raise UserError("il file CSV ha righe con troppi campi", file=rel)  # pragma: no cover
+
+
+def _line_numbers(text: str, cells: pd.DataFrame) -> np.ndarray | None:
+    """Line numbers of the rows when quoted cells hold line breaks (else None: row i is
+    line i + 1)."""
+    breaks = text.count("\n") or text.count("\r")
+    lines = breaks + (0 if text.endswith(("\n", "\r")) else 1)
+    if lines == len(cells) or '"' not in text:
+        return None
+    extra = np.zeros(len(cells), dtype=np.int64)
+    for c in cells.columns:
+        col = cells[c]
+        has = col.str.contains("\n|\r", regex=True, na=False).to_numpy(dtype=bool)
+        if has.any():
+            counts = col[has].str.count("\r\n|\r|\n").to_numpy(dtype=np.int64)
+            extra[np.flatnonzero(has)] += counts
+    return 1 + np.arange(len(cells)) + np.concatenate([[0], np.cumsum(extra)[:-1]])
 
 
 def delimiter_name(d: str) -> str:

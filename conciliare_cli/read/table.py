@@ -193,7 +193,7 @@ def resolve_columns(
         header_idx = next(
             (i for i, row in enumerate(grid.head()) if any(normalise_header(v) for v in row)), -1
         )
-    header_row_number = grid.first_row + max(header_idx, 0)
+    header_row_number = grid.row_number(header_idx)
     headers = [] if header_idx < 0 else grid.cells.iloc[header_idx].tolist()
     index: dict[str, list[int]] = {}
     for j, v in enumerate(headers):
@@ -283,11 +283,11 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
     grid, header_idx = choose_grid(path, rel, partner)
     resolved, slots = resolve_columns(grid, header_idx, partner, fields, rel)
     cells = grid.cells
-    header_number = grid.first_row + header_idx
+    header_number = grid.row_number(header_idx)
     sources.fill_merged(grid, below=header_idx)
     data = cells.iloc[header_idx + 1 :]
     n_rows, width = data.shape
-    row_numbers = header_number + 1 + np.arange(n_rows)
+    row_numbers = grid.row_numbers()[header_idx + 1 :]
     coded = [factorize(data[c]) for c in data.columns]
     blank = (
         np.column_stack([np.append(blank_uniques(u), True)[codes] for codes, u in coded])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import numbers
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -61,7 +60,7 @@ def factorize(raw: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values = np.asarray(values, dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     uniques = np.asarray(uniques, dtype=object)
-    if any(type(u) in _BOOL_TYPES or (_is_number(u) and u in (0, 1)) for u in uniques):
+    if _may_mix_bools(uniques):
         tagged = np.fromiter(
             ((_BoolKey(x) if type(x) in _BOOL_TYPES else x) for x in values),
             dtype=object,
@@ -73,6 +72,18 @@ def factorize(raw: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 _BOOL_TYPES = (bool, np.bool_)
+_NUMBER_TYPES = (int, float, np.integer, np.floating)
+
+
+def _may_mix_bools(uniques: np.ndarray) -> bool:
+    """Whether a boolean and a number 0 or 1 may have been taken for the same value."""
+    kind = pd.api.types.infer_dtype(uniques, skipna=True)
+    if kind in ("string", "empty", "datetime", "date", "time", "timedelta", "bytes"):
+        return False
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        x = uniques.astype(np.float64)
+        return bool(((x == 0) | (x == 1)).any())
+    return any(type(u) in _BOOL_TYPES or (_is_number(u) and u in (0, 1)) for u in uniques)
 
 
 class _BoolKey:
@@ -105,7 +116,7 @@ def clean_text(text: str) -> str:
 
 
 def _is_number(v: object) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+    return isinstance(v, _NUMBER_TYPES) and not isinstance(v, _BOOL_TYPES)
 
 
 def cell_text(v: object) -> str:
@@ -116,6 +127,8 @@ def cell_text(v: object) -> str:
         return v
     if isinstance(v, bool | np.bool_):
         return "VERO" if v else "FALSO"
+    if isinstance(v, int | np.integer):
+        return str(int(v))
     if _is_number(v):
         f = float(v)  # type: ignore[arg-type]
         if math.isnan(f):
@@ -311,7 +324,7 @@ def _cents_of_parts(neg: bool, ip: str, fp: str) -> int | None:
 
 def _number_to_parts(v: object) -> tuple[bool, str, str] | None:
     """A spreadsheet number as digits: Decimal(repr(float)), exact for what Excel shows."""
-    if isinstance(v, numbers.Integral):
+    if isinstance(v, int | np.integer):
         i = int(v)  # type: ignore[call-overload]
         return i < 0, str(abs(i)), ""
     f = float(v)  # type: ignore[arg-type]
@@ -358,7 +371,11 @@ def _numeric_uniques(
 
 def money_uniques(uniques: np.ndarray) -> UniqueParsed:
     """Euros to integer cents (Int64), exactly: ROUND_HALF_UP on the written digits."""
-    numeric = np.fromiter(map(_is_number, uniques), dtype=bool, count=len(uniques))
+    kind = pd.api.types.infer_dtype(uniques, skipna=True)
+    if kind == "string":
+        numeric = np.zeros(len(uniques), dtype=bool)
+    else:
+        numeric = np.fromiter(map(_is_number, uniques), dtype=bool, count=len(uniques))
     if not numeric.any():
         return _numeric_uniques(uniques, _cents_of_parts, "Int64")
     cents = np.zeros(len(uniques), dtype=np.int64)
