@@ -19,6 +19,13 @@ HELP_TEXT = "Mostra questo aiuto ed esce."
 class _ItalianHelp:
     """Click's built-in --help says 'Show this message and exit.': say it in Italian."""
 
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = [
+            "[OPZIONI]" if piece == "[OPTIONS]" else piece
+            for piece in self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        ]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Uso: ")
+
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
@@ -34,12 +41,35 @@ class ItalianCommand(_ItalianHelp, TyperCommand):
     pass
 
 
+def _italian_help_labels() -> None:
+    """Typer's help panels say 'Options', '[required]'...: say them in Italian."""
+    from typer import rich_utils
+
+    labels = {
+        "DEFAULT_STRING": "[predefinito: {}]",
+        "REQUIRED_LONG_STRING": "[obbligatorio]",
+        "ENVVAR_STRING": "[variabile d'ambiente: {}]",
+        "ARGUMENTS_PANEL_TITLE": "Argomenti",
+        "OPTIONS_PANEL_TITLE": "Opzioni",
+        "COMMANDS_PANEL_TITLE": "Comandi",
+        "DEPRECATED_STRING": "(deprecato) ",
+        "ERRORS_PANEL_TITLE": "Errore",
+        "ABORTED_TEXT": "Interrotto.",
+        "RICH_HELP": "Per l'aiuto: [blue]'{command_path} {help_option}'[/].",
+    }
+    for name, text in labels.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
+
+
+_italian_help_labels()
 console = Console()
 err_console = Console(stderr=True)
 
 app = typer.Typer(
     name="conciliare",
     cls=ItalianGroup,
+    subcommand_metavar="COMANDO [ARGOMENTI]...",
     help=(
         "Gestisce un bando di voucher dall'inizio alla fine: legge le domande dei partner, "
         "le controlla, applica le regole del bando, compila la graduatoria, assegna i voucher "
