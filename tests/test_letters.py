@@ -436,3 +436,38 @@ def test_index_cells_never_start_a_formula(tmp_path):
     text = (tmp_path / "out" / INDEX_NAME).read_text(encoding="utf-8")
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["recipient_name"] == "'=HYPERLINK(1) Rossi"
+
+
+def test_ranking_by_minor_gives_each_minor_its_statement_of_reasons(tmp_path):
+    folder = small_result(tmp_path / "bando").call.folder
+    yaml = folder / "bando.yaml"
+    yaml.write_text(
+        yaml.read_text(encoding="utf-8").replace("unit: application ", "unit: minor       "),
+        encoding="utf-8",
+    )
+    rows = [r for r in small_rows() if r["application_id"] == "ASST-0001"]
+    rows[0].update(rank=1, score=29.0, crit_disabilita=10.0)
+    rows[1].update(
+        rank=7,
+        score=19.0,
+        crit_disabilita=0.0,
+        status="AMMESSA_NON_FINANZIATA",
+        awarded_cents=0,
+        fund_FSE_cents=0,
+        fund_ATS_cents=0,
+        waiting_position=3,
+    )
+    result = result_from_rows(folder, rows)
+    assert result.call.config.ranking.unit == "minor"
+    (letter,) = build_letters(result, RUN_DATE)
+    assert letter.outcome == "FINANZIATA_PARZIALMENTE"  # one minor funded, one waiting
+    units = letter.context["units"]
+    assert [(u["label"], u["rank"], u["score"]) for u in units] == [
+        ("Luca Rossi", "1", "29"),
+        ("Anna Rossi", "7", "19"),
+    ]
+    assert {c["id"]: c["value"] for c in units[1]["criteria"]}["disabilita"] == "0"
+    assert {c["id"]: c["value"] for c in units[0]["criteria"]}["disabilita"] == "1"
+    write_html(result, tmp_path / "out")
+    html = (tmp_path / "out" / "ASST-0001.html").read_text(encoding="utf-8")
+    assert "Motivazione del punteggio – Anna Rossi" in html

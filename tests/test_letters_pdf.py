@@ -76,7 +76,7 @@ def test_funded_letter_text(rendered):
         "15 settembre 2017",
         "Oggetto: Conciliare le responsabilità",
         "ammessa e finanziata",
-        "Luca Rossi, nato/a il 01/02/2010",
+        "Luca Rossi (n. 01/02/2010) – centro estivo",
         "300,00 €",
         "250,00 €",
         "550,00 €",

@@ -241,6 +241,68 @@ class ChunkResult:
     pages: list[int]  # pages of each letter of the chunk
 
 
+# WeasyPrint's own HTML stylesheet matches ~250 rules against every element; letters use a
+# handful of elements, so this reduced one (same values for them) saves ~15% of the layout.
+LETTER_UA_CSS = """
+html, body, div, p, header, footer, article, section, main, nav, aside, address, blockquote,
+figure, figcaption, h1, h2, h3, h4, h5, h6, hr, ul, ol, dl, dt, dd, pre, center { display: block }
+head, meta, title, style, script, link, template, base, [hidden] { display: none }
+li { display: list-item }
+table { display: table; box-sizing: border-box; border-spacing: 2px; border-collapse: separate;
+  text-indent: initial }
+caption { display: table-caption; text-align: center }
+colgroup { display: table-column-group } col { display: table-column }
+thead { display: table-header-group; vertical-align: middle }
+tbody { display: table-row-group; vertical-align: middle }
+tfoot { display: table-footer-group; vertical-align: middle }
+tr { display: table-row; vertical-align: inherit }
+td, th { display: table-cell; padding: 1px; vertical-align: inherit }
+th { font-weight: bold; text-align: center }
+body { margin: 8px }
+p, blockquote, figure, pre, ul, ol, dl { margin-top: 1em; margin-bottom: 1em }
+:is(ul, ol) :is(ul, ol) { margin-top: 0; margin-bottom: 0 }
+blockquote, figure { margin-left: 40px; margin-right: 40px }
+dd { margin-left: 40px }
+ul, ol { padding-left: 40px; counter-reset: list-item }
+ul { list-style-type: disc } ol { list-style-type: decimal }
+h1 { font-size: 2em; margin-top: .67em; margin-bottom: .67em }
+h2 { font-size: 1.5em; margin-top: .83em; margin-bottom: .83em }
+h3 { font-size: 1.17em; margin-top: 1em; margin-bottom: 1em }
+h4 { margin-top: 1.33em; margin-bottom: 1.33em }
+h5 { font-size: .83em; margin-top: 1.67em; margin-bottom: 1.67em }
+h6 { font-size: .67em; margin-top: 2.33em; margin-bottom: 2.33em }
+h1, h2, h3, h4, h5, h6, b, strong { font-weight: bold }
+em, i, cite, var, dfn, address { font-style: italic }
+u, ins { text-decoration: underline } s, del { text-decoration: line-through }
+small { font-size: smaller } big { font-size: larger }
+sub { vertical-align: sub; font-size: smaller } sup { vertical-align: super; font-size: smaller }
+pre, code, kbd, samp, tt { font-family: monospace } pre { white-space: pre }
+center { text-align: center }
+hr { color: gray; border-style: inset; border-width: 1px; margin: .5em auto }
+br::before { content: "\\A"; white-space: pre-line }
+img, svg { overflow: hidden }
+"""
+
+_UA: list[Any] = []
+
+
+def _html_class(weasyprint: Any) -> Any:
+    """WeasyPrint's HTML with the reduced stylesheet (the standard one if that API changed)."""
+    if not _UA:
+        base = weasyprint.HTML
+        if callable(getattr(base, "_ua_stylesheets", None)):
+            sheet = weasyprint.CSS(string=LETTER_UA_CSS)
+
+            class LetterHTML(base):  # type: ignore[misc, valid-type]
+                def _ua_stylesheets(self, forms: bool = False) -> list[Any]:
+                    return [sheet]
+
+            _UA.append(LetterHTML)
+        else:  # pragma: no cover - another WeasyPrint
+            _UA.append(base)
+    return _UA[0]
+
+
 _FONT_CONFIG: list[Any] = []
 
 
@@ -281,7 +343,7 @@ def render_chunk(
         author=job.author,
         run_date=job.run_date,
     )
-    document = weasyprint.HTML(string=html).render(font_config=_font_config(weasyprint))
+    document = _html_class(weasyprint)(string=html).render(font_config=_font_config(weasyprint))
     starts = letter_page_starts(document, len(items))
     data = document.write_pdf(
         pdf_variant=PDF_VARIANT,

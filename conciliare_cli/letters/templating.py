@@ -24,7 +24,7 @@ from jinja2 import (
     nodes,
 )
 from jinja2.meta import find_undeclared_variables
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
 
 from conciliare_cli.errors import UserError
 
@@ -47,8 +47,8 @@ def template_dirs(call_folder: Path | None) -> list[Path]:
 
 
 def make_environment(dirs: Iterable[Path]) -> SandboxedEnvironment:
-    """A sandboxed environment: autoescape on, unknown variables are errors."""
-    return SandboxedEnvironment(
+    """A sandboxed environment: autoescape on, unknown variables are errors, data read-only."""
+    return ImmutableSandboxedEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(d), encoding="utf-8") for d in dirs]),
         autoescape=True,
         undefined=StrictUndefined,
