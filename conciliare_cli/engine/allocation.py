@@ -33,9 +33,10 @@ rank order. No pot is ever overdrawn, no minor gets more than its voucher, and t
 a minor add up to its award.
 
 Speed: the units are processed in vectorised runs (cumulative sums per pot over a window of
-units); the Python-level steps are one per unit that does not fit into the pot it draws from
-(these receive money, or are the unit that stops the pass), so the cost is linear in the table
-with a small constant.
+units: every unit in the run is paid whole by the pot it draws on, or is left waiting as a
+block); a Python-level step is taken only for a unit that would overdraw the pot it draws on
+(it empties that pot, gets a partial award, is skipped once and ends the run, or stops the
+pass), so the cost is linear in the table with a small constant.
 """
 
 from __future__ import annotations

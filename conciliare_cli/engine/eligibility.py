@@ -155,7 +155,7 @@ def apply_rules(
     for code, rule_level, expr, on_missing in rules:
         if rule_level is not level:
             continue
-        values = expr.evaluate(table, constants, members=mem)
+        values = expr.evaluate(table, constants, group=groups.app_codes, members=mem)
         fails = rule_fails(values, on_missing)
         if level is Level.APPLICATION:
             fails = groups.broadcast_app(fails)

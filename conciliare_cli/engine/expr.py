@@ -127,7 +127,7 @@ class _Num:
 class _Ctx:
     table: pd.DataFrame
     constants: Mapping[str, Any]
-    group: pd.Series | None
+    group: pd.Series | np.ndarray | None
     members: pd.Series | None
     _codes: np.ndarray | None = None
     _ngroups: int = 0
@@ -142,6 +142,10 @@ class _Ctx:
 
     def codes(self) -> tuple[np.ndarray, int]:
         if self._codes is None:
+            if isinstance(self.group, np.ndarray) and self.group.dtype.kind in "iu":
+                self._codes = self.group.astype(np.int64)  # already group codes 0..k-1
+                self._ngroups = int(self._codes.max()) + 1 if len(self._codes) else 0
+                return self._codes, self._ngroups
             key = self.group if self.group is not None else self.table["application_id"]
             codes, uniques = pd.factorize(pd.Series(key).to_numpy(), use_na_sentinel=False)
             self._codes, self._ngroups = codes, len(uniques)
@@ -640,14 +644,15 @@ class Expression:
         table: pd.DataFrame,
         constants: Mapping[str, Any] | None = None,
         *,
-        group: pd.Series | None = None,
+        group: pd.Series | np.ndarray | None = None,
         members: pd.Series | None = None,
     ) -> pd.Series:
         """The value for every row of `table`, vectorised.
 
         Conditions give a `boolean` Series with NA, numbers a `Float64` Series in euros (money
         converted from cents), text a `string` Series, dates `datetime64`. A field absent from
-        the table is read as missing on every row. `group` (default `table.application_id`)
+        the table is read as missing on every row. `group` (default `table.application_id`;
+        an integer array is taken as group codes 0..k-1 as they are)
         says which rows an aggregate gathers; `members` (boolean, default all) which rows of
         the group it counts.
         """

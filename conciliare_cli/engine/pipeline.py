@@ -108,8 +108,7 @@ def reason_sentences(call: LoadedCall) -> dict[str, str]:
         out[rule.code] = rule.message
     which = "l'ultima" if cfg.duplicates.applicant == "last" else "la prima"
     out[SUPERSEDED] = (
-        f"Il richiedente ha presentato più domande: vale solo {which} presentata, che "
-        "sostituisce questa."
+        f"Il richiedente ha presentato più domande: per il bando vale solo {which} presentata."
     )
     kept = (
         "presentata prima"
@@ -240,7 +239,17 @@ def rank_call(
 
     # 9. allocation
     alloc, alloc_rows = _allocate(
-        table, cfg, compiled, constants, units, admitted, unit_rank, order, requested, minor_ok
+        table,
+        cfg,
+        compiled,
+        constants,
+        units,
+        admitted,
+        unit_rank,
+        order,
+        requested,
+        minor_ok,
+        groups.app_codes,
     )
     clock.lap("allocation")
     result = _result(
@@ -332,27 +341,30 @@ def _application_stage(
     ex.add(SUPERSEDED, superseded, Level.APPLICATION)
     clock.lap("eligibility")
     scores = score_units(
-        table, list(cfg.criteria), compiled.conditions, call.fields, constants, units, minor_ok
+        table,
+        list(cfg.criteria),
+        compiled.conditions,
+        call.fields,
+        constants,
+        units,
+        minor_ok,
+        groups.app_codes,
     )
     clock.lap("scoring")
     level = Level.MINOR if cfg.ranking.unit == "minor" else Level.APPLICATION
-    error_units = np.zeros(units.n, dtype=bool)
     for crit in cfg.criteria:
         miss = scores.missing[crit.id]
-        if not miss.any():
-            continue
         if crit.missing == "exclude":
             ex.add(missing_code(crit.id), miss[units.codes], level)
         elif crit.missing == "error":
             ex.add(NOT_COMPUTABLE, miss[units.codes], level)
-            error_units |= miss
-    errors = _error_findings(table, units, scores, cfg, error_units)
+    errors = _error_findings(table, units, scores, cfg)
     return ex, scores, errors
 
 
-def _error_findings(
-    table: pd.DataFrame, units: Units, scores: Scores, cfg: Any, error_units: np.ndarray
-) -> pd.DataFrame:
+def _error_findings(table: pd.DataFrame, units: Units, scores: Scores, cfg: Any) -> pd.DataFrame:
+    """One blocking CRITERIO_NON_CALCOLABILE finding per unit and criterion with
+    `missing: error` whose data is missing, on the unit's first row."""
     frames = []
     for crit in cfg.criteria:
         if crit.missing != "error":
@@ -392,10 +404,13 @@ def _unit_condition(
     constants: dict[str, Any],
     units: Units,
     members: np.ndarray,
+    app_codes: np.ndarray,
 ) -> np.ndarray:
+    """A fund's or reserve's condition per unit (its first row); unknown counts as not met."""
     if expr is None:
         return np.ones(units.n, dtype=bool)
-    v = expr.evaluate(table, constants, members=pd.Series(members, index=table.index))
+    mem = pd.Series(members, index=table.index)
+    v = expr.evaluate(table, constants, group=app_codes, members=mem)
     return v.to_numpy(dtype=bool, na_value=False)[units.first]
 
 
@@ -410,6 +425,7 @@ def _allocate(
     order: np.ndarray,
     requested: pd.Series,
     minor_ok: np.ndarray,
+    app_codes: np.ndarray,
 ) -> tuple[Any, np.ndarray]:
     """Allocate over the admitted rows, sorted by unit rank then canonical row order."""
     rows = np.flatnonzero(admitted)
@@ -417,15 +433,15 @@ def _allocate(
     unit_pos = unit_rank[units.codes[rows]] - 1  # 0-based rank position per row
     need = requested.to_numpy(dtype=np.int64, na_value=0)[rows]
     funds = []
-    fund_ok: dict[str, np.ndarray] = {}
     for fund in cfg.funds:
-        ok = _unit_condition(compiled.funds.get(fund.id), table, constants, units, minor_ok)
-        fund_ok[fund.id] = ok
+        expr = compiled.funds.get(fund.id)
+        ok = _unit_condition(expr, table, constants, units, minor_ok, app_codes)
         funds.append(Pot(fund.id, fund.id, int(fund.amount_eur * 100), ok[order]))
     reserves = []
     budgets = {f.id: int(f.amount_eur * 100) for f in cfg.funds}
     for res in cfg.reserves:
-        ok = _unit_condition(compiled.reserves.get(res.id), table, constants, units, minor_ok)
+        expr = compiled.reserves.get(res.id)
+        ok = _unit_condition(expr, table, constants, units, minor_ok, app_codes)
         if res.amount_eur is not None:
             amount = int(res.amount_eur * 100)
         else:
@@ -470,7 +486,7 @@ def _result(
     out["minor_eligible"] = pd.array(admitted, dtype="boolean")
     codes, matrix = exclusions.matrix()
     reasons = join_codes(codes, matrix)
-    out["exclusion_reasons"] = pd.Series(reasons, dtype="string").fillna("").to_numpy(object)
+    out["exclusion_reasons"] = reasons
     for crit in cfg.criteria:
         out[f"crit_{crit.id}"] = scores.points[crit.id][uc] / 1000.0
     out["score"] = scores.total[uc] / 1000.0
@@ -521,7 +537,6 @@ def _result(
         _unit_reasons(units, codes, matrix, admitted),
         alloc,
         alloc_rows,
-        order,
         requested,
     )
     funds_df, reserves_df = _money_tables(cfg, alloc)
@@ -561,7 +576,6 @@ def _units_table(
     reasons: np.ndarray,
     alloc: Any,
     alloc_rows: np.ndarray,
-    order: np.ndarray,
     requested: pd.Series,
 ) -> pd.DataFrame:
     uc = units.codes

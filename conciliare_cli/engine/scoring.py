@@ -161,15 +161,17 @@ def score_units(
     constants: Mapping[str, Any],
     units: Units,
     members: np.ndarray,
+    app_codes: np.ndarray | None = None,
 ) -> Scores:
     """Points per criterion and unit. `conditions` maps criterion id to its compiled
-    condition; `members` marks the eligible minors (rows) that count and sum gather."""
+    condition; `members` marks the eligible minors (rows) that count and sum gather;
+    `app_codes` (per row) groups the rows by application for any/all/count/sum in flags."""
     out = Scores(total=np.zeros(units.n, dtype=np.int64))
     mem_series = pd.Series(members, index=table.index)
     for crit in criteria:
         missing = np.zeros(units.n, dtype=bool)
         if isinstance(crit, FlagCriterion):
-            v = conditions[crit.id].evaluate(table, constants, members=mem_series)
+            v = conditions[crit.id].evaluate(table, constants, group=app_codes, members=mem_series)
             true, na = _bool(v)
             true, missing = units.at_first(true), units.at_first(na)
             pts = np.where(true, thousandths(crit.points), 0)
