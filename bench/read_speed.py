@@ -50,7 +50,7 @@ def floor_reader(call: object, per_file: dict[str, float], repeat: int) -> Calla
             if path.suffix.lower() in sources.TEXT_SUFFIXES:
                 data = path.read_bytes()
                 enc = sources.detect_encoding(data)
-                lines = sources.sample_lines(sources.decode(data, enc, rel))
+                lines = sources.sample_lines(sources.decode(data, enc, rel)[0])
                 expected = {
                     sources.normalise_header(h.replace("{n}", "1"))
                     for hs in partner.columns.values()

@@ -384,7 +384,7 @@ def _missing(kind: str, cell) -> bool:
         return True
     if kind in (Kind.TEXT, Kind.TAX_CODE):
         return not v.cell_text(cell).strip()
-    return isinstance(cell, str) and " ".join(cell.split()).casefold() in v.MISSING_TOKENS
+    return isinstance(cell, str) and "".join(cell.split()).casefold() in v.MISSING_TOKENS
 
 
 @pytest.mark.parametrize("kind", sorted(ALL_PARSERS))
@@ -416,3 +416,22 @@ def test_every_value_is_parsed_missing_or_flagged(kind: str, data: list) -> None
 def test_dtypes_by_kind(kind: Kind) -> None:
     parsed, _ = v.PARSERS[kind](pd.Series(["1", None], dtype=object))
     assert str(parsed.dtype) == v.DTYPES[kind]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=15),
+            st.from_regex(r"\A\s?[-+(]?(€ ?|EUR)?[0-9.,' ]{1,14}( ?€|eur| euro)?\)?\s?\Z"),
+            st.sampled_from(["n.d.", "N. D.", "-", "", " ", "nd", "0", "-0,005"]),
+        ),
+        max_size=10,
+    )
+)
+def test_money_text_loop_agrees_with_the_general_parser(texts: list[str]) -> None:
+    uniques = np.array(list(dict.fromkeys(texts)), dtype=object)
+    fast, fast_bad = v.money_from_texts(uniques)
+    slow, slow_bad = v._numeric_uniques(uniques, v._cents_of_parts, "Int64")
+    assert fast_bad.tolist() == slow_bad.tolist()
+    assert [None if pd.isna(x) else x for x in fast] == [None if pd.isna(x) else x for x in slow]

@@ -205,20 +205,20 @@ def detect_encoding(data: bytes) -> str:
         return "latin-1"
 
 
-def decode(data: bytes, encoding: str, rel: str) -> str:
-    if data.startswith(codecs.BOM_UTF8) and encoding.lower().replace("_", "-") in (
-        "utf-8",
-        "utf8",
-    ):
-        encoding = "utf-8-sig"
+def decode(data: bytes, encoding: str, rel: str) -> tuple[str, str]:
+    """The text, and the codec used (UTF-8 named with a BOM present: utf-8-sig)."""
     try:
-        return data.decode(encoding)
+        codec = codecs.lookup(encoding).name
     except LookupError as exc:
         raise UserError(
             f"codifica '{encoding}' sconosciuta",
             file=rel,
             hint="usa ad esempio utf-8 o cp1252 (encoding in bando.yaml)",
         ) from exc
+    if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        codec = "utf-8-sig"
+    try:
+        return data.decode(codec), codec
     except UnicodeDecodeError as exc:
         raise UserError(
             f"il file non è nella codifica {encoding} indicata in bando.yaml "
@@ -253,13 +253,24 @@ def detect_delimiter(lines: list[str], expected: set[str]) -> str:
 _EXPECTED_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def csv_grid(text: str, delimiter: str, width: int, rel: str) -> Grid:
-    """The whole CSV as an object grid (every cell a string); line n is row n."""
+def csv_grid(
+    text: str,
+    delimiter: str,
+    width: int,
+    rel: str,
+    data: bytes | None = None,
+    encoding: str | None = None,
+) -> Grid:
+    """The whole CSV as an object grid (every cell a string); line n is row n.
+
+    UTF-8 bytes go to the parser as they are (faster than the decoded text)."""
     width = max(width, 1)
+    utf8 = data is not None and encoding in ("utf-8", "utf-8-sig")
     for _ in range(50):
         try:
             cells = pd.read_csv(
-                io.StringIO(text),
+                io.BytesIO(data) if utf8 and data is not None else io.StringIO(text),
+                encoding=encoding if utf8 else None,
                 sep=delimiter,
                 header=None,
                 names=range(width),

@@ -173,12 +173,12 @@ def _csv_choice(
             )
     data = path.read_bytes()
     encoding = partner.encoding or sources.detect_encoding(data)
-    text = sources.decode(data, encoding, rel)
+    text, encoding = sources.decode(data, encoding, rel)
     lines = sources.sample_lines(text)
     delimiter = delimiter or sources.detect_delimiter(lines, expected)
     sample = sources.split_sample(lines, delimiter)
     width = max((len(r) for r in sample), default=1)
-    grid = sources.csv_grid(text, delimiter, width, rel)
+    grid = sources.csv_grid(text, delimiter, width, rel, data, encoding)
     return grid, _header_index(grid, partner, expected, rel)[0]
 
 

@@ -176,7 +176,8 @@ def raw_text(raw: pd.Series) -> pd.Series:
 
 
 def _missing_token(text: str) -> bool:
-    return text.casefold() in MISSING_TOKENS
+    """'n.d.', 'N. D.', '-', '' and the like (spaces ignored, any case)."""
+    return "".join(text.split()).casefold() in MISSING_TOKENS
 
 
 def _no_bad(n: int) -> np.ndarray:
@@ -200,7 +201,7 @@ def tax_code_uniques(uniques: np.ndarray) -> UniqueParsed:
     return arr, _no_bad(len(uniques))
 
 
-_PLAIN_NUMBER = re.compile(r"^[+\-]?[\d\s.,/()]*$")
+_PLAIN_NUMBER = re.compile(r"^[+\-]?[\d\s.,/()]*$", re.A)
 
 
 _FORMULA_START = frozenset("=+-@")
@@ -232,22 +233,27 @@ def formula_like(text: pd.Series) -> np.ndarray:
 # ---------------------------------------------------------------------------- numbers
 
 _CURRENCY = re.compile(r"(?i)€|euro|eur")
-_NUMERIC = re.compile(r"^[\d.,]+$")
-_SWISS = re.compile(r"(?<=\d)'(?=\d{3})")
+_NUMERIC = re.compile(r"^[\d.,]+$", re.A)
+_SWISS = re.compile(r"(?<=\d)'(?=\d{3})", re.A)
+
+
+def _ascii_digits(text: str) -> bool:
+    """Only the digits 0-9 ('²' or '٣' are digits to str.isdigit, not to a number)."""
+    return text.isascii() and text.isdigit()
 
 
 def _grouped(digits: str, sep: str) -> bool:
     """'1.234.567' with sep '.' is properly grouped by thousands."""
     if sep not in digits:
-        return digits.isdigit()
-    return re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", digits) is not None
+        return _ascii_digits(digits)
+    return re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", digits, re.A) is not None
 
 
 _FAST_NUMBER = re.compile(
     r"^(-)?(?:€|eur|euro)?"
     r"(?:([1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,(\d+))?|(\d{1,3}(?:,\d{3})+|\d+)\.(\d+))"
     r"(?:€|eur|euro)?$",
-    re.I,
+    re.I | re.A,
 )
 
 
@@ -258,7 +264,7 @@ def number_parts(text: str) -> tuple[bool, str, str] | None:
     '(12,00)' (negative). None when unreadable.
     """
     t = "".join(text.split())
-    if t.isdigit():
+    if _ascii_digits(t):
         return False, t, ""
     m = _FAST_NUMBER.match(t)
     if m:  # the common forms, in one step
@@ -268,7 +274,7 @@ def number_parts(text: str) -> tuple[bool, str, str] | None:
     return _number_parts_general(t)
 
 
-_HAS_DIGIT = re.compile(r"\d")
+_HAS_DIGIT = re.compile(r"\d", re.A)
 
 
 def _number_parts_general(t: str) -> tuple[bool, str, str] | None:
@@ -286,7 +292,7 @@ def _number_parts_general(t: str) -> tuple[bool, str, str] | None:
         dec = t[last]
         thou = "," if dec == "." else "."
         int_part, frac = t[:last], t[last + 1 :]
-        if dec in int_part or not frac.isdigit() or not _grouped(int_part, thou):
+        if dec in int_part or not _ascii_digits(frac) or not _grouped(int_part, thou):
             return None
         return neg, int_part.replace(thou, ""), frac
     if dots + commas == 0:
@@ -295,7 +301,7 @@ def _number_parts_general(t: str) -> tuple[bool, str, str] | None:
     if dots + commas > 1:
         return (neg, t.replace(sep, ""), "") if _grouped(t, sep) else None
     int_part, frac = t.split(sep)
-    if not frac.isdigit() or (int_part and not int_part.isdigit()):
+    if not _ascii_digits(frac) or (int_part and not _ascii_digits(int_part)):
         return None
     if sep == "." and len(frac) == 3 and 1 <= len(int_part) <= 3 and int_part[0] != "0":
         return neg, int_part + frac, ""  # 1.234 = one thousand two hundred thirty-four
@@ -373,9 +379,8 @@ def money_uniques(uniques: np.ndarray) -> UniqueParsed:
     """Euros to integer cents (Int64), exactly: ROUND_HALF_UP on the written digits."""
     kind = pd.api.types.infer_dtype(uniques, skipna=True)
     if kind == "string":
-        numeric = np.zeros(len(uniques), dtype=bool)
-    else:
-        numeric = np.fromiter(map(_is_number, uniques), dtype=bool, count=len(uniques))
+        return money_from_texts(uniques)
+    numeric = np.fromiter(map(_is_number, uniques), dtype=bool, count=len(uniques))
     if not numeric.any():
         return _numeric_uniques(uniques, _cents_of_parts, "Int64")
     cents = np.zeros(len(uniques), dtype=np.int64)
@@ -394,13 +399,51 @@ def money_uniques(uniques: np.ndarray) -> UniqueParsed:
     return pd.arrays.IntegerArray(cents, mask), bad
 
 
+def money_from_texts(texts: np.ndarray) -> UniqueParsed:
+    """money_uniques() for distinct texts, in one tight loop (the common forms inline)."""
+    n = len(texts)
+    cents = np.zeros(n, dtype=np.int64)
+    mask = np.ones(n, dtype=bool)
+    bad = np.zeros(n, dtype=bool)
+    match = _FAST_NUMBER.match
+    for i, v in enumerate(texts):
+        t = "".join(v.split())
+        m = match(t)
+        if m is not None:
+            if m[2] is not None:
+                ip, fp = m[2].replace(".", ""), m[3] or ""
+            else:
+                ip, fp = m[4].replace(",", ""), m[5]
+            c = int(ip) * 100
+            if fp:
+                c += int((fp + "0")[:2])
+                if len(fp) > 2 and fp[2] >= "5":
+                    c += 1
+            if c >= MAX_CENTS:
+                bad[i] = True
+                continue
+            cents[i] = -c if m[1] else c
+            mask[i] = False
+            continue
+        if t.casefold() in MISSING_TOKENS:
+            continue
+        parts = _number_parts_general(t)
+        value = None if parts is None else _cents_of_parts(*parts)
+        if value is None:
+            bad[i] = True
+        else:
+            cents[i] = value
+            mask[i] = False
+    return pd.arrays.IntegerArray(cents, mask), bad
+
+
 def _money_from_numbers(uniques: np.ndarray) -> UniqueParsed:
     """Fast path for spreadsheet numbers: exact when they have at most 2 decimals."""
     x = uniques.astype(np.float64)
-    finite = np.isfinite(x)
+    finite = np.isfinite(x) & (np.abs(np.nan_to_num(x)) < MAX_CENTS / 100)
     c = np.where(finite, x, 0.0) * 100
     r = np.rint(c)
-    exact = finite & (np.abs(c - r) <= 1e-9 * np.abs(c) + 1e-7) & (np.abs(r) < MAX_CENTS)
+    exact = finite & (np.abs(c - r) <= 1e-9 * np.abs(c) + 1e-7)
     cents = np.zeros(len(x), dtype=np.int64)
     cents[exact] = r[exact].astype(np.int64)
     mask = ~exact
@@ -471,10 +514,10 @@ def bool_uniques(uniques: np.ndarray) -> UniqueParsed:
 # ---------------------------------------------------------------------------- dates
 
 _TIME = r"(?:(?:[ T]+|,\s*)(?:ore\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?)?"
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME + r"$", re.I)
-_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME + r"$", re.I)
-_SERIAL = re.compile(r"^\d{1,6}(?:[.,]\d+)?$")
-_HMS = re.compile(r"^(?:ore\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?$", re.I)
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME + r"$", re.I | re.A)
+_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME + r"$", re.I | re.A)
+_SERIAL = re.compile(r"^\d{1,6}(?:[.,]\d+)?$", re.A)
+_HMS = re.compile(r"^(?:ore\s*)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)?$", re.I | re.A)
 
 
 def _from_serial(x: float) -> dt.datetime | None:
@@ -543,7 +586,7 @@ def _strptime_format(text: str) -> str | None:
     if m[4] is None:
         return fmt
     rest = t[m.end(3) :]
-    if not re.fullmatch(r" \d{1,2}:\d{2}(?::\d{2})?", rest):
+    if not re.fullmatch(r" \d{1,2}:\d{2}(?::\d{2})?", rest, re.A):
         return None
     return fmt + (" %H:%M:%S" if m[6] else " %H:%M")
 
