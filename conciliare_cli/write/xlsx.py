@@ -53,6 +53,7 @@ DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 WORKBOOK_OPTIONS = {
+    "constant_memory": True,
     "strings_to_formulas": False,
     "strings_to_urls": False,
     "strings_to_numbers": False,
@@ -63,6 +64,7 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 MAX_TEXT_WIDTH = 60
 PAPER_A4 = 9
 LINE_HEIGHT = 13  # points per line of 10-point text
+ROW_BLOCK = 50_000  # rows converted to Python values at a time (bounds the memory)
 
 
 @dataclass(frozen=True)
@@ -322,27 +324,25 @@ def write_table(
         row += 1
 
     header_row = row
-    for j, c in enumerate(specs):
-        ws.write_string(header_row, j, c.header, fm.header)
     first_row = header_row + 1
     n = len(frame)
     widths = fm.widths.setdefault(name, {})
     header_lines = 1
-    row_lines = np.ones(n, dtype=np.int64)
+    layout: list[tuple[Column, object, float | None]] = []  # spec, format, wrap width
     for j, c in enumerate(specs):
         width = c.width if c.width is not None else _auto_width(frame[c.source], c)
         wrap = c.wrap or (c.kind == "text" and c.width is None and width >= MAX_TEXT_WIDTH)
-        cell_fmt = fm.cell[(c.kind, wrap, False)]
         widths[j] = max(width, widths.get(j, 0.0))
         ws.set_column(j, j, widths[j])
-        texts = _write_values(ws, first_row, j, frame[c.source], c.kind, cell_fmt)
         header_lines = max(header_lines, _wrapped_lines([c.header], widths[j], bold=True)[0])
-        if wrap and texts is not None and n:
-            row_lines = np.maximum(row_lines, _wrapped_lines(texts, widths[j]))
-    # Row heights for wrapped text: not every spreadsheet recomputes them when opening the file.
+        layout.append((c, fm.cell[(c.kind, wrap, False)], widths[j] if wrap else None))
+    # Rows are written in order, each whole, with its height set first: the workbook may be in
+    # constant-memory mode, where a row is flushed to disk as soon as the next one starts.
     ws.set_row(header_row, LINE_HEIGHT * header_lines + 3)
-    for i in np.flatnonzero(row_lines > 1).tolist():
-        ws.set_row(first_row + i, LINE_HEIGHT * int(row_lines[i]) + 2)
+    for j, c in enumerate(specs):
+        ws.write_string(header_row, j, c.header, fm.header)
+    for start in range(0, n, ROW_BLOCK):
+        _write_block(ws, first_row + start, frame.iloc[start : start + ROW_BLOCK], layout)
     last_row = header_row + n
     if n == 0:
         ws.write_string(first_row, 0, empty_text, fm.empty)
@@ -379,39 +379,66 @@ def _as_date(value: dt.date | dt.datetime | None) -> dt.date | None:
     return value
 
 
-def _write_values(
-    ws: Worksheet, first_row: int, col: int, series: pd.Series, kind: str, fmt: object
-) -> list[str] | None:
-    """Write one column, cell by cell with the typed method (no type guessing, NA skipped).
-
-    Returns the texts written for text and bool columns (None for numbers).
-    """
-    if kind in ("text", "bool"):
-        texts = _text_values(series) if kind == "text" else _bool_values(series)
-        write, blank = ws.write_string, ws.write_blank
-        for i, v in enumerate(texts):
-            if v:
-                write(first_row + i, col, v, fmt)
-            else:
-                blank(first_row + i, col, None, fmt)  # an empty cell keeps the table's borders
-        return texts
-    numbers = _numeric_values(series, kind)
-    write, blank = ws.write_number, ws.write_blank
-    for i, v in enumerate(numbers.tolist()):
-        if v != v:  # NaN: missing
-            blank(first_row + i, col, None, fmt)
+def _write_block(
+    ws: Worksheet,
+    first_row: int,
+    frame: pd.DataFrame,
+    layout: list[tuple[Column, object, float | None]],
+) -> None:
+    """Write the rows of `frame` from `first_row` on, row by row, each cell with its typed
+    method (no type guessing): text as strings, numbers as numbers, NA as a blank cell that
+    keeps the table's borders. Rows with wrapped text get the height of their longest cell."""
+    n = len(frame)
+    row_lines = np.ones(n, dtype=np.int64)
+    columns: list[list] = []
+    kinds: list[tuple[int, bool, object]] = []
+    for j, (c, fmt, wrap_width) in enumerate(layout):
+        series = frame[c.source]
+        if c.kind in ("text", "bool"):
+            values: list = _text_values(series) if c.kind == "text" else _bool_values(series)
+            if wrap_width is not None and n:
+                row_lines = np.maximum(row_lines, _wrapped_lines(values, wrap_width))
+            kinds.append((j, True, fmt))
         else:
-            write(first_row + i, col, v, fmt)
-    return None
+            values = _numeric_values(series, c.kind).tolist()
+            kinds.append((j, False, fmt))
+        columns.append(values)
+    heights = {
+        first_row + int(i): LINE_HEIGHT * int(row_lines[i]) + 2
+        for i in np.flatnonzero(row_lines > 1)
+    }
+    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    for i, values in enumerate(zip(*columns, strict=True)):
+        r = first_row + i
+        if r in heights:
+            ws.set_row(r, heights[r])
+        for (j, is_text, fmt), v in zip(kinds, values, strict=True):
+            if is_text:
+                if v:
+                    write_string(r, j, v, fmt)
+                else:
+                    write_blank(r, j, None, fmt)
+            elif v != v:  # NaN: missing
+                write_blank(r, j, None, fmt)
+            else:
+                write_number(r, j, v, fmt)
 
 
 def _wrapped_lines(texts: list[str], width: float, bold: bool = False) -> np.ndarray:
-    """How many lines each text takes when wrapped in a column `width` characters wide."""
+    """How many lines each text takes when wrapped in a column `width` characters wide.
+
+    Computed once per distinct text (a column of outcomes has a handful of them).
+    """
     chars = max(int(width * (1.0 if bold else 1.05)), 1)
+    cache: dict[str, int] = {}
     out = np.ones(len(texts), dtype=np.int64)
     for i, t in enumerate(texts):
         if len(t) > chars or "\n" in t:
-            out[i] = sum(max(len(textwrap.wrap(p, chars)), 1) for p in t.split("\n"))
+            lines = cache.get(t)
+            if lines is None:
+                lines = sum(max(len(textwrap.wrap(p, chars)), 1) for p in t.split("\n"))
+                cache[t] = lines
+            out[i] = lines
     return out
 
 
