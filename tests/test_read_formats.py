@@ -243,3 +243,18 @@ def test_bom_with_utf8_named_in_yaml(tmp_path: Path) -> None:
     p = partner(files="partner/p.csv", columns=CSV_COLUMNS, encoding="UTF-8")
     result = read_call(make_call(tmp_path / "c", [p]))
     assert result.minors["application_id"].tolist() == ["P1-1", "P1-2"]
+
+
+def test_trailing_empty_columns_are_ignored_silently(tmp_path: Path) -> None:
+    rows = [[*r, "", "", ""] for r in ROWS]  # 'a;b;c;;;' as spreadsheets export them
+    write_csv(tmp_path / "c" / "partner" / "p.csv", rows, ";")
+    write_csv(tmp_path / "d" / "partner" / "p.csv", ROWS, ";")
+    call = make_call(tmp_path / "c", [partner(files="partner/p.csv", columns=CSV_COLUMNS)])
+    result = read_call(call)
+    assert result.findings.empty
+    plain = read_call(
+        make_call(tmp_path / "d", [partner(files="partner/p.csv", columns=CSV_COLUMNS)])
+    )
+    pd.testing.assert_frame_equal(
+        result.minors.drop(columns="source_file"), plain.minors.drop(columns="source_file")
+    )

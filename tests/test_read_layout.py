@@ -549,3 +549,12 @@ def test_example_call_reads_with_its_planted_reading_defects(tmp_path: Path) -> 
         ("SI_NO_NON_LEGGIBILE", "COMUNE", 69),
         ("IMPORTO_NON_LEGGIBILE", "COOP", 28),
     } <= got
+
+
+def test_trailing_blank_columns_in_a_spreadsheet_say_nothing(tmp_path: Path) -> None:
+    # a space typed far to the right stretches the sheet: those columns are empty
+    rows = [[*BASIC_HEADER, None, None, " "], *APPS, [None] * 10 + ["\u00a0"]]
+    write_xlsx(tmp_path / "c/partner/a.xlsx", {"S": rows})
+    result = read_call(make_call(tmp_path / "c", [partner()]))
+    assert result.minors["source_row"].tolist() == [2, 3, 4]
+    assert result.findings.empty
