@@ -471,3 +471,24 @@ def test_ranking_by_minor_gives_each_minor_its_statement_of_reasons(tmp_path):
     write_html(result, tmp_path / "out")
     html = (tmp_path / "out" / "ASST-0001.html").read_text(encoding="utf-8")
     assert "Motivazione del punteggio – Anna Rossi" in html
+
+
+def test_codes_outside_the_rules_are_placed_by_where_they_occur(tmp_path):
+    rows = small_rows()
+    blu = [r for r in rows if r["application_id"] == "ASST-0004"]
+    blu[0]["exclusion_reasons"] = "ISEE_OLTRE_SOGLIA;DOMANDA_SOSTITUITA"
+    blu[1]["exclusion_reasons"] = "ISEE_OLTRE_SOGLIA;DOMANDA_SOSTITUITA;CF_NON_VALIDO"
+    other = [r for r in rows if r["application_id"] == "ASST-0005"]
+    other[1]["exclusion_reasons"] = "DATA_PRESENTAZIONE_IMPLAUSIBILE"  # blocks an application
+    result = result_from_rows(small_result(tmp_path / "bando").call.folder, rows)
+    result.reasons["DOMANDA_SOSTITUITA"] = "Vale solo l'ultima domanda presentata."
+    letters = {x.application_id: x.context for x in build_letters(result, RUN_DATE)}
+    blu_letter = letters["ASST-0004"]
+    assert [r["code"] for r in blu_letter["reasons"]] == ["ISEE_OLTRE_SOGLIA", "DOMANDA_SOSTITUITA"]
+    assert blu_letter["reasons"][1]["text"] == "Vale solo l'ultima domanda presentata."
+    minors = {m["name"]: [r["code"] for r in m["reasons"]] for m in blu_letter["minors"]}
+    assert minors == {"Rita Blu": [], "Ivo Blu": ["CF_NON_VALIDO"]}
+    # an admitted application is not excluded as a whole: the code stays with its minor
+    assert letters["ASST-0005"]["reasons"] == []
+    (pietro,) = letters["ASST-0005"]["excluded_minors"]
+    assert [r["code"] for r in pietro["reasons"]] == ["DATA_PRESENTAZIONE_IMPLAUSIBILE"]

@@ -30,6 +30,7 @@ from conciliare_cli.config.models import (
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.fields import Kind, Level
+from conciliare_cli.findings import CATALOGUE, Scope
 from conciliare_cli.italian import date_long, date_short, datetime_short, eur, number
 from conciliare_cli.write.italian import score_it
 
@@ -202,7 +203,18 @@ def common_context(call: LoadedCall, run_date: dt.date) -> dict[str, Any]:
 
 
 def _reason_levels(call: LoadedCall) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    levels: dict[str, str] = {}
+    """Level, sentence and article of the codes the rules declare.
+
+    Findings that block a whole application count as application-level too. Other codes (a
+    row-level finding, the engine's own) are placed by where they occur: shared by every minor
+    of the application, they are the application's; else the minor's. (A row-level finding may
+    concern the applicant's data on that row, so its scope alone does not say whose it is.)
+    """
+    levels: dict[str, str] = {
+        code: Level.APPLICATION.value
+        for code, t in CATALOGUE.items()
+        if t.scope == Scope.APPLICATION
+    }
     messages: dict[str, str] = {}
     references: dict[str, str] = {}
     for rule in call.config.eligibility:
@@ -442,7 +454,8 @@ def _one_letter(
     row_codes = [_split_codes(r.get("exclusion_reasons")) for r in rows]
     shared = set.intersection(*(set(c) for c in row_codes))
     app_codes: list[str] = []
-    for codes in row_codes:
+    # An admitted application has no application-level exclusion: every code is its minor's.
+    for codes in row_codes if outcome == ESCLUSA else []:
         for code in codes:
             is_app = levels.get(code) == Level.APPLICATION.value or (
                 code not in levels and code in shared
