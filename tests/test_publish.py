@@ -38,7 +38,6 @@ from conciliare_cli.publish import (
     sensitive_criteria,
     write_public,
 )
-from conciliare_cli.publish.pdf import css_string, render_html
 
 pytestmark = [pytest.mark.pdf, needs_pdf]
 
@@ -210,15 +209,17 @@ def test_unknown_status_is_refused(call_folder, tmp_path):
 # ----------------------------------------------------------------------------- escaping
 
 
-def test_text_from_the_rules_cannot_inject_markup(call_folder, tmp_path):
-    result = make_result(call_folder)
-    plist = public_list(result)
+def test_text_from_the_rules_is_printed_as_it_is(call_folder, tmp_path):
+    # The PDF is drawn directly (no HTML): text from the rules is text, never markup.
+    from conciliare_cli.publish.pdf import write_public_pdf
+
+    plist = public_list(make_result(call_folder))
     title = 'Bando </style><script>alert("x")</script> & "co"'
-    html = render_html(plist, title=title, status="PROVVISORIA", run_date=RUN_DATE)
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html  # in the body, escaped
-    assert "</style><script>" not in html  # in the page header CSS, hex-escaped
-    assert css_string('a"b\\c') == '"a\\22 b\\5c c"'
+    pdf = write_public_pdf(
+        plist, tmp_path / "p.pdf", title=title, status="PROVVISORIA", run_date=RUN_DATE
+    )
+    text = pdf_text(pdf)
+    assert '<script>alert("x")</script> & "co"' in text
 
 
 # ----------------------------------------------------------------------------- bytes
