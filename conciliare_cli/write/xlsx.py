@@ -35,6 +35,7 @@ from typing import IO, Literal
 import numpy as np
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -385,30 +386,36 @@ def _write_block(
     frame: pd.DataFrame,
     layout: list[tuple[Column, object, float | None]],
 ) -> None:
-    """Write the rows of `frame` from `first_row` on, row by row, each cell with its typed
-    method (no type guessing): text as strings, numbers as numbers, NA as a blank cell that
-    keeps the table's borders. Rows with wrapped text get the height of their longest cell."""
+    """Write the rows of `frame` from `first_row` on: text as strings, numbers as numbers, NA
+    as a blank cell that keeps the table's borders; rows with wrapped text get the height of
+    their longest cell.
+
+    In constant-memory mode (every workbook written to a file) the rows' XML is made a column
+    at a time and appended to the worksheet's row data, as XlsxWriter itself would write it;
+    otherwise (a workbook in memory) each cell goes through XlsxWriter's typed methods."""
     n = len(frame)
     row_lines = np.ones(n, dtype=np.int64)
-    columns: list[list] = []
-    kinds: list[tuple[int, bool, object]] = []
-    for j, (c, fmt, wrap_width) in enumerate(layout):
+    columns: list[list | np.ndarray] = []
+    for c, _fmt, wrap_width in layout:
         series = frame[c.source]
         if c.kind in ("text", "bool"):
-            values: list = _text_values(series) if c.kind == "text" else _bool_values(series)
+            texts = _text_values(series) if c.kind == "text" else _bool_values(series)
             if wrap_width is not None and n:
-                row_lines = np.maximum(row_lines, _wrapped_lines(values, wrap_width))
-            kinds.append((j, True, fmt))
+                row_lines = np.maximum(row_lines, _wrapped_lines(texts, wrap_width))
+            columns.append(texts)
         else:
-            values = _numeric_values(series, c.kind).tolist()
-            kinds.append((j, False, fmt))
-        columns.append(values)
+            columns.append(_numeric_values(series, c.kind))
     heights = {
         first_row + int(i): LINE_HEIGHT * int(row_lines[i]) + 2
         for i in np.flatnonzero(row_lines > 1)
     }
+    if n and _can_stream(ws, first_row):
+        _stream_block(ws, first_row, n, layout, columns, heights)
+        return
+    kinds = [(j, c.kind in ("text", "bool"), fmt) for j, (c, fmt, _) in enumerate(layout)]
+    lists = [col if isinstance(col, list) else col.tolist() for col in columns]
     write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
-    for i, values in enumerate(zip(*columns, strict=True)):
+    for i, values in enumerate(zip(*lists, strict=True)):
         r = first_row + i
         if r in heights:
             ws.set_row(r, heights[r])
@@ -422,6 +429,92 @@ def _write_block(
                 write_blank(r, j, None, fmt)
             else:
                 write_number(r, j, v, fmt)
+
+
+def _can_stream(ws: Worksheet, first_row: int) -> bool:
+    """Rows can be appended as XML: constant-memory mode, its row file open, rows in order."""
+    return (
+        bool(getattr(ws, "constant_memory", False))
+        and getattr(ws, "row_data_fh", None) is not None
+        and not getattr(ws, "row_data_fh_closed", True)
+        and first_row >= ws.previous_row
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+
+
+def _stream_block(
+    ws: Worksheet,
+    first_row: int,
+    n: int,
+    layout: list[tuple[Column, object, float | None]],
+    columns: list[list | np.ndarray],
+    heights: dict[int, float],
+) -> None:
+    """Append rows first_row.. as <row> XML to the worksheet's constant-memory row data.
+
+    The XML is what XlsxWriter writes for write_string (inline string: escaped, control
+    characters as _xHHHH_, xml:space="preserve" for edge spaces), write_number ('%.16G') and
+    write_blank with a format, and set_row (ht in points of whole pixels, customHeight)."""
+    ws._write_single_row(first_row)  # flush the row XlsxWriter still holds (the header)
+    last = first_row + n - 1
+    ws._check_dimensions(first_row, 0)
+    ws._check_dimensions(last, len(layout) - 1)
+    rows = (np.arange(first_row, last + 1) + 1).astype(str).astype(object)
+    xml = np.full(n, "", dtype=object)
+    attrs = np.full(n, ">", dtype=object)
+    for r, h in heights.items():
+        pixels = int(h * 4.0 / 3.0 + 0.5)
+        attrs[r - first_row] = f' ht="{pixels * 0.75:.16g}" customHeight="1">'
+    if getattr(ws, "excel_version", 2007) == 2010:
+        attrs = attrs + ' x14ac:dyDescent="0.25"'
+    xml = '<row r="' + rows + '"' + attrs
+    for j, ((_c, fmt, _), values) in enumerate(zip(layout, columns, strict=True)):
+        ref = f'<c r="{xl_col_to_name(j)}' + rows
+        style = f'" s="{fmt._get_xf_index()}"'  # type: ignore[attr-defined]
+        if isinstance(values, list):
+            cells = _inline_strings(values)
+            empty = np.array([v == "" for v in values], dtype=bool)
+        else:
+            cells = _number_texts(values)
+            empty = np.isnan(values)
+        body = np.where(empty, "/>", cells)
+        xml = xml + ref + style + body
+    xml = xml + "</row>"
+    fh = ws.row_data_fh
+    fh.write("".join(xml.tolist()))
+    ws.previous_row = last
+
+
+def _inline_strings(texts: list[str]) -> np.ndarray:
+    """The tail of each text cell: ' t="inlineStr"><is><t>…</t></is></c>', escaped."""
+    series = pd.Series(texts, dtype=object)
+    special = series.str.contains(_CONTROL, regex=True).to_numpy(dtype=bool)
+    if special.any():
+        from xlsxwriter.xmlwriter import XMLwriter
+
+        fixed = [XMLwriter._escape_control_characters(t) for t in series[special]]
+        series = series.copy()
+        series[special] = fixed
+    escaped = (
+        series.str.replace("&", "&amp;", regex=False)
+        .str.replace("<", "&lt;", regex=False)
+        .str.replace(">", "&gt;", regex=False)
+    )
+    preserve = series.str.contains(_EDGE_SPACE, regex=True).to_numpy(dtype=bool)
+    opening = np.where(
+        preserve, ' t="inlineStr"><is><t xml:space="preserve">', ' t="inlineStr"><is><t>'
+    )
+    return opening.astype(object) + escaped.to_numpy(dtype=object) + "</t></is></c>"
+
+
+def _number_texts(values: np.ndarray) -> np.ndarray:
+    """The tail of each number cell: '><v>…</v></c>' with XlsxWriter's '%.16G'."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([f"><v>{v:.16G}</v></c>" for v in uniques.tolist()] + ["/>"], dtype=object)
+    return texts[codes]  # NaN's code -1 picks the last: a blank cell
 
 
 def _wrapped_lines(texts: list[str], width: float, bold: bool = False) -> np.ndarray:
