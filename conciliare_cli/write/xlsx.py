@@ -442,7 +442,6 @@ def _can_stream(ws: Worksheet, first_row: int) -> bool:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
-_EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
 def _stream_block(
@@ -489,25 +488,31 @@ def _stream_block(
 
 
 def _inline_strings(texts: list[str]) -> np.ndarray:
-    """The tail of each text cell: ' t="inlineStr"><is><t>…</t></is></c>', escaped."""
-    series = pd.Series(texts, dtype=object)
-    special = series.str.contains(_CONTROL, regex=True).to_numpy(dtype=bool)
-    if special.any():
+    """The tail of each text cell: ' t="inlineStr"><is><t>…</t></is></c>', escaped.
+
+    Worked out once per distinct text (a column of outcomes or partners has a handful)."""
+    codes, uniques = pd.factorize(pd.Series(texts, dtype=object), sort=False)
+    values: list[str] = uniques.tolist()
+    if _CONTROL.search("\n".join(values)):  # rare: control characters or '_xHHHH_' texts
         from xlsxwriter.xmlwriter import XMLwriter
 
-        fixed = [XMLwriter._escape_control_characters(t) for t in series[special]]
-        series = series.copy()
-        series[special] = fixed
-    escaped = (
-        series.str.replace("&", "&amp;", regex=False)
-        .str.replace("<", "&lt;", regex=False)
-        .str.replace(">", "&gt;", regex=False)
-    )
-    preserve = series.str.contains(_EDGE_SPACE, regex=True).to_numpy(dtype=bool)
-    opening = np.where(
-        preserve, ' t="inlineStr"><is><t xml:space="preserve">', ' t="inlineStr"><is><t>'
-    )
-    return opening.astype(object) + escaped.to_numpy(dtype=object) + "</t></is></c>"
+        values = [XMLwriter._escape_control_characters(t) for t in values]
+    tails = np.array(
+        [
+            (' t="inlineStr"><is><t xml:space="preserve">' if _edge_space(t) else
+             ' t="inlineStr"><is><t>') + t.translate(_XML_ESCAPES) + "</t></is></c>"
+            for t in values
+        ],
+        dtype=object,
+    )  # fmt: skip
+    return tails[codes] if len(tails) else np.full(len(texts), "", dtype=object)
+
+
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _edge_space(text: str) -> bool:
+    return bool(text) and (text[0].isspace() or text[-1].isspace())
 
 
 def _number_texts(values: np.ndarray) -> np.ndarray:
