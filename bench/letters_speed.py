@@ -57,6 +57,8 @@ def main() -> None:
         print(f"letter contexts:    {t2 - t1:7.2f} s  ({len(letters)} letters)")
         print(f"write_letters:      {t3 - t2:7.2f} s  (all steps, format {args.format})")
         print(f"per letter:         {(t3 - t2) / max(1, report.letters) * 1000:7.1f} ms")
+        for step, seconds in report.timings.items():
+            print(f"  {step:34s} {seconds:7.2f} s")
         print(f"combined pages:     {report.pages}")
         print(f"files:              {len(files)}, {size / 1e6:.1f} MB")
 

@@ -88,6 +88,7 @@ class LettersReport:
     letters: int = 0
     pages: int = 0  # PDF pages of the combined file (0 for HTML)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # step -> seconds (wall)
 
 
 def parse_outcomes(text: str | None) -> set[str] | None:
@@ -179,12 +180,23 @@ def write_letters(
     if fmt == "pdf":
         load_weasyprint()
     call = result.call
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = timings.get(step, 0.0) + now - clock
+        clock = now
+
     letters = prepare_letters(result, run_date, only=only, ids=ids, graduatoria=graduatoria)
     if not letters:
         raise UserError("nessuna lettera da scrivere con i filtri indicati")
     common = common_context(call, run_date)
     dirs = template_dirs(call.folder)
+    lap("letters data and graduatoria check")
     check_templates(dirs, common, letters)
+    lap("template check")
     author = call.config.call.lead_partner.name
     job = RenderJob(
         template_dirs=tuple(str(d) for d in dirs),
@@ -212,6 +224,7 @@ def write_letters(
             chunks = render_pdfs(
                 job, items, tmp, workers=workers, chunk_size=chunk_size, on_progress=on_progress
             )
+            lap("layout and PDF of each letter")
             report.pages = join_chunks(
                 chunks,
                 tmp / f"{COMBINED_STEM}.pdf",
@@ -219,6 +232,7 @@ def write_letters(
                 author=author,
                 run_date=run_date,
             )
+            lap("combined PDF")
             suffix = ".pdf"
         else:
             fragments = []
@@ -245,6 +259,9 @@ def write_letters(
             )
             suffix = ".html"
         (tmp / INDEX_NAME).write_text(index_csv(letters, suffix), encoding="utf-8")
+        lap("HTML" if fmt == "html" else "index")
+    lap("move into place")
+    report.timings = timings
     report.seconds = time.perf_counter() - started
     return report
 
