@@ -313,6 +313,13 @@ def test_bad_override_of_an_outcome_absent_from_the_run_is_still_caught(tmp_path
 
 
 def test_missing_letters_section_and_missing_logo(tmp_path):
+    result = small_result(tmp_path / "senza")
+    yaml = result.call.folder / "bando.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    yaml.write_text(text[: text.index("\nletters:")] + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        write_html(result_from_rows(result.call.folder, small_rows()), tmp_path / "out")
+    assert "letters" in info.value.render()
     result = small_result(tmp_path / "a", logos=["loghi/fse.png"])
     with pytest.raises(UserError) as info:
         write_html(result, tmp_path / "out")
