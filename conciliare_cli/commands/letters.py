@@ -125,6 +125,12 @@ def letters_command(
     if graduatoria is not None and not graduatoria.is_file():
         raise UserError(f"non trovo la graduatoria {graduatoria}")
     csv_path = graduatoria or output_dir(folder, None) / "graduatoria.csv"
+    if not csv_path.is_file():
+        err_console.print(
+            f"[yellow]Nota:[/] {csv_path} non esiste: gli importi non sono confrontati con la "
+            "graduatoria (lanciare prima conciliare rank).",
+            highlight=False,
+        )
     with letters_progress() as (on_start, on_progress):
         report = write_letters(
             result,
