@@ -6,6 +6,7 @@ import builtins
 import csv
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -499,3 +500,13 @@ def test_codes_outside_the_rules_are_placed_by_where_they_occur(tmp_path):
     assert letters["ASST-0005"]["reasons"] == []
     (pietro,) = letters["ASST-0005"]["excluded_minors"]
     assert [r["code"] for r in pietro["reasons"]] == ["DATA_PRESENTAZIONE_IMPLAUSIBILE"]
+
+
+def test_an_edited_template_is_reread_by_the_next_run(result, tmp_path):
+    path = override(result.call.folder, "esclusa.html", "<p>PRIMA {{ letter.application_id }}</p>")
+    write_html(result, tmp_path / "a", ids={"ASST-0004"})
+    assert "PRIMA" in (tmp_path / "a" / "ASST-0004.html").read_text(encoding="utf-8")
+    path.write_text("<p>DOPO {{ letter.application_id }}</p>", encoding="utf-8")
+    os.utime(path, (path.stat().st_atime + 10, path.stat().st_mtime + 10))
+    write_html(result, tmp_path / "b", ids={"ASST-0004"})
+    assert "DOPO" in (tmp_path / "b" / "ASST-0004.html").read_text(encoding="utf-8")

@@ -43,7 +43,6 @@ from conciliare_cli.letters.render import (
     combined_title,
     html_document,
     join_chunks,
-    letter_html,
     load_weasyprint,
     render_fragment,
     render_pdfs,
@@ -69,6 +68,7 @@ __all__ = [
     "build_letters",
     "check_templates",
     "load_weasyprint",
+    "parse_ids",
     "parse_outcomes",
     "prepare_letters",
     "sanitise_id",
@@ -264,7 +264,3 @@ def write_letters(
     report.timings = timings
     report.seconds = time.perf_counter() - started
     return report
-
-
-# re-exported for callers that render a single letter (e.g. a preview)
-__all__ += ["letter_html"]

@@ -122,17 +122,6 @@ def render_fragment(job: RenderJob, item: LetterItem) -> str:
     return render_checked(env, item.template, {**job.common, "letter": item.context})
 
 
-def letter_html(job: RenderJob, item: LetterItem) -> str:
-    """A complete HTML document for one letter."""
-    return html_document(
-        [render_fragment(job, item)],
-        css=job.css,
-        title=item.title,
-        author=job.author,
-        run_date=job.run_date,
-    )
-
-
 def combined_title(call_title: str) -> str:
     return f"Lettere di esito – {call_title}"
 

@@ -54,7 +54,7 @@ def make_environment(dirs: Iterable[Path]) -> SandboxedEnvironment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=False,
+        auto_reload=True,  # a template edited between two runs in one process is reread
     )
 
 
@@ -250,13 +250,3 @@ def render_checked(env: SandboxedEnvironment, name: str, context: dict[str, Any]
         raise template_error(exc, env, name).with_traceback(None) from exc
     except (TypeError, ValueError, AttributeError) as exc:  # e.g. a bad filter argument
         raise template_error(exc, env, name) from exc
-
-
-def override_files(call_folder: Path | None) -> list[Path]:
-    """The call folder's own template files, for the run summary."""
-    if call_folder is None:
-        return []
-    folder = call_folder / OVERRIDE_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in {".html", ".css"})
