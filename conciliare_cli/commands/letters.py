@@ -77,7 +77,10 @@ def letters_command(
         ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
     ),
     out: Path | None = typer.Option(
-        None, "--out", help="Cartella delle lettere (predefinita: CARTELLA/esiti/lettere)."
+        None,
+        "--out",
+        help="Cartella delle lettere (predefinita: CARTELLA/esiti/lettere).",
+        metavar="DIR",
     ),
     fmt: str = typer.Option(
         "pdf", "--format", help="pdf (PDF/A, predefinito) oppure html.", metavar="FORMATO"
@@ -92,16 +95,24 @@ def letters_command(
         None, "--ids", help="Solo queste domande (protocolli separati da virgole).", metavar="ID"
     ),
     date: str | None = typer.Option(
-        None, "--date", help="Data delle lettere, AAAA-MM-GG (predefinita: oggi)."
+        None,
+        "--date",
+        help="Data delle lettere e dei PDF (predefinita: oggi).",
+        metavar="AAAA-MM-GG",
     ),
     graduatoria: Path | None = typer.Option(
         None,
         "--graduatoria",
         help="graduatoria.csv con cui confrontare gli importi "
         "(predefinita: CARTELLA/esiti/graduatoria.csv, se esiste).",
+        metavar="FILE",
     ),
     workers: int | None = typer.Option(
-        None, "--workers", min=1, help="Processi in parallelo (predefinito: uno per core)."
+        None,
+        "--workers",
+        min=1,
+        help="Processi in parallelo per i PDF (predefinito: uno per core).",
+        metavar="N",
     ),
 ) -> None:
     """Scrive una lettera per ogni domanda: finanziata, in parte, in attesa o esclusa.
