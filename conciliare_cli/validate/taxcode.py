@@ -103,56 +103,81 @@ def nearest_birth_date(parts: Parts, near: dt.date) -> dt.date | None:
 
 # ---------------------------------------------------------------- vectorised analysis
 
-_PATTERN = r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]"
-_ODD = [
-    1,
-    0,
-    5,
-    7,
-    9,
-    13,
-    15,
-    17,
-    19,
-    21,
-    2,
-    4,
-    18,
-    20,
-    11,
-    3,
-    6,
-    8,
-    12,
-    14,
-    16,
-    10,
-    22,
-    25,
-    24,
-    23,
-]
-
-
-def _lookup(mapping: dict[str, int]) -> np.ndarray:
-    table = np.zeros(128, dtype=np.int64)
-    for ch, v in mapping.items():
-        table[ord(ch)] = v
-    return table
-
-
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_EVEN_T = _lookup(
-    {**{c: i for i, c in enumerate("0123456789")}, **{c: i for i, c in enumerate(_LETTERS)}}
+_ODD = np.array(
+    [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
 )
-_ODD_T = _lookup(
-    {
-        **{c: _ODD[i] for i, c in enumerate("0123456789")},
-        **{c: _ODD[i] for i, c in enumerate(_LETTERS)},
-    }
-)
-_DIGIT_T = _lookup(_DIGITS)
-_MONTH_T = _lookup(_MONTHS)
+_IS_LETTER = np.zeros(256, dtype=bool)
+_IS_LETTER[ord("A") : ord("Z") + 1] = True
+_IS_DIGIT = np.zeros(256, dtype=bool)
+_IS_DIGIT[ord("0") : ord("9") + 1] = True
+_OMOCODIA = np.zeros(256, dtype=bool)  # digits or the letters that replace them
+_OMOCODIA[_IS_DIGIT] = True
+_OMOCODIA[[ord(c) for c in "LMNPQRSTUV"]] = True
+_DIGIT_VALUE = np.zeros(256, dtype=np.int64)
+_DIGIT_VALUE[ord("0") : ord("9") + 1] = np.arange(10)
+_DIGIT_VALUE[[ord(c) for c in "LMNPQRSTUV"]] = np.arange(10)
+_MONTH = np.zeros(256, dtype=np.int64)  # 0 = not a month letter
+_MONTH[[ord(c) for c in "ABCDEHLMPRST"]] = np.arange(1, 13)
+_VALUE = np.zeros(256, dtype=np.int64)  # even positions: 0-9 and A-Z as 0..25
+_VALUE[ord("0") : ord("9") + 1] = np.arange(10)
+_VALUE[ord("A") : ord("Z") + 1] = np.arange(26)
+
+
+def tax_code_valid(codes: pd.Series) -> pd.Series:
+    """True/False per code, NA where missing or empty; vectorised.
+
+    The same verdict as `validate.taxcode.tax_code_problem(code) is None` (a test checks it):
+    16 characters in the personal format (omocodia letters allowed), the check character,
+    a birth date that exists (years 1920-2019, as python-stdnum reads them). Spaces around
+    and case are ignored.
+    """
+    values = codes.astype("string")
+    na = values.isna().to_numpy().copy()
+    raw = values.to_numpy(dtype=object, na_value="")
+    valid = valid_array(raw)
+    # codes that fail as they are: retry the few with spaces around or lower case
+    retry = np.flatnonzero(~valid & ~na)
+    if len(retry):
+        fixed = np.array([str(v).strip().upper() for v in raw[retry]], dtype=object)
+        changed = fixed != raw[retry]
+        if changed.any():
+            valid[retry[changed]] = valid_array(fixed[changed])
+        na[retry[fixed == ""]] = True
+    return pd.Series(pd.arrays.BooleanArray(valid & ~na, na), index=codes.index)
+
+
+def valid_array(raw: np.ndarray) -> np.ndarray:
+    """True where the code (an object array of str) is a valid personal codice fiscale.
+
+    The same verdict as python-stdnum's `codicefiscale.validate` for 16-character codes
+    (format with omocodia, check character, a real date with the 1920-2019 century stdnum
+    assumes), computed with numpy over all codes at once; tests compare both on random and
+    mutated codes. Codes must already be stripped and upper-cased."""
+    n = len(raw)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    # one row per character position: c[i] holds the i-th character of every code
+    c = np.ascontiguousarray(raw.astype("U17").view(np.uint32).reshape(n, 17).T)
+    ok = (c[15] != 0) & (c[16] == 0) & (c[:16].max(axis=0) < 128)
+    b = np.where(ok, c[:16], ord("0")).astype(np.uint8)
+    for i in range(6):
+        ok &= _IS_LETTER[b[i]]
+    for i in (6, 7, 9, 10, 12, 13, 14):
+        ok &= _OMOCODIA[b[i]]
+    ok &= (_MONTH[b[8]] > 0) & _IS_LETTER[b[11]] & _IS_LETTER[b[15]]
+    total = np.zeros(n, dtype=np.int64)
+    for i in range(15):
+        total += _ODD[_VALUE[b[i]]] if i % 2 == 0 else _VALUE[b[i]]
+    ok &= b[15] == ord("A") + total % 26
+    yy = _DIGIT_VALUE[b[6]] * 10 + _DIGIT_VALUE[b[7]]
+    year = np.where(yy + 1900 >= 1920, yy + 1900, yy + 2000)
+    day = (_DIGIT_VALUE[b[9]] * 10 + _DIGIT_VALUE[b[10]]) % 40
+    month = np.maximum(_MONTH[b[8]], 1)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[month]
+    ok &= (day >= 1) & (day <= days + ((month == 2) & leap))
+    return ok
+
 
 ANALYSIS_COLUMNS = ["problem", "yy", "month", "day"]
 
@@ -161,46 +186,23 @@ def analyse(codes: Iterable[str]) -> pd.DataFrame:
     """Distinct codes -> problem (None when valid), and for valid codes the encoded birth
     date parts: yy (year mod 100), month, day (Int64, NA when not valid).
 
-    The same verdict as python-stdnum's `codicefiscale.validate` for 16-character codes
-    (format, check character, a real date with the 1920-2019 century stdnum assumes), computed
-    with numpy over all codes at once; stdnum itself is called only for the codes that fail,
-    to say why (tests compare both on random and mutated codes).
+    The verdict comes from `valid_array`; stdnum itself is called only for the codes that fail,
+    to say why.
     """
     index = pd.Index(pd.unique(np.asarray(list(codes), dtype=object)), dtype=object)
     out = pd.DataFrame(
-        {
-            "yy": pd.Series(pd.NA, index=index, dtype="Int64"),
-            "month": pd.Series(pd.NA, index=index, dtype="Int64"),
-            "day": pd.Series(pd.NA, index=index, dtype="Int64"),
-        },
+        {name: pd.Series(pd.NA, index=index, dtype="Int64") for name in ("yy", "month", "day")},
         index=index,
     )
     problem = np.full(len(index), None, dtype=object)
-    out.insert(0, "problem", pd.Series(problem, index=index, dtype=object))
-    if len(index) == 0:
-        return out
-    text = pd.Series(index.astype(str), index=index, dtype=object)
-    shaped = text.str.fullmatch(_PATTERN).fillna(False).to_numpy(dtype=bool)
-    ok = shaped.copy()
-    if shaped.any():
-        good = text[shaped]
-        raw = np.frombuffer("".join(good).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
-        total = _ODD_T[raw[:, 0:15:2]].sum(axis=1) + _EVEN_T[raw[:, 1:15:2]].sum(axis=1)
-        check = raw[:, 15] == (total % 26 + ord("A"))
-        yy = _DIGIT_T[raw[:, 6]] * 10 + _DIGIT_T[raw[:, 7]]
-        month = _MONTH_T[raw[:, 8]]
-        day = (_DIGIT_T[raw[:, 9]] * 10 + _DIGIT_T[raw[:, 10]]) % 40
-        year = np.where(yy >= 20, 1900 + yy, 2000 + yy)  # stdnum's minyear=1920 window
-        real = pd.to_datetime(
-            pd.DataFrame({"year": year, "month": month, "day": np.maximum(day, 1)}),
-            errors="coerce",
-        ).notna().to_numpy() & (day >= 1)
-        valid = check & real
-        ok[shaped] = valid
-        where = index[shaped][valid]
-        out.loc[where, "yy"] = yy[valid]
-        out.loc[where, "month"] = month[valid]
-        out.loc[where, "day"] = day[valid]
-    problem[~ok] = [tax_code_problem(str(c)) for c in index[~ok]]
-    out["problem"] = pd.Series(problem, index=index, dtype=object)  # not inferred as str
+    if len(index):
+        ok = valid_array(np.asarray([str(c) for c in index], dtype=object))
+        if ok.any():
+            good = index[ok]
+            raw = np.frombuffer("".join(good).encode("ascii"), dtype=np.uint8).reshape(-1, 16)
+            out.loc[good, "yy"] = _DIGIT_VALUE[raw[:, 6]] * 10 + _DIGIT_VALUE[raw[:, 7]]
+            out.loc[good, "month"] = _MONTH[raw[:, 8]]
+            out.loc[good, "day"] = (_DIGIT_VALUE[raw[:, 9]] * 10 + _DIGIT_VALUE[raw[:, 10]]) % 40
+        problem[~ok] = [tax_code_problem(str(c)) for c in index[~ok]]
+    out.insert(0, "problem", pd.Series(problem, index=index, dtype=object))  # not inferred
     return out
