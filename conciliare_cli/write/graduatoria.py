@@ -7,6 +7,7 @@ row key; then the excluded by application id and row key.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -106,7 +107,12 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
 
 def _text(series: pd.Series) -> pd.Series:
     values = series.astype(object)
-    return values.where(values.notna(), "").map(str)
+    na = values.isna().to_numpy()
+    out = values.to_numpy(dtype=object, copy=True)
+    out[na] = ""
+    if not all(type(v) is str for v in out.tolist()):  # numbers, booleans...: their str()
+        out = np.array([v if type(v) is str else str(v) for v in out.tolist()], dtype=object)
+    return pd.Series(out, index=series.index, dtype=object)
 
 
 def _int_text(series: pd.Series) -> pd.Series:
@@ -198,9 +204,48 @@ def graduatoria_frame(result: RankResult) -> pd.DataFrame:
 
 def graduatoria_csv_bytes(result: RankResult) -> bytes:
     """The CSV as bytes: UTF-8 (no BOM), comma-separated, '\\n' line endings."""
-    buffer = io.StringIO()
-    graduatoria_frame(result).to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
+    return csv_text(graduatoria_frame(result)).encode("utf-8")
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A frame of texts as CSV, exactly as `frame.to_csv(index=False, lineterminator="\\n")`
+    writes it (minimal quoting: a field with a comma, a quote or a line break is quoted, its
+    quotes doubled), made a column at a time."""
+    header = ",".join(_csv_fields(np.array([str(c) for c in frame.columns], dtype=object)))
+    if len(frame.columns) == 0:
+        return header + "\n"
+    columns = [_csv_fields(frame[c].to_numpy(dtype=object)) for c in frame.columns]
+    lines = map(",".join, zip(*(c.tolist() for c in columns), strict=True))
+    body = "\n".join(lines)
+    return header + "\n" + (body + "\n" if len(frame) else "")
+
+
+def _csv_special() -> tuple[str, ...]:
+    """The characters that make Python's csv module (pandas' writer) quote a field with
+    lineterminator '\\n': asked of the module itself, as versions differ on '\\r'."""
+    out = []
+    for ch in (",", '"', "\n", "\r"):
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([f"a{ch}b", "c"])
+        if buffer.getvalue().startswith('"'):
+            out.append(ch)
+    return tuple(out)
+
+
+_CSV_SPECIAL = _csv_special()
+
+
+def _csv_fields(values: np.ndarray) -> np.ndarray:
+    """Each text as a CSV field (texts only: NA must already be '')."""
+    if not any(ch in "\x00".join(values.tolist()) for ch in _CSV_SPECIAL):
+        return values  # the usual case: nothing to quote in the whole column
+    return np.array(
+        [
+            '"' + v.replace('"', '""') + '"' if any(ch in v for ch in _CSV_SPECIAL) else v
+            for v in values.tolist()
+        ],
+        dtype=object,
+    )
 
 
 def write_graduatoria_csv(result: RankResult, path: Path) -> Path:

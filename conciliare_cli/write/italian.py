@@ -65,41 +65,46 @@ def eur_decimal(amount: Decimal | int | None) -> str:
 def cents_to_plain(cents: pd.Series) -> pd.Series:
     """Whole cents as '1234.56' strings (dot, two decimals), exact integer arithmetic; NA -> ''.
 
-    For the machine-readable CSV. Vectorised: no floats are ever involved.
+    For the machine-readable CSV. Vectorised, and each distinct amount formatted once: no
+    floats are ever involved.
     """
     values = pd.to_numeric(cents, errors="raise").astype("Int64")
     if len(values) == 0:
         return pd.Series([], index=cents.index, dtype=object)
-    na = values.isna().to_numpy()
-    ints = values.fillna(0).to_numpy(dtype=np.int64)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:  # all missing
+        return pd.Series([""] * len(values), index=cents.index, dtype=object)
+    ints = np.asarray(uniques, dtype=np.int64)
     sign = np.where(ints < 0, "-", "")
     absolute = np.abs(ints)
     euros = (absolute // 100).astype(str)
     rest = np.char.zfill((absolute % 100).astype(str), 2)
     text = np.char.add(np.char.add(np.char.add(sign, euros), "."), rest)
-    out = np.where(na, "", text)
-    return pd.Series(out.astype(object), index=cents.index, dtype=object)
+    table = np.append(text.astype(object), "")  # code -1 (NA) picks ''
+    return pd.Series(table[codes], index=cents.index, dtype=object)
 
 
 def plain_score(scores: pd.Series) -> pd.Series:
     """Scores as text without float noise: 23.0 -> '23', 23.5 -> '23.5', at most 3 decimals.
 
     Scores are exact to 0.001 (summed in thousandths), so rounding to thousandths and printing
-    the integer thousandths is exact. NA -> ''.
+    the integer thousandths is exact. NA -> ''. Each distinct score is formatted once.
     """
     values = pd.to_numeric(scores, errors="raise").astype("Float64")
     if len(values) == 0:
         return pd.Series([], index=scores.index, dtype=object)
     na = values.isna().to_numpy()
     milli = np.rint(values.fillna(0).to_numpy(dtype=np.float64) * 1000).astype(np.int64)
-    sign = np.where(milli < 0, "-", "")
-    absolute = np.abs(milli)
+    codes, uniques = pd.factorize(milli)
+    sign = np.where(uniques < 0, "-", "")
+    absolute = np.abs(uniques)
     whole = (absolute // 1000).astype(str)
     frac = np.char.zfill((absolute % 1000).astype(str), 3)
     frac = np.char.rstrip(frac, "0")
     text = np.char.add(np.char.add(sign, whole), np.where(frac == "", "", np.char.add(".", frac)))
-    out = np.where(na, "", text)
-    return pd.Series(out.astype(object), index=scores.index, dtype=object)
+    out = text.astype(object)[codes]
+    out[na] = ""
+    return pd.Series(out, index=scores.index, dtype=object)
 
 
 def score_it(value: float | Decimal | None) -> str:
