@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 import pandas as pd
@@ -16,7 +17,13 @@ def eur(cents: int | None) -> str:
     """Whole cents as Italian euros: 123456 -> '1.234,56 €'; None/NA -> ''."""
     if cents is None or pd.isna(cents):
         return ""
-    return format_currency(Decimal(int(cents)) / 100, "EUR", locale=LOCALE)
+    return _eur(int(cents))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _eur(cents: int) -> str:
+    # Babel takes ~50 µs a call; amounts repeat (a letter, a list of thousands of rows)
+    return format_currency(Decimal(cents) / 100, "EUR", locale=LOCALE)
 
 
 def number(value: float | Decimal | int | None, max_decimals: int = 3) -> str:

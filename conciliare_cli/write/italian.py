@@ -7,6 +7,7 @@ machine-readable CSV (which is not Italian: a dot and two decimals), euro amount
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import numpy as np
@@ -111,8 +112,12 @@ def score_it(value: float | Decimal | None) -> str:
     """A score in Italian: 23.5 -> '23,5', 23.0 -> '23' (at most 3 decimals)."""
     if value is None or pd.isna(value):
         return ""
-    rounded = Decimal(str(round(float(value), 3)))
-    return format_decimal(rounded, format="#,##0.###", locale=LOCALE)
+    return _score_it(round(float(value), 3))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _score_it(rounded: float) -> str:
+    return format_decimal(Decimal(str(rounded)), format="#,##0.###", locale=LOCALE)
 
 
 def yes_no(value: object) -> str:
