@@ -22,6 +22,7 @@ def run(
 ) -> RankResult:
     """Run the call in `folder` and return the ranked, allocated result."""
     call = call or load_call(folder)
+    call.require_partners()
     read, findings = validate_call(call, on_file=on_file)
     result = rank_call(call, read.minors, findings)
     result.input_files = [_relative(call.folder, p) for p in read.input_files]

@@ -79,3 +79,17 @@ def test_unknown_application_in_explain_suggests_ids(example_copy: Path) -> None
     assert res.exit_code == 2
     assert "COOP-S03" in res.output
     assert "Traceback" not in res.output
+
+
+def test_a_new_call_without_partners_says_what_to_do(tmp_path: Path) -> None:
+    folder = tmp_path / "nuovo"
+    res = runner.invoke(app, ["init", str(folder)])
+    assert res.exit_code == 0, res.output
+    assert (folder / "bando.yaml").exists() and (folder / "partner").is_dir()
+    for command in ("validate", "rank"):
+        res = runner.invoke(app, [command, str(folder)])
+        assert res.exit_code == 2
+        assert "nessun partner elencato" in res.output
+        assert "Traceback" not in res.output
+    res = runner.invoke(app, ["init", str(folder)])
+    assert res.exit_code == 2  # never overwrites an existing bando.yaml

@@ -106,6 +106,7 @@ def validate_command(
     """
     run_date = parse_run_date(date)
     call = load_call(folder)
+    call.require_partners()
     with reading_progress(call) as on_file:
         read = read_call(call, on_file=on_file)
     with err_console.status("Controllo delle domande..."):

@@ -41,6 +41,16 @@ class LoadedCall:
     def fields(self) -> dict[str, Field]:
         return known_fields(self.config)
 
+    def require_partners(self) -> None:
+        """A call without partners has nothing to check or rank: say what to do."""
+        if not self.config.partners:
+            raise UserError(
+                "nessun partner elencato: non ci sono domande da leggere",
+                file=str(self.path),
+                hint="completa la sezione 'partners' con i file e le colonne di ogni ente "
+                "(esempio in examples/conciliare-2017/bando.yaml)",
+            )
+
 
 def known_fields(config: CallConfig) -> dict[str, Field]:
     """Canonical, derived and declared extra fields, by name."""
