@@ -35,6 +35,7 @@ from conciliare_cli.letters.files import (
     letters_folder,
     sanitise_id,
 )
+from conciliare_cli.letters.pdfparts import CombinedPdf, pdf_identifier
 from conciliare_cli.letters.render import (
     CHUNK_SIZE,
     LetterItem,
@@ -42,7 +43,6 @@ from conciliare_cli.letters.render import (
     RenderJob,
     combined_title,
     html_document,
-    join_chunks,
     load_weasyprint,
     render_fragment,
     render_pdfs,
@@ -221,18 +221,29 @@ def write_letters(
     report.counts = dict(Counter(letter.outcome for letter in letters))
     with letters_folder(out) as tmp:
         if fmt == "pdf":
-            chunks = render_pdfs(
-                job, items, tmp, workers=workers, chunk_size=chunk_size, on_progress=on_progress
+            title = combined_title(job.call_title)
+            combined = CombinedPdf(
+                tmp / f"{COMBINED_STEM}.pdf", title=title, author=author, run_date=run_date
             )
-            lap("layout and PDF of each letter")
-            report.pages = join_chunks(
-                chunks,
-                tmp / f"{COMBINED_STEM}.pdf",
-                title=combined_title(job.call_title),
-                author=author,
-                run_date=run_date,
-            )
-            lap("combined PDF")
+            try:
+                pages = render_pdfs(
+                    job,
+                    items,
+                    tmp,
+                    workers=workers,
+                    chunk_size=chunk_size,
+                    on_progress=on_progress,
+                    on_chunk=combined.add,
+                )
+                lap("layout and PDF of each letter (and the combined PDF)")
+                report.pages = combined.close(
+                    pdf_identifier(title, "lettere-tutte", run_date.isoformat())
+                )
+            finally:
+                combined.abort()
+            if report.pages != pages:  # pragma: no cover - guards the combined file
+                raise RuntimeError("the combined PDF does not have every page")
+            lap("combined PDF (closing)")
             suffix = ".pdf"
         else:
             fragments = []
