@@ -141,21 +141,19 @@ def prepare_letters(
     """The letters of a run, checked against graduatoria.csv, with file stems, selected."""
     if graduatoria is not None:
         check_against_graduatoria(result.minors, graduatoria)
-    letters = build_letters(result, run_date)
-    stems = assign_file_stems(letter.application_id for letter in letters)
+    known = set(result.minors["application_id"].astype(str).unique())
+    if ids:
+        unknown = sorted(ids - known)
+        if unknown:
+            raise UserError("--ids: domande inesistenti " + ", ".join(unknown[:10]))
+    # File names from every id of the call, so a letter's name never depends on the selection.
+    stems = assign_file_stems(known)
+    letters = build_letters(result, run_date, ids=ids or None, only=only or None)
     for letter in letters:
         letter.file_stem = stems[letter.application_id]
         total = sum(m["amount_cents"] for m in letter.context["minors"])
         if total != letter.total_cents:  # pragma: no cover - guards the builder
             raise UserError(f"domanda {letter.application_id}: il totale non torna")
-    if ids:
-        known = {letter.application_id for letter in letters}
-        unknown = sorted(ids - known)
-        if unknown:
-            raise UserError("--ids: domande inesistenti " + ", ".join(unknown[:10]))
-        letters = [letter for letter in letters if letter.application_id in ids]
-    if only:
-        letters = [letter for letter in letters if letter.outcome in only]
     return letters
 
 

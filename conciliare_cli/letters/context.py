@@ -320,11 +320,30 @@ def _outcomes(status: pd.Series, app: pd.Series) -> pd.Series:
     return outcome
 
 
-def build_letters(result: RankResult, run_date: dt.date) -> list[Letter]:
-    """One Letter per application of `result`, in graduatoria order (rank, then excluded by id)."""
+def build_letters(
+    result: RankResult,
+    run_date: dt.date,
+    *,
+    ids: set[str] | None = None,
+    only: set[str] | None = None,
+) -> list[Letter]:
+    """One Letter per application of `result`, in graduatoria order (rank, then excluded by id).
+
+    With `ids` (application ids) or `only` (outcomes), only those letters are built: the others'
+    data is dropped before the per-letter work, and what each letter says does not depend on the
+    others (its rank and position come from its own rows).
+    """
     call = result.call
     cfg = call.config
-    minors = result.minors.reset_index(drop=True)
+    minors = result.minors
+    if ids is not None:
+        minors = minors[minors["application_id"].astype(str).isin(ids)]
+    if only is not None and not minors.empty:
+        app = minors["application_id"].astype(str)
+        status = _col(minors, "status").astype("string").fillna(ESCLUSA).astype(str)
+        wanted = _outcomes(status, app)
+        minors = minors[app.isin(wanted.index[wanted.isin(only)])]
+    minors = minors.reset_index(drop=True)
     if minors.empty:
         return []
     app = minors["application_id"].astype(str)
