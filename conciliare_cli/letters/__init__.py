@@ -13,6 +13,8 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +46,10 @@ from conciliare_cli.letters.render import (
     combined_title,
     html_document,
     load_weasyprint,
+    pool_size,
     render_fragment,
     render_pdfs,
+    start_pool,
 )
 from conciliare_cli.letters.templating import (
     BASE_NAME,
@@ -177,6 +181,47 @@ def write_letters(
         raise UserError(f"--format: formato sconosciuto '{fmt}'", hint="pdf oppure html")
     if fmt == "pdf":
         load_weasyprint()
+    with ExitStack() as stack:
+        pool = None
+        if fmt == "pdf":
+            # Start the workers now: they load WeasyPrint while the letters' data is built.
+            expected = len(ids) if ids else result.minors["application_id"].nunique()
+            size = pool_size(expected, workers, chunk_size)
+            if size > 1:
+                pool = stack.enter_context(start_pool(size))
+        return _write_letters(
+            result,
+            out,
+            run_date=run_date,
+            fmt=fmt,
+            only=only,
+            ids=ids,
+            graduatoria=graduatoria,
+            workers=workers,
+            chunk_size=chunk_size,
+            on_start=on_start,
+            on_progress=on_progress,
+            pool=pool,
+            started=started,
+        )
+
+
+def _write_letters(
+    result: RankResult,
+    out: Path,
+    *,
+    run_date: dt.date,
+    fmt: str,
+    only: set[str] | None,
+    ids: set[str] | None,
+    graduatoria: Path | None,
+    workers: int | None,
+    chunk_size: int,
+    on_start: Callable[[int], None] | None,
+    on_progress: Callable[[int], None] | None,
+    pool: ProcessPoolExecutor | None,
+    started: float,
+) -> LettersReport:
     call = result.call
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -232,6 +277,7 @@ def write_letters(
                     chunk_size=chunk_size,
                     on_progress=on_progress,
                     on_chunk=combined.add,
+                    pool=pool,
                 )
                 lap("layout and PDF of each letter (and the combined PDF)")
                 report.pages = combined.close(

@@ -318,6 +318,27 @@ def _no_write(*_args: Any, **_kwargs: Any) -> None:
     return None
 
 
+def pool_size(letters: int, workers: int | None, chunk_size: int = CHUNK_SIZE) -> int:
+    """Processes for `letters` letters: one per core, at most one per chunk."""
+    parts = -(-letters // chunk_size)
+    return max(1, min(workers or default_workers(), parts))
+
+
+def start_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes, started now: each loads WeasyPrint and the fonts while
+    the caller goes on (e.g. building the letters' data), so both cores work from the start."""
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker
+    )
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
+
+
+def _ready() -> None:
+    return None
+
+
 def chunks(items: Sequence[LetterItem], size: int) -> list[list[LetterItem]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
@@ -338,15 +359,16 @@ def render_pdfs(
     chunk_size: int = CHUNK_SIZE,
     on_progress: Callable[[int], None] | None = None,
     on_chunk: Callable[[ChunkObjects], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> int:
     """Render every letter to `folder`/<stem>.pdf; return the number of pages.
 
     `on_chunk` receives each chunk's PDF objects in order (for the combined PDF), as soon as the
     chunk and those before it are done. Uses a process pool when there is more than one chunk
-    and more than one core.
+    and more than one core: `pool` if given (see start_pool), else one of its own.
     """
     parts = chunks(items, chunk_size)
-    workers = min(workers or default_workers(), len(parts)) if parts else 1
+    workers = pool_size(len(items), workers, chunk_size)
     pages = 0
 
     def done(result: ChunkResult) -> None:
@@ -355,16 +377,14 @@ def render_pdfs(
         if on_chunk:
             on_chunk(result.objects)
 
-    if workers <= 1:
+    if workers <= 1 and pool is None:
         with layout_gc():
             for i, part in enumerate(parts):
                 done(render_chunk(job, i, part, str(folder)))
                 if on_progress:
                     on_progress(len(part))
         return pages
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker
-    ) as pool:
+    with pool or start_pool(workers) as pool:
         pending: dict[Future[ChunkResult], int] = {}
         queue = list(enumerate(parts))
         queue.reverse()
