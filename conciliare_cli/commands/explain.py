@@ -8,14 +8,13 @@ import typer
 
 from conciliare_cli import pipeline
 from conciliare_cli.app import command, console
+from conciliare_cli.commands.options import call_folder_argument
 from conciliare_cli.engine.explain import explain_application
 
 
 @command("explain")
 def explain_command(
-    folder: Path = typer.Argument(
-        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
-    ),
+    folder: Path = call_folder_argument(),
     application_id: str = typer.Argument(
         ..., help="Protocollo della domanda (application_id).", metavar="PROTOCOLLO"
     ),

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from conciliare_cli import pipeline
 from conciliare_cli.app import command, console, err_console
-from conciliare_cli.commands.options import output_dir, parse_run_date
+from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.errors import UserError
@@ -73,9 +73,7 @@ def print_letters_summary(report: LettersReport) -> None:
 
 @command("letters")
 def letters_command(
-    folder: Path = typer.Argument(
-        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
-    ),
+    folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
         None,
         "--out",

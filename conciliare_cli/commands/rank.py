@@ -9,7 +9,7 @@ import typer
 
 from conciliare_cli import pipeline
 from conciliare_cli.app import command, console, err_console
-from conciliare_cli.commands.options import output_dir, parse_run_date
+from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.result import RankResult
@@ -33,9 +33,7 @@ def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.da
 
 @command("rank")
 def rank_command(
-    folder: Path = typer.Argument(
-        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
-    ),
+    folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
         None, "--out", help="Cartella degli esiti (predefinita: CARTELLA/esiti)."
     ),

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from conciliare_cli import italian
 from conciliare_cli.app import command, console, err_console
-from conciliare_cli.commands.options import output_dir, parse_run_date
+from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.findings import Severity
@@ -89,9 +89,7 @@ def print_unused_columns(partners: Sequence[Any]) -> None:
 
 @command("validate")
 def validate_command(
-    folder: Path = typer.Argument(
-        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
-    ),
+    folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
         None, "--out", help="Cartella degli esiti (predefinita: CARTELLA/esiti)."
     ),

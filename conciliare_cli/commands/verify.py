@@ -7,15 +7,14 @@ from pathlib import Path
 import typer
 
 from conciliare_cli.app import command, console, err_console
+from conciliare_cli.commands.options import call_folder_argument
 from conciliare_cli.italian import date_short
 from conciliare_cli.publish.verify import REPRODUCED, verify_result
 
 
 @command("verify")
 def verify_command(
-    folder: Path = typer.Argument(
-        ..., help="Cartella del bando (con bando.yaml).", metavar="CARTELLA"
-    ),
+    folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
         None, "--out", help="Cartella degli esiti da verificare (predefinita: CARTELLA/esiti)."
     ),
