@@ -75,32 +75,24 @@ def child(i: int, j: int) -> str:
     return cf(f"Rossi{chr(65 + i)}", f"Bimbo{chr(65 + j)}", dt.date(2010, 1 + j, 1 + i), "M")
 
 
+def row(protocol: str, i: int, j: int, isee: str, single: str, disability: str) -> list[str]:
+    """One CSV row: applicant i's minor j in application `protocol`, submitted 10/07/2017."""
+    return [
+        protocol,
+        "10/07/2017 10:00",
+        "Rossi",
+        "Maria",
+        applicant(i),
+        isee,
+        single,
+        child(i, j),
+        disability,
+    ]
+
+
 def test_scoring_worked_example(tmp_path: Path) -> None:
     """ISEE 12.500 €, single parent, one minor with a disability and one without: 29 points."""
-    rows = [
-        [
-            "1",
-            "10/07/2017 10:00",
-            "Rossi",
-            "Maria",
-            applicant(0),
-            "12.500,00",
-            "SI",
-            child(0, 0),
-            "SI",
-        ],
-        [
-            "1",
-            "10/07/2017 10:00",
-            "Rossi",
-            "Maria",
-            applicant(0),
-            "12.500,00",
-            "SI",
-            child(0, 1),
-            "NO",
-        ],
-    ]
+    rows = [row("1", 0, 0, "12.500,00", "SI", "SI"), row("1", 0, 1, "12.500,00", "SI", "NO")]
     result = run(make_call(tmp_path, rows))
     unit = result.units.set_index("application_id").loc["P-1"]
     assert unit["crit_disabilita"] == 10
@@ -148,19 +140,7 @@ def test_allocation_worked_example(tmp_path: Path, policy: str, expected: dict) 
     rows = []
     for i, key in enumerate("ABC"):
         for j in range(minors[key]):
-            rows.append(
-                [
-                    key,
-                    "10/07/2017 10:00",
-                    "Rossi",
-                    "Maria",
-                    applicant(i),
-                    isee[key],
-                    "NO",
-                    child(i, j),
-                    "NO",
-                ]
-            )
+            rows.append(row(key, i, j, isee[key], "NO", "NO"))
 
     def edit(text: str) -> str:
         text = text.replace("amount_eur: 100000", "amount_eur: 1000")
@@ -178,19 +158,7 @@ def test_allocation_worked_example(tmp_path: Path, policy: str, expected: dict) 
 
 
 def test_rank_command_on_the_worked_example(tmp_path: Path) -> None:
-    rows = [
-        [
-            "1",
-            "10/07/2017 10:00",
-            "Rossi",
-            "Maria",
-            applicant(0),
-            "12.500,00",
-            "SI",
-            child(0, 0),
-            "SI",
-        ]
-    ]
+    rows = [row("1", 0, 0, "12.500,00", "SI", "SI")]
     folder = make_call(tmp_path, rows)
     res = CliRunner().invoke(app, ["rank", str(folder), "--date", "2017-09-15"])
     assert res.exit_code == 0, res.output
