@@ -239,10 +239,10 @@ WRITERS = {
 
 
 def run_size(minors: int, seed: int, letters: int, workdir: Path) -> dict[str, Any]:
-    from conciliare_cli.commands import rank as rank_cmd
+    from conciliare_cli import runs
     from conciliare_cli.config import load_call
     from conciliare_cli.demo import applications_for, generate_call
-    from conciliare_cli.engine.pipeline import rank_call
+    from conciliare_cli.engine.rank import rank_call
     from conciliare_cli.read import read_call
     from conciliare_cli.validate import check_read
     from conciliare_cli.write.anomalies import write_anomalies
@@ -282,9 +282,9 @@ def run_size(minors: int, seed: int, letters: int, workdir: Path) -> dict[str, A
     del read, findings
     with (
         t.stage("rank", "write outputs"),
-        timed_parts(t, "rank", rank_cmd, WRITERS),
+        timed_parts(t, "rank", runs, WRITERS),
     ):
-        rank_cmd.write_outputs(result, folder / "esiti", "PROVVISORIA", RUN_DATE)
+        runs.write_outputs(result, folder / "esiti", "PROVVISORIA", RUN_DATE)
 
     if letters and n_apps >= letters:
         from conciliare_cli.letters import write_letters

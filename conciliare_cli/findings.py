@@ -264,3 +264,41 @@ def make_findings(code: str, rows: pd.DataFrame | None = None, **kw: object) -> 
             )
         ]
     return out[FINDING_COLUMNS]
+
+
+def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings in a stable order that never depends on the input order.
+
+    By partner, file, sheet, row (as a number), column and code, then by every other column so
+    that two identical inputs in any order give the same table. Missing values sort last.
+    """
+    df = normalise_findings(findings)
+    keys = pd.DataFrame(index=df.index)
+    order: list[str] = []
+    for col in ["partner_id", "source_file", "source_sheet", "source_row", "column", "code"]:
+        keys[col] = _key(df[col], numeric=col == "source_row")
+        order.append(col)
+    for col in FINDING_COLUMNS:
+        if col not in order:
+            keys[col] = _key(df[col], numeric=False)
+            order.append(col)
+    ordered = keys.sort_values(order, kind="mergesort", na_position="last").index
+    return df.loc[ordered].reset_index(drop=True)
+
+
+def normalise_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings with exactly FINDING_COLUMNS (missing ones empty), a fresh index."""
+    df = findings.copy()
+    for col in FINDING_COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    return df[FINDING_COLUMNS].reset_index(drop=True)
+
+
+def _key(series: pd.Series, *, numeric: bool) -> pd.Series:
+    if numeric:
+        return pd.to_numeric(series, errors="coerce").astype("Float64")
+    values = series.astype(object)
+    return values.where(values.notna(), None).map(
+        lambda v: None if v is None else str(v), na_action="ignore"
+    )

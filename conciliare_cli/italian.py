@@ -1,4 +1,5 @@
-"""Italian formats for everything people read, made by Babel: 1.234,56 €, 15/09/2017."""
+"""Italian formats for everything people read, made by Babel: 1.234,56 €, 15/09/2017, scores,
+yes/no. Machine-readable amounts are in conciliare_cli/money.py."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import functools
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
@@ -63,3 +65,31 @@ def _as_date(value: dt.date | dt.datetime | pd.Timestamp) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     return value
+
+
+def eur_decimal(amount: Decimal | int | None) -> str:
+    """A Decimal of euros in Italian: Decimal('1234.5') -> '1.234,50 €'."""
+    if amount is None or pd.isna(amount):
+        return ""
+    return format_currency(Decimal(amount), "EUR", locale=LOCALE)
+
+
+def score_it(value: float | Decimal | None) -> str:
+    """A score in Italian: 23.5 -> '23,5', 23.0 -> '23' (at most 3 decimals)."""
+    if value is None or pd.isna(value):
+        return ""
+    return _score_it(round(float(value), 3))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _score_it(rounded: float) -> str:
+    return format_decimal(Decimal(str(rounded)), format="#,##0.###", locale=LOCALE)
+
+
+def yes_no(value: object) -> str:
+    """True -> 'Sì', False -> 'No', missing -> ''."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    return "Sì" if bool(value) else "No"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conciliare_cli.engine.derive import age_at, derive, tax_code_valid
 from conciliare_cli.engine.synthetic import tax_code, tax_codes
-from conciliare_cli.validate.taxcode import tax_code_problem
+from conciliare_cli.taxcode import tax_code_problem
 
 
 def test_age_in_completed_years() -> None:

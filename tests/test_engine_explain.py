@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
 from conciliare_cli.engine.explain import explain_application
-from conciliare_cli.engine.pipeline import rank_call
+from conciliare_cli.engine.rank import rank_call
 from conciliare_cli.engine.synthetic import call_from, minors_table, rules_data, tax_code
 from conciliare_cli.errors import UserError
 
@@ -88,9 +88,9 @@ def test_unknown_id_suggests_the_nearest(result: Any) -> None:
 
 
 def test_command(monkeypatch: pytest.MonkeyPatch, result: Any, tmp_path: Any) -> None:
-    from conciliare_cli import pipeline
+    from conciliare_cli import runs
 
-    monkeypatch.setattr(pipeline, "run", lambda folder, **kw: result)
+    monkeypatch.setattr(runs, "run", lambda folder, **kw: result)
     runner = CliRunner()
     ok = runner.invoke(app, ["explain", str(tmp_path), "ASST-002"])
     assert ok.exit_code == 0, ok.output

@@ -223,10 +223,10 @@ def test_values_are_read_as_written(validated) -> None:
 
 @pytest.fixture(scope="module")
 def ranked():
-    pytest.importorskip("conciliare_cli.engine.pipeline", reason="the engine has not landed")
-    from conciliare_cli import pipeline
+    pytest.importorskip("conciliare_cli.engine.rank", reason="the engine has not landed")
+    from conciliare_cli import runs
 
-    return pipeline.run(EXAMPLE).minors
+    return runs.run(EXAMPLE).minors
 
 
 @pytest.mark.parametrize("case", RULES, ids=lambda p: f"{p.number}-{p.code}")

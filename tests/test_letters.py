@@ -27,7 +27,7 @@ from conciliare_cli.letters import (
     write_letters,
 )
 from conciliare_cli.letters.files import check_against_graduatoria, letters_folder
-from conciliare_cli.write.italian import cents_to_plain
+from conciliare_cli.money import cents_to_plain
 
 RUN_DATE = dt.date(2017, 9, 15)
 
@@ -410,10 +410,10 @@ def test_missing_pango_says_how_to_install_and_html_still_works(result, tmp_path
 
 
 def test_command_writes_html_and_prints_summary(result, tmp_path, monkeypatch):
-    from conciliare_cli import pipeline
+    from conciliare_cli import runs
     from conciliare_cli.cli import app
 
-    monkeypatch.setattr(pipeline, "run", lambda folder, **kw: result)
+    monkeypatch.setattr(runs, "run", lambda folder, **kw: result)
     folder = result.call.folder
     out = tmp_path / "uscita"
     args = ["letters", str(folder), "--format", "html", "--date", "2017-09-15", "--out", str(out)]

@@ -9,8 +9,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conciliare_cli.money import cents_to_plain, plain_score
 from conciliare_cli.write.graduatoria import csv_text
-from conciliare_cli.write.italian import cents_to_plain, plain_score
 
 TEXT = st.text(alphabet=st.sampled_from(list('ab ,"\n\r;àé€=-')), max_size=6)
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conciliare_cli.engine.allocation import Pot, allocate
-from conciliare_cli.engine.pipeline import rank_call
+from conciliare_cli.engine.rank import rank_call
 from conciliare_cli.engine.synthetic import call_from, minors_table, rules_data, tax_code
 
 T = pd.Timestamp

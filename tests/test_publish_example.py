@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from test_publish_support import RUN_DATE, needs_pdf, pdf_text, xlsx_numbers, xlsx_texts
 
-pytest.importorskip("conciliare_cli.engine.pipeline", reason="the engine is not there yet")
+pytest.importorskip("conciliare_cli.engine.rank", reason="the engine is not there yet")
 pytest.importorskip("conciliare_cli.read", reason="the reader is not there yet")
 
-from conciliare_cli import pipeline
+from conciliare_cli import runs
 from conciliare_cli.publish import public_list, write_public
 
 pytestmark = [pytest.mark.pdf, needs_pdf]
@@ -41,7 +41,7 @@ def published(tmp_path_factory):
         pytest.skip("examples/conciliare-2017 is not there yet")
     folder = tmp_path_factory.mktemp("example") / "conciliare-2017"
     shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("esiti"))
-    result = pipeline.run(folder)
+    result = runs.run(folder)
     xlsx, pdf = write_public(result, folder / "pubblica", "PROVVISORIA", RUN_DATE)
     return result, xlsx, pdf
 

@@ -205,10 +205,10 @@ def copy_call(src: Path, dst: Path) -> Path:
 
 
 def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.date) -> None:
-    """What `commands.rank.write_outputs` does once wired: every output in a temporary folder,
+    """What `runs.write_outputs` does: every output in a temporary folder,
     the public list, the manifest last, then moved into place."""
+    from conciliare_cli.atomic import atomic_output
     from conciliare_cli.publish import write_manifest, write_public
-    from conciliare_cli.write.xlsx import atomic_output
 
     with atomic_output(target) as tmp:
         frame = result.minors[["application_id", "status", "awarded_cents"]]
@@ -218,5 +218,5 @@ def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.da
 
 
 def run_call(folder: Path, call: object = None) -> RankResult:
-    """Stands in for pipeline.run(folder, call=...)."""
+    """Stands in for runs.run(folder, call=...)."""
     return make_result(Path(folder), call)

@@ -20,12 +20,11 @@ import pandas as pd
 import pytest
 from test_publish_support import RUN_DATE, needs_pdf
 
-pytest.importorskip("conciliare_cli.engine.pipeline", reason="the engine is not there yet")
+pytest.importorskip("conciliare_cli.engine.rank", reason="the engine is not there yet")
 pytest.importorskip("conciliare_cli.read", reason="the reader is not there yet")
 demo = pytest.importorskip("conciliare_cli.demo", reason="the generator is not there yet")
 
-from conciliare_cli import pipeline  # noqa: E402
-from conciliare_cli.commands import rank  # noqa: E402
+from conciliare_cli import runs  # noqa: E402
 from conciliare_cli.config import load_call  # noqa: E402
 from conciliare_cli.publish import (  # noqa: E402
     MANIFEST,
@@ -34,7 +33,7 @@ from conciliare_cli.publish import (  # noqa: E402
     write_manifest,
     write_public,
 )
-from conciliare_cli.publish.verify import verify_result  # noqa: E402
+from conciliare_cli.verify import verify_result  # noqa: E402
 
 pytestmark = [pytest.mark.pdf, needs_pdf]
 
@@ -46,7 +45,7 @@ CSV_FORMATS = ["csv", "csv-comma", "csv-tab", "csv-utf8"]
 def write_all(result, out: Path, status: str = STATUS, run_date=RUN_DATE) -> None:
     """rank's write_outputs; plus the public list and manifest while rank.py does not write
     them itself yet (the same calls it makes once wired)."""
-    rank.write_outputs(result, out, status, run_date)
+    runs.write_outputs(result, out, status, run_date)
     if not (out / MANIFEST).exists():
         write_public(result, out, status, run_date)
         write_manifest(result, out, status, run_date)
@@ -54,7 +53,7 @@ def write_all(result, out: Path, status: str = STATUS, run_date=RUN_DATE) -> Non
 
 def produce(folder: Path, out: Path | None = None) -> Path:
     out = out or folder / "esiti"
-    write_all(pipeline.run(folder), out)
+    write_all(runs.run(folder), out)
     return out
 
 

@@ -13,10 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conciliare_cli.config import load_call
-from conciliare_cli.findings import CATALOGUE, FINDING_COLUMNS, make_findings
+from conciliare_cli.findings import CATALOGUE, FINDING_COLUMNS, make_findings, sort_findings
 from conciliare_cli.write.anomalies import (
     legend_frame,
-    sort_findings,
     summary_frame,
     write_anomalies,
 )

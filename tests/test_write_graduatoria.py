@@ -18,6 +18,7 @@ from rich.console import Console
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.findings import make_findings
+from conciliare_cli.money import cents_to_plain, plain_score
 from conciliare_cli.write.graduatoria import (
     graduatoria_csv_bytes,
     graduatoria_frame,
@@ -26,7 +27,6 @@ from conciliare_cli.write.graduatoria import (
     write_graduatoria_csv,
     write_graduatoria_xlsx,
 )
-from conciliare_cli.write.italian import cents_to_plain, plain_score
 from conciliare_cli.write.xlsx import MONEY_FORMAT
 
 ROOT = Path(__file__).resolve().parent.parent

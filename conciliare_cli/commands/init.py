@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import typer
 
 from conciliare_cli.app import command, console
+from conciliare_cli.atomic import atomic_write_bytes
 from conciliare_cli.config import CONFIG_NAME, load_call
 from conciliare_cli.errors import UserError
 from conciliare_cli.resources import rules_dir
@@ -31,9 +31,7 @@ def init_call(folder: Path, rule_set: str = DEFAULT_RULES) -> Path:
     if target.exists():
         raise UserError(f"{target} esiste già: non lo sovrascrivo")
     (folder / "partner").mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".yaml.tmp")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
+    atomic_write_bytes(target, source.read_bytes())
     load_call(folder)  # the copy must be a valid call
     return target
 

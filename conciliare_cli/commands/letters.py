@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from conciliare_cli import pipeline
+from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
@@ -26,7 +26,7 @@ from conciliare_cli.letters import (
     write_letters,
 )
 from conciliare_cli.letters.files import INDEX_NAME
-from conciliare_cli.write.italian import status_label
+from conciliare_cli.status import status_label
 
 LETTERS_DIR = "lettere"
 
@@ -129,7 +129,7 @@ def letters_command(
         load_weasyprint()  # fails early, in Italian, if Pango is missing
     call = load_call(folder)
     with reading_progress(call) as on_file:
-        result = pipeline.run(folder, on_file=on_file, call=call)
+        result = runs.run(folder, on_file=on_file, call=call)
     target = out if out is not None else output_dir(folder, None) / LETTERS_DIR
     if graduatoria is not None and not graduatoria.is_file():
         raise UserError(f"non trovo la graduatoria {graduatoria}")

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
 
-from conciliare_cli import pipeline
+from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
-from conciliare_cli.engine.result import RankResult
-from conciliare_cli.publish import guard_final, write_manifest, write_public
+from conciliare_cli.publish import guard_final
 from conciliare_cli.write.graduatoria import (
     print_summary,
-    write_graduatoria_csv,
-    write_graduatoria_xlsx,
 )
-from conciliare_cli.write.xlsx import atomic_output
-
-
-def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.date) -> None:
-    """Write every output of a run into `target`, whole or not at all."""
-    with atomic_output(target) as tmp:
-        write_graduatoria_csv(result, tmp / "graduatoria.csv")
-        write_graduatoria_xlsx(result, tmp / "graduatoria.xlsx", status=status, run_date=run_date)
-        write_public(result, tmp, status, run_date)
-        write_manifest(result, tmp, status, run_date)  # last: it lists every file above
 
 
 @command("rank")
@@ -55,9 +41,9 @@ def rank_command(
     target = output_dir(folder, out)
     call = load_call(folder)
     with reading_progress(call) as on_file:
-        result = pipeline.run(folder, on_file=on_file, call=call)
+        result = runs.run(folder, on_file=on_file, call=call)
     guard_final(target, final, force, run_date)  # after the run: a failed run archives nothing
     with err_console.status("Scrittura della graduatoria..."):
-        write_outputs(result, target, status, run_date)
+        runs.write_outputs(result, target, status, run_date)
     print_summary(result, console)
     console.print(f"Graduatoria {status} scritta in [bold]{target}[/]")

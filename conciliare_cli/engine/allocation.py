@@ -47,10 +47,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-FUNDED = "FINANZIATA"
-PARTIAL = "FINANZIATA_PARZIALMENTE"
-WAITING = "AMMESSA_NON_FINANZIATA"
-EXCLUDED = "ESCLUSA"
+from conciliare_cli.status import Status
+
+FUNDED = Status.FUNDED.value
+PARTIAL = Status.PARTIAL.value
+WAITING = Status.WAITING.value
 
 _FIRST_WINDOW = 1024
 _MAX_WINDOW = 1 << 18

@@ -5,7 +5,7 @@
   on 1 March in non-leap years). Born after the reference date gives a negative age; a missing
   birth date gives NA.
 - `applicant_tax_code_valid`, `minor_tax_code_valid`: the codice fiscale passes the same check
-  as validation (conciliare_cli/validate/taxcode.py: 16 characters, format, check character,
+  as validation (conciliare_cli/taxcode.py: 16 characters, format, check character,
   a possible birth date; an 11-digit number is not a person's code), with the same vectorised
   checker (`valid_array`), so a million codes take a fraction of a second. A missing code
   gives NA.
@@ -20,7 +20,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from conciliare_cli.validate.taxcode import tax_code_valid
+from conciliare_cli.taxcode import tax_code_valid
 
 
 def age_at(birth: pd.Series, reference: dt.date | pd.Timestamp) -> pd.Series:

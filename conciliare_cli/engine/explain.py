@@ -23,20 +23,13 @@ from conciliare_cli.config.models import (
     MapCriterion,
     SumCriterion,
 )
-from conciliare_cli.engine.allocation import EXCLUDED, FUNDED, PARTIAL, WAITING
 from conciliare_cli.engine.checks import compile_call
 from conciliare_cli.engine.expr import call_constants
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.fields import Kind
 from conciliare_cli.italian import datetime_short, eur, number
-
-STATUS_TEXT = {
-    FUNDED: "FINANZIATA",
-    PARTIAL: "FINANZIATA PARZIALMENTE",
-    WAITING: "AMMESSA NON FINANZIATA (in lista d'attesa)",
-    EXCLUDED: "ESCLUSA",
-}
+from conciliare_cli.status import Status
 
 
 def nearest_ids(result: RankResult, wanted: str, n: int = 3) -> list[str]:
@@ -85,10 +78,11 @@ def _explain_unit(result: RankResult, rows: pd.DataFrame, by_minor: bool) -> lis
     if by_minor:
         out.append(f"Minore {_minor_name(first)}")
     admitted = rows["minor_eligible"].fillna(False).astype(bool)
-    status = first["status"] if admitted.any() else EXCLUDED
+    status = first["status"] if admitted.any() else Status.EXCLUDED.value
     if admitted.any():
         status = rows.loc[admitted, "status"].iloc[0]
-    out.append(f"Esito: {STATUS_TEXT.get(status, status)}")
+    known = Status.of(status)
+    out.append(f"Esito: {known.heading if known else status}")
     if admitted.any():
         r = rows.loc[admitted, "rank"].iloc[0]
         out.append(f"Posizione in graduatoria: {int(r)}")

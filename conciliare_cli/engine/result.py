@@ -48,8 +48,6 @@ import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 
-STATUSES = ("FINANZIATA", "FINANZIATA_PARZIALMENTE", "AMMESSA_NON_FINANZIATA", "ESCLUSA")
-
 
 @dataclass
 class RankResult:

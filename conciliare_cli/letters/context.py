@@ -31,13 +31,13 @@ from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.fields import Kind, Level
 from conciliare_cli.findings import CATALOGUE, Scope
-from conciliare_cli.italian import date_long, date_short, datetime_short, eur, number
-from conciliare_cli.write.italian import score_it
+from conciliare_cli.italian import date_long, date_short, datetime_short, eur, number, score_it
+from conciliare_cli.status import Status
 
-FINANZIATA = "FINANZIATA"
-PARZIALE = "FINANZIATA_PARZIALMENTE"
-ATTESA = "AMMESSA_NON_FINANZIATA"
-ESCLUSA = "ESCLUSA"
+FINANZIATA = Status.FUNDED.value
+PARZIALE = Status.PARTIAL.value
+ATTESA = Status.WAITING.value
+ESCLUSA = Status.EXCLUDED.value
 OUTCOMES = (FINANZIATA, PARZIALE, ATTESA, ESCLUSA)
 
 # The template of each outcome (same names in a call folder's templates/ override them).
@@ -48,19 +48,9 @@ TEMPLATE_OF = {
     ESCLUSA: "esclusa.html",
 }
 
-OUTCOME_LABELS = {
-    FINANZIATA: "domanda finanziata",
-    PARZIALE: "domanda finanziata parzialmente",
-    ATTESA: "domanda ammessa non finanziata (lista d'attesa)",
-    ESCLUSA: "domanda non ammessa",
-}
+OUTCOME_LABELS = {s.value: s.letter_label for s in Status}
 
-MINOR_STATUS_LABELS = {
-    FINANZIATA: "finanziato",
-    PARZIALE: "finanziato in parte",
-    ATTESA: "in lista d'attesa",
-    ESCLUSA: "non ammesso",
-}
+MINOR_STATUS_LABELS = {s.value: s.minor_label() for s in Status}
 
 _RECORD_COLUMNS = [
     "applicant_name",

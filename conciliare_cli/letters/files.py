@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
@@ -19,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from conciliare_cli.atomic import atomic_output
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters.context import Letter
 
@@ -167,24 +165,11 @@ def letters_folder(target: Path) -> Iterator[Path]:
     """A temporary folder beside `target`; on success its files replace the letters in `target`.
 
     Files that an earlier run listed in `target`/indice.csv and that this run does not write
-    are removed (so the folder always matches its index); any other file is left alone. On an
-    error `target` is untouched.
+    are removed in the same swap (so the folder always matches its index); any other file is
+    left alone. On an error `target` is untouched.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
+    with atomic_output(target, stale=lambda folder: _listed_files(folder / INDEX_NAME)) as tmp:
         yield tmp
-        new_files = sorted(p.name for p in tmp.iterdir() if p.is_file())
-        if not target.exists():
-            os.replace(tmp, target)
-            return
-        stale = _listed_files(target / INDEX_NAME) - set(new_files)
-        for name in new_files:
-            os.replace(tmp / name, target / name)
-        for name in sorted(stale):
-            (target / name).unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _listed_files(index: Path) -> set[str]:

@@ -5,11 +5,20 @@
 - `guard_final(target_dir, final, force, run_date)`: a DEFINITIVA result is never overwritten
   without --force, and then it is archived, never deleted (publish/final.py);
 - `write_manifest(result, out_dir, status, run_date) -> Path`: manifest.json, written last
-  (publish/manifest.py);
-- `verify_result(folder, out_dir) -> VerifyReport`: re-run and compare (publish/verify.py).
+  (publish/manifest.py).
+
+`verify` (conciliare_cli/verify.py) re-runs a call and compares it with its manifest.
 """
 
 from conciliare_cli.publish.final import ARCHIVE, archive_result, guard_final, result_status
+from conciliare_cli.publish.listing import (
+    PublicList,
+    pseudonym,
+    public_id_for,
+    public_ids,
+    public_list,
+    sensitive_criteria,
+)
 from conciliare_cli.publish.manifest import (
     MANIFEST,
     build_manifest,
@@ -17,17 +26,7 @@ from conciliare_cli.publish.manifest import (
     sha256_file,
     write_manifest,
 )
-from conciliare_cli.publish.public import (
-    PUBLIC_PDF,
-    PUBLIC_XLSX,
-    PublicList,
-    pseudonym,
-    public_id_for,
-    public_ids,
-    public_list,
-    sensitive_criteria,
-    write_public,
-)
+from conciliare_cli.publish.public import PUBLIC_PDF, PUBLIC_XLSX, write_public
 
 __all__ = [
     "ARCHIVE",

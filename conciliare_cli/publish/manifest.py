@@ -20,11 +20,12 @@ from typing import Any
 import pandas as pd
 
 from conciliare_cli import __version__
-from conciliare_cli.engine.result import STATUSES, RankResult
+from conciliare_cli.atomic import atomic_write_text
+from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
+from conciliare_cli.money import cents_to_decimal
 from conciliare_cli.publish.hooks import test_hook
-from conciliare_cli.write.italian import cents_to_decimal
-from conciliare_cli.write.xlsx import atomic_write_text
+from conciliare_cli.status import ListStatus, Status
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
@@ -87,7 +88,7 @@ def _money(cents: Any) -> dict[str, Any]:
 
 def _counts(values: pd.Series) -> dict[str, int]:
     counts = values.astype("string").value_counts()
-    return {s: int(counts.get(s, 0)) for s in STATUSES}
+    return {s: int(counts.get(s, 0)) for s in Status.codes()}
 
 
 def application_statuses(result: RankResult) -> pd.Series:
@@ -96,11 +97,11 @@ def application_statuses(result: RankResult) -> pd.Series:
     if result.call.config.ranking.unit == "application":
         units = result.units
         return units.drop_duplicates("application_id")["status"]
-    order = {s: i for i, s in enumerate(STATUSES)}
+    order = {s: i for i, s in enumerate(Status.codes())}
     minors = result.minors
     rank = minors["status"].astype("string").map(order).astype("Int64")
     best = rank.groupby(minors["application_id"].astype("string")).min()
-    return best.map(dict(enumerate(STATUSES)))
+    return best.map(dict(enumerate(Status.codes())))
 
 
 def input_hashes(result: RankResult) -> list[dict[str, Any]]:
@@ -194,9 +195,7 @@ def dumps(manifest: dict[str, Any]) -> str:
 
 def write_manifest(result: RankResult, out_dir: Path | str, status: str, run_date: dt.date) -> Path:
     """Write out_dir/manifest.json. Call it last: it lists every other file in `out_dir`."""
-    from conciliare_cli.publish.public import check_status
-
-    check_status(status)
+    ListStatus.check(status)
     out = Path(out_dir)
     manifest = build_manifest(result, out, status, run_date)
     path = atomic_write_text(out / MANIFEST, dumps(manifest))

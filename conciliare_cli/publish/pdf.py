@@ -28,7 +28,6 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring
 
 import numpy as np
@@ -36,13 +35,11 @@ import pandas as pd
 import pydyf
 
 from conciliare_cli import __version__
+from conciliare_cli.atomic import atomic_file
 from conciliare_cli.errors import UserError
+from conciliare_cli.italian import date_short, eur, score_it
 from conciliare_cli.publish.fonts import Font, load_fonts
-from conciliare_cli.write.italian import date_short, eur, score_it
-from conciliare_cli.write.xlsx import atomic_file
-
-if TYPE_CHECKING:
-    from conciliare_cli.publish.public import PublicList
+from conciliare_cli.publish.listing import COLUMN_HEADERS, PublicList
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -203,8 +200,6 @@ class Table:
 
 
 def _public_table(plist: PublicList) -> Table:
-    from conciliare_cli.publish.public import COLUMN_HEADERS
-
     frame = plist.ranked
     headers: list[str] = []
     columns: list[list[str]] = []
@@ -254,8 +249,6 @@ def _public_table(plist: PublicList) -> Table:
 
 
 def _excluded_table(plist: PublicList) -> Table:
-    from conciliare_cli.publish.public import COLUMN_HEADERS
-
     cols = [c for c in plist.columns if c in ("public_id", "status")] or ["status"]
     headers = [plist.id_header if c == "public_id" else COLUMN_HEADERS["status"] for c in cols]
     columns = [_texts(plist.excluded[c], str) for c in cols]

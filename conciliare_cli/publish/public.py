@@ -1,215 +1,22 @@
-"""The publishable graduatoria: what may go to the Albo, and nothing more.
+"""The publishable graduatoria as files: graduatoria-pubblica.xlsx and graduatoria-pubblica.pdf.
 
-Italian law lets a list of beneficiaries be published only without identifying anyone when it
-would reveal health or economic hardship (d.lgs. 33/2013 art. 26 c. 4; d.lgs. 196/2003
-art. 2-septies c. 8; Garante, guidelines on web transparency, 2014). So the public list has:
-
-- one row per ranked unit (application, or minor when ranking.unit is minor): position, public
-  id (protocol number, or a pseudonymous code), total score, outcome, amount;
-- the excluded units by public id only, with the neutral wording "Non ammessa" (never why);
-- never a name, a tax code, an e-mail, a per-criterion column, and no total score when a
-  criterion reveals health data (`sensitive: true`, or a condition on a health field) and
-  publication.hide_score_when_sensitive is true (the default).
-
-`public_list(result)` builds the table (pure); `write_public(result, out_dir, status, run_date)`
-writes graduatoria-pubblica.xlsx and graduatoria-pubblica.pdf.
+What goes in them, and why nothing more, is decided in publish/listing.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from conciliare_cli.config.loader import known_fields
-from conciliare_cli.config.models import CallConfig
 from conciliare_cli.engine.result import RankResult
-from conciliare_cli.errors import UserError
 from conciliare_cli.publish.hooks import test_hook
-from conciliare_cli.write.italian import STATUS_LABELS
+from conciliare_cli.publish.listing import COLUMN_HEADERS, PublicList, public_list
+from conciliare_cli.publish.pdf import write_public_pdf
+from conciliare_cli.status import ListStatus
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
 PUBLIC_XLSX = "graduatoria-pubblica.xlsx"
 PUBLIC_PDF = "graduatoria-pubblica.pdf"
-STATUSES = ("PROVVISORIA", "DEFINITIVA")
-
-PSEUDONYM_LENGTH = 10  # hex characters of HMAC-SHA256: 40 bits
-
-# Outcomes as the public reads them: an excluded unit is "Non ammessa", never why.
-PUBLIC_STATUS_LABELS: dict[str, str] = {**STATUS_LABELS, "ESCLUSA": "Non ammessa"}
-
-COLUMN_HEADERS = {
-    "rank": "Posizione",
-    "score": "Punteggio",
-    "status": "Esito",
-    "awarded_eur": "Importo assegnato",
-}
-
-PRIVACY_NOTE = (
-    "Graduatoria pubblicata senza dati personali: ai sensi dell'art. 26 c. 4 del d.lgs. "
-    "33/2013, dell'art. 2-septies c. 8 del d.lgs. 196/2003 e delle Linee guida del Garante "
-    "per la protezione dei dati personali (2014) le domande sono indicate con il {id_what}. "
-    "Ogni richiedente riceve la comunicazione del proprio esito."
-)
-SCORE_HIDDEN_NOTE = (
-    "Il punteggio non è pubblicato perché alcuni criteri riguardano dati relativi alla salute."
-)
-
-
-@dataclass(frozen=True)
-class PublicList:
-    """The publishable list: ranked units, excluded units, and how to show them."""
-
-    ranked: pd.DataFrame  # columns: rank, public_id, score, status, awarded_cents
-    excluded: pd.DataFrame  # columns: public_id, status
-    columns: list[str]  # publication.columns, less 'score' when hidden
-    score_hidden: bool
-    id_header: str  # 'Protocollo' or 'Codice'
-    notes: list[str]
-
-
-# ----------------------------------------------------------------------------- ids
-
-
-def pseudonym(salt: str, key: str, length: int = PSEUDONYM_LENGTH) -> str:
-    """The pseudonymous public code of `key` (an application id): HMAC-SHA256, upper-case hex.
-
-    >>> pseudonym("segreto", "ASST-2017-0001")
-    '4DB58EA6E5'
-    """
-    digest = hmac.new(salt.encode("utf-8"), key.encode("utf-8"), hashlib.sha256).hexdigest()
-    return digest[:length].upper()
-
-
-def public_id_for(config: CallConfig, key: str) -> str:
-    """What the public list shows for an application id (for letters: 'your code is ...')."""
-    pub = config.publication
-    if pub.public_id == "pseudonym":
-        return pseudonym(_salt(config), key)
-    return key
-
-
-def _salt(config: CallConfig) -> str:
-    salt = config.publication.pseudonym_salt
-    if not salt:
-        raise UserError(
-            "publication.public_id è 'pseudonym' ma manca publication.pseudonym_salt",
-            hint='aggiungere in bando.yaml un segreto: pseudonym_salt: "..."',
-        )
-    return salt
-
-
-def _public_keys(units: pd.DataFrame, unit: str) -> pd.Series:
-    """The key of each unit before pseudonymisation: the application id, and for minor units
-    the application id with the minor's ordinal inside it ('ASST-0042/2')."""
-    app = units["application_id"].astype("string").fillna("")
-    if unit != "minor":
-        return app
-    order = units.assign(_app=app, _uid=units["unit_id"].astype("string").fillna(""))
-    order = order.sort_values(["_app", "_uid"], kind="stable")
-    ordinal = order.groupby("_app", sort=False).cumcount() + 1
-    ordinal = ordinal.reindex(units.index)
-    return app + "/" + ordinal.astype("string")
-
-
-def public_ids(result: RankResult) -> pd.Series:
-    """The public id of every unit of `result.units` (same index)."""
-    config = result.call.config
-    keys = _public_keys(result.units, config.ranking.unit)
-    if config.publication.public_id != "pseudonym":
-        return keys
-    salt = _salt(config)
-    codes = pd.Series([pseudonym(salt, k) for k in keys.tolist()], index=keys.index, dtype="string")
-    if codes.duplicated().any():
-        raise UserError(
-            "due domande hanno lo stesso codice pseudonimo",
-            hint="cambiare publication.pseudonym_salt in bando.yaml",
-        )
-    return codes
-
-
-# ----------------------------------------------------------------------------- sensitivity
-
-
-def sensitive_criteria(config: CallConfig) -> list[str]:
-    """Ids of the criteria whose points reveal health data: `sensitive: true`, or a condition
-    or field that uses a health field (disability, learning difficulty, declared extra fields
-    with `health: true`) — a criterion on disability is sensitive even if nobody flagged it."""
-    fields = known_fields(config)
-    health = {name for name, f in fields.items() if f.health}
-    out = []
-    for crit in config.criteria:
-        used: set[str] = set()
-        field_name = getattr(crit, "field", None)
-        if field_name:
-            used.add(field_name)
-        condition = getattr(crit, "condition", None)
-        if condition:
-            used |= _names(condition, fields)
-        if crit.sensitive or used & health:
-            out.append(crit.id)
-    return out
-
-
-def _names(text: str, fields: dict) -> set[str]:
-    from conciliare_cli.engine.expr import ExpressionError, compile_expression
-
-    try:
-        return set(compile_expression(text, fields, expect="any").names)
-    except ExpressionError:  # the loader already rejected bad expressions; be safe anyway
-        return set(fields)
-
-
-# ----------------------------------------------------------------------------- the list
-
-
-def public_list(result: RankResult) -> PublicList:
-    """Build the publishable list from the ranked units (no I/O)."""
-    config = result.call.config
-    pub = config.publication
-    units = result.units
-    ids = public_ids(result)
-    status = units["status"].astype("string")
-    is_excluded = status.eq("ESCLUSA").fillna(False).to_numpy() | units["rank"].isna().to_numpy()
-    labels = status.map(lambda s: PUBLIC_STATUS_LABELS.get(str(s), str(s)) if pd.notna(s) else "")
-
-    table = pd.DataFrame(
-        {
-            "rank": pd.array(units["rank"], dtype="Int64"),
-            "public_id": ids.astype("string").to_numpy(),
-            "score": pd.to_numeric(units["score"], errors="coerce").astype("Float64").to_numpy(),
-            "status": labels.astype("string").to_numpy(),
-            "awarded_cents": pd.array(
-                pd.to_numeric(units["awarded_cents"], errors="coerce"), dtype="Int64"
-            ),
-        }
-    )
-    ranked = table[~is_excluded].sort_values(["rank", "public_id"], kind="stable")
-    excluded = (
-        table[is_excluded][["public_id"]]
-        .assign(status=PUBLIC_STATUS_LABELS["ESCLUSA"])
-        .sort_values("public_id", kind="stable")
-    )
-
-    score_hidden = pub.hide_score_when_sensitive and bool(sensitive_criteria(config))
-    columns = [c for c in pub.columns if not (c == "score" and score_hidden)]
-    id_header = "Codice" if pub.public_id == "pseudonym" else "Protocollo"
-    id_what = "codice pseudonimo" if pub.public_id == "pseudonym" else "numero di protocollo"
-    notes = [PRIVACY_NOTE.format(id_what=id_what)]
-    if score_hidden and "score" in pub.columns:
-        notes.append(SCORE_HIDDEN_NOTE)
-    return PublicList(
-        ranked=ranked.reset_index(drop=True),
-        excluded=excluded.reset_index(drop=True),
-        columns=columns,
-        score_hidden=score_hidden,
-        id_header=id_header,
-        notes=notes,
-    )
 
 
 def _xlsx_columns(plist: PublicList) -> list[Column]:
@@ -234,12 +41,6 @@ def _excluded_columns(plist: PublicList) -> list[Column]:
     return cols or [spec["status"]]
 
 
-def check_status(status: str) -> str:
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
-    return status
-
-
 def write_public(
     result: RankResult, out_dir: Path | str, status: str, run_date: dt.date
 ) -> list[Path]:
@@ -248,9 +49,7 @@ def write_public(
     Returns the paths written. Each file is written atomically; a run writes `out_dir` as the
     temporary folder of `atomic_output`, so the set appears whole or not at all.
     """
-    from conciliare_cli.publish.pdf import write_public_pdf
-
-    check_status(status)
+    ListStatus.check(status)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     plist = public_list(result)

@@ -7,21 +7,19 @@
   returns the ReadResult (with the filled table) and all findings, reader's and checks'.
 """
 
+from conciliare_cli.taxcode import tax_code_problem
 from conciliare_cli.validate.checks import (
     birth_dates_from_cf,
     fill_birth_dates,
-    sort_findings,
     validate_table,
 )
 from conciliare_cli.validate.stage import check_read, merge_findings, validate_call
-from conciliare_cli.validate.taxcode import tax_code_problem
 
 __all__ = [
     "birth_dates_from_cf",
     "check_read",
     "fill_birth_dates",
     "merge_findings",
-    "sort_findings",
     "tax_code_problem",
     "validate_call",
     "validate_table",

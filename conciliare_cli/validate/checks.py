@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from conciliare_cli import italian
+from conciliare_cli import italian, taxcode
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.config.models import PartnerConfig
 from conciliare_cli.fields import (
@@ -33,8 +33,13 @@ from conciliare_cli.fields import (
     Kind,
     Level,
 )
-from conciliare_cli.findings import FINDING_COLUMNS, Scope, empty_findings, make_findings
-from conciliare_cli.validate import taxcode
+from conciliare_cli.findings import (
+    FINDING_COLUMNS,
+    Scope,
+    empty_findings,
+    make_findings,
+    sort_findings,
+)
 
 APPLICATION_ID = "application_id"
 FILE_ROW = [APPLICATION_ID, SOURCE_FILE, SOURCE_SHEET, SOURCE_ROW]
@@ -668,31 +673,6 @@ CHECKS: list[Callable[[Context], pd.DataFrame]] = [
 ]
 
 
-def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings by partner, file, sheet, row, column, code (then field, key, value, message):
-    a total order, so the result never depends on the order of the input rows."""
-    if len(findings) == 0:
-        return findings.reset_index(drop=True)
-    keys = pd.DataFrame(
-        {
-            "p": _text_key(findings, PARTNER_ID),
-            "f": _text_key(findings, SOURCE_FILE),
-            "s": _text_key(findings, SOURCE_SHEET),
-            "r": pd.to_numeric(findings[SOURCE_ROW], errors="coerce").fillna(-1),
-            "c": _text_key(findings, "column"),
-            "o": _text_key(findings, "code"),
-            "d": _text_key(findings, "field"),
-            "k": _text_key(findings, ROW_KEY),
-            "a": _text_key(findings, APPLICATION_ID),
-            "v": _text_key(findings, "value"),
-            "m": _text_key(findings, "message"),
-        },
-        index=findings.index,
-    )
-    order = keys.sort_values(list(keys.columns), kind="stable").index
-    return findings.loc[order].reset_index(drop=True)
-
-
 def validate_table(call: LoadedCall, minors: pd.DataFrame) -> pd.DataFrame:
     """Every check on the canonical minors table: the findings (FINDING_COLUMNS), sorted.
 
@@ -708,6 +688,5 @@ __all__ = [
     "Context",
     "birth_dates_from_cf",
     "fill_birth_dates",
-    "sort_findings",
     "validate_table",
 ]

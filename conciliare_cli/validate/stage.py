@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
-from conciliare_cli.findings import FINDING_COLUMNS
+from conciliare_cli.findings import FINDING_COLUMNS, sort_findings
 from conciliare_cli.read import ReadResult, read_call
-from conciliare_cli.validate.checks import fill_birth_dates, sort_findings, validate_table
+from conciliare_cli.validate.checks import fill_birth_dates, validate_table
 
 # A reader finding on a cell already says why the value is missing: no "missing" finding too.
 _SUPERSEDED = {"CAMPO_OBBLIGATORIO_MANCANTE"}

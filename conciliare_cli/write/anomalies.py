@@ -15,7 +15,13 @@ from typing import Any
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
-from conciliare_cli.findings import CATALOGUE, FINDING_COLUMNS, Scope, Severity
+from conciliare_cli.findings import (
+    CATALOGUE,
+    Scope,
+    Severity,
+    normalise_findings,
+    sort_findings,
+)
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
 ANOMALIES_FILE = "anomalie.xlsx"
@@ -59,43 +65,6 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings in a stable order that never depends on the input order.
-
-    By partner, file, sheet, row (as a number), column and code, then by every other column so
-    that two identical inputs in any order give the same table. Missing values sort last.
-    """
-    df = _normalise(findings)
-    keys = pd.DataFrame(index=df.index)
-    order: list[str] = []
-    for col in ["partner_id", "source_file", "source_sheet", "source_row", "column", "code"]:
-        keys[col] = _key(df[col], numeric=col == "source_row")
-        order.append(col)
-    for col in FINDING_COLUMNS:
-        if col not in order:
-            keys[col] = _key(df[col], numeric=False)
-            order.append(col)
-    ordered = keys.sort_values(order, kind="mergesort", na_position="last").index
-    return df.loc[ordered].reset_index(drop=True)
-
-
-def _normalise(findings: pd.DataFrame) -> pd.DataFrame:
-    df = findings.copy()
-    for col in FINDING_COLUMNS:
-        if col not in df.columns:
-            df[col] = None
-    return df[FINDING_COLUMNS].reset_index(drop=True)
-
-
-def _key(series: pd.Series, *, numeric: bool) -> pd.Series:
-    if numeric:
-        return pd.to_numeric(series, errors="coerce").astype("Float64")
-    values = series.astype(object)
-    return values.where(values.notna(), None).map(
-        lambda v: None if v is None else str(v), na_action="ignore"
-    )
-
-
 def legend_frame() -> pd.DataFrame:
     """Every code of the catalogue with its severity, scope and description (sorted by code)."""
     rows = [
@@ -116,7 +85,7 @@ def summary_frame(findings: pd.DataFrame, partners: Sequence[Any]) -> pd.DataFra
     Every partner of `partners` appears (with zeros when clean); findings of no known partner
     are counted on a last row '(nessun partner)'.
     """
-    df = _normalise(findings)
+    df = normalise_findings(findings)
     names = _partner_names(partners)
     pid = df["partner_id"].astype(object).where(df["partner_id"].notna(), NO_PARTNER).map(str)
     sev = df["severity"].astype(object).map(str)

@@ -19,6 +19,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from conciliare_cli.atomic import atomic_write_bytes
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.config.models import (
     BandsCriterion,
@@ -27,24 +28,17 @@ from conciliare_cli.config.models import (
     MapCriterion,
     SumCriterion,
 )
-from conciliare_cli.engine.result import STATUSES, RankResult
+from conciliare_cli.engine.result import RankResult
 from conciliare_cli.fields import Kind, Level
 from conciliare_cli.findings import Severity
+from conciliare_cli.italian import date_short, datetime_short, eur, eur_decimal, number
+from conciliare_cli.money import cents_to_plain, plain_score
+from conciliare_cli.status import Status, status_label
 from conciliare_cli.write.anomalies import FINDING_SHEET_COLUMNS, findings_sheet_frame
-from conciliare_cli.write.italian import (
-    cents_to_plain,
-    date_short,
-    datetime_short,
-    eur,
-    eur_decimal,
-    number,
-    plain_score,
-    status_label,
-)
-from conciliare_cli.write.xlsx import Column, atomic_write_bytes, write_table, xlsx_workbook
+from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
-FUNDED = ("FINANZIATA", "FINANZIATA_PARZIALMENTE")
-EXCLUDED = "ESCLUSA"
+FUNDED = (Status.FUNDED.value, Status.PARTIAL.value)
+STATUSES = Status.codes()
 
 # The contract columns of graduatoria.csv, in this order (fund columns go after awarded_eur).
 CONTRACT_HEAD = [
@@ -852,7 +846,7 @@ def summary_warnings(result: RankResult) -> list[str]:
         warning = int((sev == str(Severity.WARNING)).sum())
         out.append(f"{blocking} anomalie bloccanti e {warning} avvisi: vedere il foglio Anomalie.")
     status = _text(_col(result.minors, "status"))
-    waiting = int((status == "AMMESSA_NON_FINANZIATA").sum())
+    waiting = int((status == Status.WAITING.value).sum())
     residual = (
         int(_cents(result.funds, "residual_cents").fillna(0).sum()) if len(result.funds) else 0
     )

@@ -1,4 +1,4 @@
-"""Print-ready Italian Excel tables over XlsxWriter, and atomic output.
+"""Print-ready Italian Excel tables over XlsxWriter.
 
 Usage::
 
@@ -24,12 +24,9 @@ import contextlib
 import datetime as dt
 import os
 import re
-import shutil
-import tempfile
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Literal
 
 import numpy as np
@@ -39,7 +36,8 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from conciliare_cli.write.italian import date_short
+from conciliare_cli.atomic import atomic_file
+from conciliare_cli.italian import date_short
 
 ColumnKind = Literal["text", "int", "number", "money_cents", "score", "date", "datetime", "bool"]
 KINDS: tuple[str, ...] = ColumnKind.__args__  # type: ignore[attr-defined]
@@ -618,112 +616,3 @@ def _auto_width(series: pd.Series, c: Column) -> float:
         values = series.dropna()
         value_w = int(values.astype(str).str.len().max()) if len(values) else 0
     return float(min(max(header_w, value_w) + 2, MAX_TEXT_WIDTH))
-
-
-# ----------------------------------------------------------------------------- atomic output
-
-
-@contextlib.contextmanager
-def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
-    """A temporary path next to `path`; on success it replaces `path`, on error it is removed.
-
-    The temporary file keeps the suffix of `path` (writers that look at it are happy) and lives in
-    the same folder, so the final os.replace is atomic.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        _fsync(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        raise
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write `data` to `path` atomically (temp file in the same folder, then os.replace)."""
-    with atomic_file(path) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write UTF-8 `text` with '\\n' line endings to `path` atomically."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-@contextlib.contextmanager
-def atomic_output(directory: str | os.PathLike) -> Iterator[Path]:
-    """A temporary folder next to `directory` to write a set of outputs into.
-
-    On success every file written there (sub-folders included) is moved into `directory`,
-    replacing files of the same name (other files of `directory` are left alone); on an
-    exception the temporary folder is removed and `directory` is untouched.
-    """
-    target = Path(directory)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        yield tmp
-        files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
-        for rel in files:
-            _fsync(tmp / rel)
-        if not target.exists():
-            os.replace(tmp, target)  # a new folder appears whole, in one step
-            return
-        _swap_in(tmp, target, files)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _swap_in(tmp: Path, target: Path, files: list[Path]) -> None:
-    """Move `files` from `tmp` into `target`, all or none.
-
-    The files they replace are first set aside in a backup folder; if any move fails, the new
-    files go back to `tmp` and the old ones are restored, so `target` keeps the previous result
-    whole.
-    """
-    backup = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-    set_aside: list[Path] = []
-    moved_in: list[Path] = []
-    try:
-        for rel in files:
-            if (target / rel).exists():
-                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target / rel, backup / rel)
-                set_aside.append(rel)
-        for rel in files:
-            (target / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / rel, target / rel)
-            moved_in.append(rel)
-    except BaseException:
-        for rel in reversed(moved_in):
-            with contextlib.suppress(OSError):
-                os.replace(target / rel, tmp / rel)
-        for rel in reversed(set_aside):
-            os.replace(backup / rel, target / rel)
-        raise
-    finally:
-        shutil.rmtree(backup, ignore_errors=True)
-
-
-def _fsync(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

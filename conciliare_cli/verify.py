@@ -6,7 +6,7 @@
 2. compares the files in `out_dir` with the hashes in the manifest (an output edited or lost
    after the run);
 3. re-runs the call into a temporary folder with the manifest's date and status, through the
-   same function the rank command uses (`commands.rank.write_outputs`), and compares every
+   same function the rank command uses (`runs.write_outputs`), and compares every
    output file's SHA-256 with the manifest.
 It returns a VerifyReport; `VerifyReport.lines()` says in Italian what differs.
 """
@@ -18,8 +18,11 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from conciliare_cli import runs
+from conciliare_cli.config import load_call
+from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.publish.manifest import (
     MANIFEST,
@@ -27,9 +30,6 @@ from conciliare_cli.publish.manifest import (
     read_manifest,
     sha256_file,
 )
-
-if TYPE_CHECKING:
-    from conciliare_cli.engine.result import RankResult
 
 REPRODUCED = "Risultato riprodotto esattamente"
 
@@ -116,8 +116,8 @@ def _version_notes(manifest: dict[str, Any]) -> list[str]:
     return notes
 
 
-Runner = Callable[..., "RankResult"]  # pipeline.run(folder, call=...)
-Writer = Callable[["RankResult", Path, str, dt.date], object]  # rank.write_outputs
+Runner = Callable[..., RankResult]  # runs.run(folder, call=...)
+Writer = Callable[[RankResult, Path, str, dt.date], object]  # runs.write_outputs
 
 
 def verify_result(
@@ -129,19 +129,11 @@ def verify_result(
 ) -> VerifyReport:
     """Check the result in `out_dir` (default folder/esiti) against a re-run of the call.
 
-    The re-run uses `pipeline.run` and `commands.rank.write_outputs`, as `conciliare rank`
+    The re-run uses `runs.run` and `runs.write_outputs`, as `conciliare rank`
     does (`runner` and `writer` replace them in tests).
     """
-    from conciliare_cli.config import load_call
-
-    if runner is None:
-        from conciliare_cli import pipeline
-
-        runner = pipeline.run
-    if writer is None:
-        from conciliare_cli.commands.rank import write_outputs
-
-        writer = write_outputs
+    runner = runner or runs.run
+    writer = writer or runs.write_outputs
 
     folder = Path(folder)
     out = Path(out_dir) if out_dir is not None else folder / "esiti"

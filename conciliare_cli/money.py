@@ -1,52 +1,25 @@
-"""Italian formatting helpers for outputs (Babel, locale it_IT), reusable by letters and reports.
+"""Money in whole cents: from the rules' euros, to exact decimals and plain text.
 
-The basic ones live in conciliare_cli/italian.py (eur, number, dates) and are re-exported here;
-this module adds what the writers need on top: labels of outcomes, scores, plain amounts for the
-machine-readable CSV (which is not Italian: a dot and two decimals), euro amounts as Decimal.
+Money is never a binary float: the reader gives integer cents, the YAML gives Decimal euros
+(`to_cents`), and machine-readable outputs print cents as '1234.56' with integer arithmetic.
+Scores, held in integer thousandths, print the same way (`plain_score`).
 """
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from babel.numbers import format_currency, format_decimal
-
-from conciliare_cli.italian import LOCALE, date_long, date_short, datetime_short, eur, number
-
-__all__ = [
-    "LOCALE",
-    "STATUS_LABELS",
-    "cents_to_decimal",
-    "cents_to_plain",
-    "date_long",
-    "date_short",
-    "datetime_short",
-    "eur",
-    "eur_decimal",
-    "number",
-    "plain_score",
-    "score_it",
-    "status_label",
-    "yes_no",
-]
-
-# Outcome of a minor/application, as people read it (Excel, letters, summary).
-STATUS_LABELS: dict[str, str] = {
-    "FINANZIATA": "Finanziata",
-    "FINANZIATA_PARZIALMENTE": "Finanziata parzialmente",
-    "AMMESSA_NON_FINANZIATA": "Ammessa non finanziata (in attesa)",
-    "ESCLUSA": "Esclusa",
-}
 
 
-def status_label(status: str | None) -> str:
-    """'FINANZIATA_PARZIALMENTE' -> 'Finanziata parzialmente'; unknown codes pass through."""
-    if status is None or (not isinstance(status, str) and pd.isna(status)):
-        return ""
-    return STATUS_LABELS.get(str(status), str(status))
+def to_cents(euros: Decimal | int | str) -> int:
+    """Euros (a Decimal of the rules, at most two decimals) as whole cents, exactly:
+    Decimal('300') -> 30000. ValueError for a fraction of a cent."""
+    cents = Decimal(str(euros)) * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{euros} is not a whole number of cents")
+    return int(cents)
 
 
 def cents_to_decimal(cents: int | None) -> Decimal | None:
@@ -54,13 +27,6 @@ def cents_to_decimal(cents: int | None) -> Decimal | None:
     if cents is None or pd.isna(cents):
         return None
     return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
-
-
-def eur_decimal(amount: Decimal | int | None) -> str:
-    """A Decimal of euros in Italian: Decimal('1234.5') -> '1.234,50 €'."""
-    if amount is None or pd.isna(amount):
-        return ""
-    return format_currency(Decimal(amount), "EUR", locale=LOCALE)
 
 
 def cents_to_plain(cents: pd.Series) -> pd.Series:
@@ -106,24 +72,3 @@ def plain_score(scores: pd.Series) -> pd.Series:
     out = text.astype(object)[codes]
     out[na] = ""
     return pd.Series(out, index=scores.index, dtype=object)
-
-
-def score_it(value: float | Decimal | None) -> str:
-    """A score in Italian: 23.5 -> '23,5', 23.0 -> '23' (at most 3 decimals)."""
-    if value is None or pd.isna(value):
-        return ""
-    return _score_it(round(float(value), 3))
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _score_it(rounded: float) -> str:
-    return format_decimal(Decimal(str(rounded)), format="#,##0.###", locale=LOCALE)
-
-
-def yes_no(value: object) -> str:
-    """True -> 'Sì', False -> 'No', missing -> ''."""
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, float) and np.isnan(value):
-        return ""
-    return "Sì" if bool(value) else "No"

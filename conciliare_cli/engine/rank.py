@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
-from conciliare_cli.engine.allocation import EXCLUDED, Pot, allocate_arrays
+from conciliare_cli.engine.allocation import Pot, allocate_arrays
 from conciliare_cli.engine.checks import compile_call
 from conciliare_cli.engine.derive import derive
 from conciliare_cli.engine.duplicates import (
@@ -56,6 +56,9 @@ from conciliare_cli.engine.scoring import (
 from conciliare_cli.errors import ConfigError
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import CATALOGUE, FINDING_COLUMNS, make_findings
+from conciliare_cli.status import Status
+
+EXCLUDED = Status.EXCLUDED.value
 
 MISSING_COST = "COSTO_MANCANTE"
 

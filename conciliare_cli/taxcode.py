@@ -126,7 +126,7 @@ _VALUE[ord("A") : ord("Z") + 1] = np.arange(26)
 def tax_code_valid(codes: pd.Series) -> pd.Series:
     """True/False per code, NA where missing or empty; vectorised.
 
-    The same verdict as `validate.taxcode.tax_code_problem(code) is None` (a test checks it):
+    The same verdict as `taxcode.tax_code_problem(code) is None` (a test checks it):
     16 characters in the personal format (omocodia letters allowed), the check character,
     a birth date that exists (years 1920-2019, as python-stdnum reads them). Spaces around
     and case are ignored.

@@ -1,4 +1,4 @@
-"""Italian formatting helpers of the writers (conciliare_cli/write/italian.py)."""
+"""Italian formats and plain amounts (conciliare_cli/italian.py, money.py, status.py)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from conciliare_cli.write.italian import (
-    cents_to_decimal,
-    eur,
-    eur_decimal,
-    score_it,
-    status_label,
-    yes_no,
-)
+from conciliare_cli.italian import eur, eur_decimal, score_it, yes_no
+from conciliare_cli.money import cents_to_decimal
+from conciliare_cli.status import status_label
 
 
 def nb(text: str) -> str:

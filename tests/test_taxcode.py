@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.it import codicefiscale as stdcf
 
-from conciliare_cli.validate import taxcode
-from conciliare_cli.validate.taxcode import tax_code_problem
+from conciliare_cli import taxcode
+from conciliare_cli.taxcode import tax_code_problem
 
 
 def cf(surname: str, name: str, born: str, gender: str = "M") -> str:
