@@ -51,7 +51,7 @@ def cpu_split(result, count: int, chunk_size: int) -> dict[str, float]:
     dirs = template_dirs(result.call.folder)
     job = r.RenderJob(
         template_dirs=tuple(str(d) for d in dirs),
-        common=common_context(result.call, RUN_DATE),
+        common=common_context(result.rules, RUN_DATE),
         css=read_css(dirs),
         call_title=result.call.config.call.title,
         author="bench",

@@ -18,6 +18,8 @@ from enum import StrEnum
 
 import pandas as pd
 
+from conciliare_cli.fields import Level
+
 
 class Severity(StrEnum):
     BLOCKING = "BLOCCANTE"
@@ -197,6 +199,67 @@ CATALOGUE: dict[str, FindingType] = {
         ),
     ]
 }
+
+# ---------------------------------------------------------------- reasons of exclusion
+#
+# An exclusion reason is a code in graduatoria.csv's `exclusion_reasons`. It comes from a rule
+# of the call (eligibility: its code, level, message and article), from a blocking finding
+# above (its description; the level of its scope), or from the engine itself: these are
+# catalogued here, their sentences completed with the call's own policy.
+
+SUPERSEDED = "DOMANDA_SOSTITUITA"
+MINOR_ELSEWHERE = "MINORE_IN_ALTRA_DOMANDA"
+MISSING_COST = "COSTO_MANCANTE"
+CRITERION_MISSING = "CRITERIO_{id}_DATO_MANCANTE"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an application or a minor is excluded: a code, what it excludes, the sentence the
+    letters and the Esclusi sheet give, the article of the call (if any) and where it comes
+    from ('rule', 'finding' or 'engine')."""
+
+    code: str
+    level: Level
+    sentence: str
+    reference: str = ""
+    source: str = "engine"
+
+
+ENGINE_REASONS: dict[str, tuple[Level, str]] = {
+    SUPERSEDED: (
+        Level.APPLICATION,
+        "Il richiedente ha presentato più domande: per il bando vale solo {which} presentata.",
+    ),
+    MINOR_ELSEWHERE: (
+        Level.MINOR,
+        "Il minore è compreso anche in un'altra domanda ammessa, {kept}: il voucher per lui è "
+        "considerato in quella.",
+    ),
+    MISSING_COST: (Level.MINOR, "Non è indicato il costo del servizio richiesto per il minore."),
+    CRITERION_MISSING: (
+        Level.APPLICATION,  # the ranking unit's level: the minor when ranking.unit is minor
+        "Manca il dato necessario per il criterio di punteggio «{label}».",
+    ),
+}
+
+
+def criterion_missing_code(criterion_id: str) -> str:
+    return CRITERION_MISSING.format(id=criterion_id.upper())
+
+
+def finding_reasons() -> dict[str, Reason]:
+    """Every finding code as a reason: a blocking finding excludes what its scope says."""
+    return {
+        code: Reason(
+            code,
+            Level.APPLICATION if t.scope == Scope.APPLICATION else Level.MINOR,
+            t.description,
+            source="finding",
+        )
+        for code, t in CATALOGUE.items()
+    }
+
 
 FINDING_COLUMNS = [
     "code",

@@ -12,6 +12,8 @@ import pandas as pd
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
+from conciliare_cli.fields import Kind
+
 LOCALE = "it_IT"
 
 
@@ -93,3 +95,27 @@ def yes_no(value: object) -> str:
     if isinstance(value, float) and np.isnan(value):
         return ""
     return "Sì" if bool(value) else "No"
+
+
+def value_text(value: object, kind: Kind | None) -> str:
+    """A field's value as people read it: '1.234,56 €', '15/09/2017', 'sì'; 'non indicato'
+    when missing; text as written (without surrounding spaces)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "non indicato"
+    if kind is Kind.MONEY:
+        return eur(int(value))  # type: ignore[call-overload]
+    if kind is Kind.BOOL:
+        return "sì" if bool(value) else "no"
+    if kind in (Kind.NUMBER, Kind.INTEGER):
+        return number(value)  # type: ignore[arg-type]
+    if kind is Kind.DATE:
+        return date_short(value)  # type: ignore[arg-type]
+    if kind is Kind.DATETIME:
+        return datetime_short(value)  # type: ignore[arg-type]
+    return str(value).strip()
+
+
+def points_text(value: Decimal | float | int) -> str:
+    """'1 punto', '2,5 punti'."""
+    text = number(value)
+    return f"{text} punto" if Decimal(str(value)) == 1 else f"{text} punti"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from conciliare_cli.atomic import atomic_output
 from conciliare_cli.config import LoadedCall, load_call
+from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.engine.rank import rank_call
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.publish import write_manifest, write_public
@@ -27,9 +28,10 @@ def run(
 ) -> RankResult:
     """Run the call in `folder` and return the ranked, allocated result."""
     call = call or load_call(folder)
+    rules = compile_rules(call)  # once for the whole run; errors before any reading
     call.require_partners()
     read, findings = validate_call(call, on_file=on_file)
-    result = rank_call(call, read.minors, findings)
+    result = rank_call(rules, read.minors, findings)
     result.input_files = [_relative(call.folder, p) for p in read.input_files]
     return result
 

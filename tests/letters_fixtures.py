@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.config import load_call
+from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.resources import rules_dir
 
@@ -33,10 +34,6 @@ def make_call_folder(folder: Path, *, logos: list[str] | None = None) -> Path:
         text = text.replace("  logos: []", f"  logos: {listed}")
         target.write_text(text, encoding="utf-8")
     return folder
-
-
-def _reasons(call) -> dict[str, str]:
-    return {rule.code: rule.message for rule in call.config.eligibility}
 
 
 def _minor(
@@ -272,12 +269,12 @@ def result_from_rows(folder: Path, rows: list[dict]) -> RankResult:
     )
     return RankResult(
         call=call,
+        rules=compile_rules(call),
         minors=minors,
         units=units,
         funds=funds,
         reserves=pd.DataFrame(),
         findings=pd.DataFrame(),
-        reasons=_reasons(call),
     )
 
 

@@ -109,7 +109,6 @@ def test_every_module_has_a_layer():
         layer_of(name)
 
 
-@pytest.mark.xfail(strict=True, reason="config/loader still compiles the rules (issue 9, next)")
 def test_no_import_from_a_higher_layer():
     wrong = [
         f"{a} (layer {layer_of(a)}) imports {b} (layer {layer_of(b)})"
@@ -120,7 +119,6 @@ def test_no_import_from_a_higher_layer():
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.xfail(strict=True, reason="config/loader still compiles the rules (issue 9, next)")
 def test_no_import_circle():
     g = graph()
     circles: list[list[str]] = []

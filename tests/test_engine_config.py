@@ -1,4 +1,5 @@
-"""Bad rules through load_call: each error names the file, the line and the key, in Italian."""
+"""Bad rules through load_call and compile_rules (what every command does first): each error
+names the file, the line and the key, in Italian."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conciliare_cli.config import load_call
+from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.errors import ConfigError
 
 ISEE_BANDS = """      - {max: 10000, points: 15}
@@ -17,7 +19,7 @@ ISEE_BANDS = """      - {max: 10000, points: 15}
 def error_for(tmp_path: Path, text: str) -> str:
     (tmp_path / "bando.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
-        load_call(tmp_path)
+        compile_rules(load_call(tmp_path))
     return str(info.value)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from conciliare_cli.engine.criteria.base import thousandths
 from conciliare_cli.engine.rank import rank_call
-from conciliare_cli.engine.scoring import thousandths
 from conciliare_cli.engine.synthetic import call_from, minors_table, rules_data, tax_code
 
 T = pd.Timestamp

@@ -489,11 +489,12 @@ def test_codes_outside_the_rules_are_placed_by_where_they_occur(tmp_path):
     other = [r for r in rows if r["application_id"] == "ASST-0005"]
     other[1]["exclusion_reasons"] = "DATA_PRESENTAZIONE_IMPLAUSIBILE"  # blocks an application
     result = result_from_rows(small_result(tmp_path / "bando").call.folder, rows)
-    result.reasons["DOMANDA_SOSTITUITA"] = "Vale solo l'ultima domanda presentata."
     letters = {x.application_id: x.context for x in build_letters(result, RUN_DATE)}
     blu_letter = letters["ASST-0004"]
     assert [r["code"] for r in blu_letter["reasons"]] == ["ISEE_OLTRE_SOGLIA", "DOMANDA_SOSTITUITA"]
-    assert blu_letter["reasons"][1]["text"] == "Vale solo l'ultima domanda presentata."
+    assert blu_letter["reasons"][1]["text"] == (
+        "Il richiedente ha presentato più domande: per il bando vale solo l'ultima presentata."
+    )
     minors = {m["name"]: [r["code"] for r in m["reasons"]] for m in blu_letter["minors"]}
     assert minors == {"Rita Blu": [], "Ivo Blu": ["CF_NON_VALIDO"]}
     # an admitted application is not excluded as a whole: the code stays with its minor

@@ -87,7 +87,7 @@ def test_public_files_hold_no_names_tax_codes_emails_or_health_data(call_folder,
 
 def test_score_hidden_when_a_criterion_is_sensitive(call_folder, tmp_path):
     result = make_result(call_folder)
-    assert sensitive_criteria(result.call.config) == ["disabilita", "dsa_bes"]
+    assert sensitive_criteria(result) == ["disabilita", "dsa_bes"]
     xlsx, pdf = _write(result, tmp_path / "out")
     text = _all_text(xlsx, pdf)
     assert "Punteggio" not in xlsx_texts(xlsx)
@@ -103,8 +103,9 @@ def test_criterion_on_a_health_field_is_sensitive_even_when_not_flagged(tmp_path
     folder = make_call_folder(tmp_path / "bando", drop_sensitive=True)
     config = load_call(folder).config
     assert not any(c.sensitive for c in config.criteria)
-    assert sensitive_criteria(config) == ["disabilita", "dsa_bes"]
-    assert public_list(make_result(folder)).score_hidden
+    result = make_result(folder)
+    assert sensitive_criteria(result) == ["disabilita", "dsa_bes"]
+    assert public_list(result).score_hidden
 
 
 def test_score_published_when_the_call_allows_it(tmp_path):

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from conciliare_cli.config import load_call
+from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.engine.result import RankResult
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,6 +139,7 @@ def make_result(folder: Path, call: object = None) -> RankResult:
     )
     return RankResult(
         call=call,
+        rules=compile_rules(call),
         minors=minors_df,
         units=units_df,
         funds=funds,

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from conciliare_cli.config import load_call
+from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.findings import make_findings
 from conciliare_cli.money import cents_to_plain, plain_score
@@ -142,14 +143,12 @@ def result(frame: pd.DataFrame | None = None, findings: pd.DataFrame | None = No
         )
     return RankResult(
         call=CALL,
+        rules=compile_rules(CALL),
         minors=minors() if frame is None else frame,
         units=pd.DataFrame(),
         funds=funds,
         reserves=reserves,
         findings=findings,
-        reasons={
-            r.code: r.message for r in CALL.config.eligibility
-        },
         input_files=["partner/asst.xlsx", "partner/com.xlsx"],
     )  # fmt: skip
 

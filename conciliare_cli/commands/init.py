@@ -9,6 +9,7 @@ import typer
 from conciliare_cli.app import command, console
 from conciliare_cli.atomic import atomic_write_bytes
 from conciliare_cli.config import CONFIG_NAME, load_call
+from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.errors import UserError
 from conciliare_cli.resources import rules_dir
 
@@ -32,7 +33,7 @@ def init_call(folder: Path, rule_set: str = DEFAULT_RULES) -> Path:
         raise UserError(f"{target} esiste già: non lo sovrascrivo")
     (folder / "partner").mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(target, source.read_bytes())
-    load_call(folder)  # the copy must be a valid call
+    compile_rules(load_call(folder))  # the copy must be a valid call
     return target
 
 

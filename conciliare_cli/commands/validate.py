@@ -15,6 +15,7 @@ from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
+from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.findings import Severity
 from conciliare_cli.read import read_call
 from conciliare_cli.validate import check_read
@@ -104,6 +105,7 @@ def validate_command(
     """
     run_date = parse_run_date(date)
     call = load_call(folder)
+    compile_rules(call)  # a rule that cannot work is an error now, not at rank time
     call.require_partners()
     with reading_progress(call) as on_file:
         read = read_call(call, on_file=on_file)

@@ -98,7 +98,7 @@ def load_call(folder: Path | str) -> LoadedCall:
     if problems:
         raise ConfigError(
             [
-                f"{path.name}, riga {_line_for(lines, loc) or 1}, {_dotted(loc)}: {msg}"
+                f"{path.name}, riga {_line_for(lines, loc) or 1}, {dotted(loc)}: {msg}"
                 for loc, msg in problems
             ]
         )
@@ -115,16 +115,16 @@ def load_call(folder: Path | str) -> LoadedCall:
 
 
 def check_semantics(config: CallConfig) -> Iterable[tuple[Loc, str]]:
-    """Checks that need more than one section: mappings against fields, expressions."""
-    from conciliare_cli.engine.expr import ExpressionError, compile_expression
-
+    """Checks of the mappings against the fields: every partner's `columns` names a known
+    field, `{n}` only for minors' fields, every required field mapped. The rules themselves
+    (expressions, criteria, funds) are checked when they are compiled (engine/compile.py)."""
     fields = known_fields(config)
     mappable = {k: v for k, v in fields.items() if k not in DERIVED_FIELDS}
     for i, partner in enumerate(config.partners):
         loc: Loc = ("partners", i, "columns")
         for key, headers in partner.columns.items():
             if key not in mappable:
-                yield (*loc, key), f"campo sconosciuto '{key}'{_suggest(key, mappable)}"
+                yield (*loc, key), f"campo sconosciuto '{key}'{suggest(key, mappable)}"
                 continue
             hs = [headers] if isinstance(headers, str) else headers
             if any("{n}" in h for h in hs) and mappable[key].level is not Level.MINOR:
@@ -136,40 +136,8 @@ def check_semantics(config: CallConfig) -> Iterable[tuple[Loc, str]]:
             if f.required and name not in partner.columns:
                 yield loc, f"manca il campo obbligatorio '{name}'"
 
-    def check(loc: Loc, text: str | None) -> Iterable[tuple[Loc, str]]:
-        if text is None:
-            return
-        try:
-            compile_expression(text, fields)
-        except ExpressionError as exc:
-            yield loc, str(exc)
 
-    for i, rule in enumerate(config.eligibility):
-        yield from check(("eligibility", i, "require"), rule.require)
-    for i, crit in enumerate(config.criteria):
-        yield from check(("criteria", i, "condition"), getattr(crit, "condition", None))
-        field_name = getattr(crit, "field", None)
-        if field_name is not None and field_name not in fields:
-            yield (
-                ("criteria", i, "field"),
-                (f"campo sconosciuto '{field_name}'{_suggest(field_name, fields)}"),
-            )
-    for i, tb in enumerate(config.ranking.tie_breakers):
-        if tb.field not in fields:
-            yield (
-                ("ranking", "tie_breakers", i, "field"),
-                (f"campo sconosciuto '{tb.field}'{_suggest(tb.field, fields)}"),
-            )
-    for i, fund in enumerate(config.funds):
-        yield from check(("funds", i, "condition"), fund.condition)
-    for i, res in enumerate(config.reserves):
-        yield from check(("reserves", i, "condition"), res.condition)
-    from conciliare_cli.engine.checks import rule_problems
-
-    yield from rule_problems(config)  # conditions in their context, criteria's fields
-
-
-def _suggest(name: str, candidates: Iterable[str]) -> str:
+def suggest(name: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (forse '{close[0]}'?)" if close else ""
 
@@ -207,13 +175,13 @@ def _format(filename: str, lines: dict[Loc, int], data: Any, err: dict[str, Any]
     value = err.get("input")
     if etype == "missing":
         parent, key = loc[:-1], loc[-1]
-        return f"{filename}, riga {line}, {_dotted(parent)}: manca il campo obbligatorio '{key}'"
+        return f"{filename}, riga {line}, {dotted(parent)}: manca il campo obbligatorio '{key}'"
     if etype == "extra_forbidden":
         key = loc[-1]
         allowed = _allowed_keys(data, loc[:-1])
         return (
-            f"{filename}, riga {line}, {_dotted(loc)}: chiave non prevista '{key}'"
-            f"{_suggest(str(key), allowed)}"
+            f"{filename}, riga {line}, {dotted(loc)}: chiave non prevista '{key}'"
+            f"{suggest(str(key), allowed)}"
         )
     if etype in _TYPE_TEXT:
         msg = f"{_TYPE_TEXT[etype]}, trovato {value!r}"
@@ -241,7 +209,7 @@ def _format(filename: str, lines: dict[Loc, int], data: Any, err: dict[str, Any]
         msg = str(ctx.get("error", err.get("msg")))
     else:
         msg = f"valore non valido {value!r} ({etype})"
-    return f"{filename}, riga {line}, {_dotted(loc)}: {msg}"
+    return f"{filename}, riga {line}, {dotted(loc)}: {msg}"
 
 
 def _data_loc(data: Any, loc: Loc) -> Loc:
@@ -296,7 +264,7 @@ def _resolve(node: dict[str, Any], defs: dict[str, Any], value: Any) -> dict[str
         return node
 
 
-def _dotted(loc: Sequence[str | int]) -> str:
+def dotted(loc: Sequence[str | int]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))

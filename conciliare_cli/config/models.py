@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
 
@@ -153,7 +154,9 @@ class EligibilityRule(Strict):
 # ---------------------------------------------------------------- criteria
 
 
-class _CriterionBase(Strict):
+class CriterionModel(Strict):
+    """What every kind of criterion has; each kind adds its `type` and parameters."""
+
     id: Identifier = Field(description="Identificativo del criterio (colonna nelle uscite)")
     label: str = Field(description="Descrizione italiana del criterio")
     reference: str | None = Field(None, description="Articolo del bando")
@@ -161,7 +164,7 @@ class _CriterionBase(Strict):
     sensitive: bool = Field(False, description="Rivela dati sanitari: mai nelle uscite pubbliche")
 
 
-class FlagCriterion(_CriterionBase):
+class FlagCriterion(CriterionModel):
     type: Literal["flag"] = Field(description="Tipo di criterio")
     condition: Expression = Field(description="Condizione a livello di domanda")
     points: Decimal = Field(description="Punti se la condizione è vera")
@@ -176,7 +179,7 @@ class Band(Strict):
     points: Decimal = Field(description="Punti della fascia")
 
 
-class BandsCriterion(_CriterionBase):
+class BandsCriterion(CriterionModel):
     type: Literal["bands"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo numerico a livello di domanda, es. isee")
     bands: list[Band] = Field(min_length=1)
@@ -203,7 +206,7 @@ class BandsCriterion(_CriterionBase):
         return self
 
 
-class MapCriterion(_CriterionBase):
+class MapCriterion(CriterionModel):
     type: Literal["map"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo di categoria (testo)")
     map: dict[str, Decimal] = Field(description="Valore → punti (maiuscole/minuscole ignorate)")
@@ -213,7 +216,7 @@ class MapCriterion(_CriterionBase):
     )
 
 
-class CountCriterion(_CriterionBase):
+class CountCriterion(CriterionModel):
     type: Literal["count"] = Field(description="Tipo di criterio")
     condition: Expression = Field(description="Condizione sul minore, es. disability")
     points: Decimal = Field(description="Punti per ogni minore ammissibile che la soddisfa")
@@ -222,7 +225,7 @@ class CountCriterion(_CriterionBase):
     )
 
 
-class SumCriterion(_CriterionBase):
+class SumCriterion(CriterionModel):
     type: Literal["sum"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo numerico del minore da sommare")
     points: Decimal = Field(description="Punti per unità del campo")
@@ -232,10 +235,22 @@ class SumCriterion(_CriterionBase):
     )
 
 
-Criterion = Annotated[
-    FlagCriterion | BandsCriterion | MapCriterion | CountCriterion | SumCriterion,
-    Field(discriminator="type"),
+# The kinds of criterion, by their YAML `type`. Each has its home in
+# conciliare_cli/engine/criteria/<type>.py (checks, compilation, scoring, words).
+CRITERION_MODELS: list[type[CriterionModel]] = [
+    FlagCriterion,
+    BandsCriterion,
+    MapCriterion,
+    CountCriterion,
+    SumCriterion,
 ]
+
+
+def _criterion_union() -> Any:
+    return Annotated[Union[tuple(CRITERION_MODELS)], Field(discriminator="type")]  # noqa: UP007
+
+
+Criterion = _criterion_union()
 
 
 # ---------------------------------------------------------------- ranking
@@ -395,3 +410,17 @@ class CallConfig(Strict):
             if r.fund not in fund_ids:
                 raise ValueError(f"la riserva {r.id} cita il fondo '{r.fund}' che non esiste")
         return self
+
+
+def register_criterion_model(model: type[CriterionModel]) -> None:
+    """Admit a new kind of criterion in bando.yaml (its model's `type` is the YAML key).
+
+    The shipped kinds are listed above; this is for a kind added at run time (the tests add a
+    made-up one). The engine's side is registered with engine.criteria.register."""
+    if model not in CRITERION_MODELS:
+        CRITERION_MODELS.append(model)
+    CallConfig.model_fields["criteria"] = FieldInfo.from_annotated_attribute(
+        list[_criterion_union()],  # type: ignore[misc]
+        Field(default_factory=list, description="Criteri di punteggio"),
+    )
+    CallConfig.model_rebuild(force=True)

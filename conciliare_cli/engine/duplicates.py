@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SUPERSEDED = "DOMANDA_SOSTITUITA"
-MINOR_ELSEWHERE = "MINORE_IN_ALTRA_DOMANDA"
+from conciliare_cli.findings import MINOR_ELSEWHERE, SUPERSEDED
+
+__all__ = ["MINOR_ELSEWHERE", "SUPERSEDED", "duplicate_minors", "superseded_applications"]
 
 
 def _codes(tax_codes: pd.Series) -> np.ndarray:

@@ -23,12 +23,13 @@ duplicates, missing data); a code appears once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from conciliare_cli.engine.expr import Expression
+from conciliare_cli.engine.compile import EligibilityRule
 from conciliare_cli.fields import Level
 
 
@@ -143,23 +144,23 @@ def rule_fails(values: pd.Series, on_missing: str) -> np.ndarray:
 
 def apply_rules(
     table: pd.DataFrame,
-    rules: list[tuple[str, Level, Expression, str]],
+    rules: Sequence[EligibilityRule],
     level: Level,
-    constants: dict[str, object],
+    constants: Mapping[str, object],
     groups: Groups,
     exclusions: Exclusions,
     members: np.ndarray | None = None,
 ) -> None:
-    """Evaluate the rules of one level (code, level, compiled require, on_missing)."""
+    """Evaluate the compiled eligibility rules of one level."""
     mem = None if members is None else pd.Series(members, index=table.index)
-    for code, rule_level, expr, on_missing in rules:
-        if rule_level is not level:
+    for rule in rules:
+        if rule.level is not level:
             continue
-        values = expr.evaluate(table, constants, group=groups.app_codes, members=mem)
-        fails = rule_fails(values, on_missing)
+        values = rule.require.evaluate(table, constants, group=groups.app_codes, members=mem)
+        fails = rule_fails(values, rule.on_missing)
         if level is Level.APPLICATION:
             fails = groups.broadcast_app(fails)
-        exclusions.add(code, fails, level)
+        exclusions.add(rule.code, fails, level)
 
 
 def findings_exclusions(

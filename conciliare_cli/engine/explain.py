@@ -11,24 +11,13 @@ are evaluated again on the application's rows only to say whether they were true
 from __future__ import annotations
 
 import difflib
-from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 
-from conciliare_cli.config.models import (
-    BandsCriterion,
-    CountCriterion,
-    FlagCriterion,
-    MapCriterion,
-    SumCriterion,
-)
-from conciliare_cli.engine.checks import compile_call
-from conciliare_cli.engine.expr import call_constants
+from conciliare_cli.engine.criteria.base import ExplainCase
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
-from conciliare_cli.fields import Kind
-from conciliare_cli.italian import datetime_short, eur, number
+from conciliare_cli.italian import datetime_short, eur, number, value_text
 from conciliare_cli.status import Status
 
 
@@ -48,7 +37,6 @@ def explain_application(result: RankResult, application_id: str) -> str:
             hint=("forse: " + ", ".join(close)) if close else None,
         )
     rows = rows.sort_values(["minor_slot", "row_key"], kind="stable")
-    cfg = result.call.config
     first = rows.iloc[0]
     out = [f"Domanda {application_id}"]
     facts = []
@@ -60,7 +48,7 @@ def explain_application(result: RankResult, application_id: str) -> str:
         facts.append(f"file {first['source_file']}, riga {first.get('source_row', '')}")
     if facts:
         out.append("  " + "; ".join(str(f) for f in facts))
-    by_minor = cfg.ranking.unit == "minor"
+    by_minor = result.rules.by_minor
     units = [rows.iloc[[i]] for i in range(len(rows))] if by_minor else [rows]
     for unit_rows in units:
         out.append("")
@@ -111,114 +99,37 @@ def _minor_name(row: pd.Series) -> str:
     return f"{name} ({code})" if name and code else (name or code or str(row.get("row_key", "")))
 
 
-def _value_text(value: Any, kind: Kind) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "non indicato"
-    if kind is Kind.MONEY:
-        return eur(int(value))
-    if kind in (Kind.DATE, Kind.DATETIME):
-        return datetime_short(value)
-    if kind is Kind.BOOL:
-        return "sì" if bool(value) else "no"
-    if kind in (Kind.NUMBER, Kind.INTEGER):
-        return number(value)
-    return str(value)
-
-
-def _points(value: Decimal | float) -> str:
-    return number(float(value))
-
-
-def _band_text(lo: Decimal | None, hi: Decimal | None, kind: Kind) -> str:
-    def fmt(d: Decimal) -> str:
-        return eur(int(d * 100)) if kind is Kind.MONEY else number(float(d))
-
-    if lo is None and hi is not None:
-        return f"fino a {fmt(hi)}"
-    if hi is None and lo is not None:
-        return f"da {fmt(lo)}"
-    return f"da {fmt(lo)} a {fmt(hi)}"  # type: ignore[arg-type]
-
-
 def _criteria_lines(result: RankResult, rows: pd.DataFrame, first: pd.Series) -> list[str]:
-    cfg = result.call.config
-    fields = result.call.fields
-    compiled = compile_call(cfg)
-    constants = call_constants(cfg)
+    """Each criterion: its points and why (the words come from the criterion's kind)."""
+    rules = result.rules
     app_rows = result.minors[result.minors["application_id"] == first["application_id"]]
     members = app_rows.get("minor_admissible", app_rows["minor_eligible"]).fillna(False)
+    case = ExplainCase(first, rows, app_rows, members, rules.constants, rules.fields)
     out = []
-    for crit in cfg.criteria:
+    for crit in rules.criteria:
         pts = first.get(f"crit_{crit.id}", 0.0)
         head = f"- {crit.label}"
         if crit.reference:
             head += f" ({crit.reference})"
-        why = ""
-        if isinstance(crit, FlagCriterion):
-            expr = compiled.conditions[crit.id]
-            v = expr.evaluate(app_rows, constants, members=members)
-            val = v.loc[first.name] if first.name in v.index else v.iloc[0]
-            state = "non valutabile" if pd.isna(val) else ("vera" if bool(val) else "falsa")
-            why = f"condizione «{crit.condition}» {state}"
-        elif isinstance(crit, BandsCriterion):
-            kind = fields[crit.field].kind
-            value = first.get(crit.field)
-            why = f"{fields[crit.field].label}: {_value_text(value, kind)}"
-            if value is not None and not pd.isna(value):
-                band = _matching_band(crit, value, kind)
-                why += f", fascia {band}" if band else ", in nessuna fascia"
-        elif isinstance(crit, MapCriterion):
-            value = first.get(crit.field)
-            known = {str(k).strip().casefold() for k in crit.map}
-            text = _value_text(value, fields[crit.field].kind)
-            listed = isinstance(value, str) and value.strip().casefold() in known
-            why = f"{fields[crit.field].label}: {text}" + (
-                "" if listed else " (valore non elencato)"
-            )
-        elif isinstance(crit, CountCriterion | SumCriterion):
-            col = "minor_admissible" if "minor_admissible" in rows else "minor_eligible"
-            counted = rows[rows[col].fillna(False).astype(bool).to_numpy()]
-            if isinstance(crit, CountCriterion):
-                expr = compiled.conditions[crit.id]
-                hit = expr.evaluate(counted, constants).fillna(False).astype(bool)
-                why = (
-                    f"minori ammissibili che soddisfano «{crit.condition}»: {int(hit.sum())} "
-                    f"su {len(counted)}, {_points(crit.points)} punti ciascuno"
-                )
-            else:
-                kind = fields[crit.field].kind
-                total = pd.to_numeric(counted.get(crit.field), errors="coerce").sum()
-                total_text = eur(int(total)) if kind is Kind.MONEY else number(total)
-                why = f"somma di {fields[crit.field].label}: {total_text}"
+        why = crit.explain(case)
         if crit.max_points is not None:
-            why += f" (massimo {_points(crit.max_points)})"
+            why += f" (massimo {number(float(crit.max_points))})"
         out.append(f"{head}: {number(pts)} punti — {why}")
     out.append(f"Totale: {number(first['score'])} punti")
     return out
 
 
-def _matching_band(crit: BandsCriterion, value: Any, kind: Kind) -> str | None:
-    scale = 100 if kind is Kind.MONEY else 1
-    v = Decimal(int(value)) / scale if kind in (Kind.MONEY, Kind.INTEGER) else Decimal(str(value))
-    for band in crit.bands:
-        if (band.min is None or v >= band.min) and (band.max is None or v <= band.max):
-            return f"{_band_text(band.min, band.max, kind)} ({_points(band.points)} punti)"
-    return None
-
-
 def _ties_lines(
     result: RankResult, rows: pd.DataFrame, first: pd.Series, admitted: bool
 ) -> list[str]:
-    cfg = result.call.config
-    fields = result.call.fields
+    rules = result.rules
     out = ["Criteri di parità (a pari punteggio, in quest'ordine):"]
-    for i, tb in enumerate(cfg.ranking.tie_breakers, start=1):
-        f = fields[tb.field]
-        label = tb.label or f.label
-        out.append(f"  {i}. {label}: {_value_text(first.get(tb.field), f.kind)}")
+    for i, tb in enumerate(rules.tie_breakers, start=1):
+        label = tb.own_label or tb.field_label
+        out.append(f"  {i}. {label}: {value_text(first.get(tb.field), tb.kind)}")
     out.append(
-        f"  {len(cfg.ranking.tie_breakers) + 1}. sorteggio: chiave {first['lottery_key']} "
-        f'(SHA-256 di "{cfg.ranking.lottery.seed}:<identificativo>", la minore prima)'
+        f"  {len(rules.tie_breakers) + 1}. sorteggio: chiave {first['lottery_key']} "
+        f'(SHA-256 di "{rules.lottery_seed}:<identificativo>", la minore prima)'
     )
     decided = str(first.get("decided_by", "") or "")
     if admitted and decided:
@@ -229,7 +140,7 @@ def _ties_lines(
 
 
 def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
-    cfg = result.call.config
+    rules = result.rules
     out = ["Minori:"]
     for _, r in rows.iterrows():
         line = f"- {_minor_name(r)}"
@@ -239,12 +150,12 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
             line += f": spettante {eur(r['requested_cents'])}, assegnato {eur(r['awarded_cents'])}"
             parts = [
                 f"{f.id} {eur(r[f'fund_{f.id}_cents'])}"
-                for f in cfg.funds
+                for f in rules.funds
                 if int(r.get(f"fund_{f.id}_cents", 0) or 0) > 0
             ]
             parts += [
                 f"riserva {res.id} {eur(r[f'reserve_{res.id}_cents'])}"
-                for res in cfg.reserves
+                for res in rules.reserves
                 if int(r.get(f"reserve_{res.id}_cents", 0) or 0) > 0
             ]
             if parts:
@@ -262,8 +173,7 @@ def _reasons_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
     codes = list(dict.fromkeys(codes))
     if not codes:
         return []
-    cfg = result.call.config
-    refs = {r.code: r.reference for r in cfg.eligibility if r.reference}
+    refs = {r.code: r.reference for r in result.rules.eligibility if r.reference}
     out = ["Motivi di esclusione:"]
     per_row = [set(t.split(";")) for t in rows["exclusion_reasons"].fillna("").astype(str)]
     for code in codes:
@@ -272,7 +182,7 @@ def _reasons_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
         if len(who) < len(rows):
             scope = " [" + ", ".join(_minor_name(r) for _, r in who.iterrows()) + "]"
         ref = f" ({refs[code]})" if code in refs else ""
-        sentence = result.reasons.get(code, "")
+        sentence = result.rules.sentence(code)
         out.append(f"- {code}{ref}{scope}: {sentence}")
     findings = result.findings
     if findings is not None and len(findings) and "application_id" in findings:

@@ -1039,23 +1039,30 @@ def compile_expression(
         raise ExpressionError(
             f"la condizione deve essere vera o falsa, ma è {_TYPE_TEXT[root.type]}"
         )
-    expr_level = Level.MINOR if comp.minor_outside else Level.APPLICATION
-    if level is Level.APPLICATION and comp.minor_outside:
-        minor = sorted(n for n in comp.names if fields[n].level is Level.MINOR)
+    expr = Expression(
+        text=text,
+        names=frozenset(comp.names),
+        level=Level.MINOR if comp.minor_outside else Level.APPLICATION,
+        type=root.type,
+        has_aggregates=comp.aggregates,
+        _root=root,
+    )
+    if level is not None:
+        check_level(expr, level, fields)
+    return expr
+
+
+def check_level(expr: Expression, level: Level, fields: Mapping[str, Field]) -> None:
+    """Raise ExpressionError when `expr` cannot be used in the context `level`: APPLICATION
+    forbids minor-level fields outside an aggregate, MINOR forbids aggregates."""
+    if level is Level.APPLICATION and expr.level is Level.MINOR:
+        minor = sorted(n for n in expr.names if fields[n].level is Level.MINOR)
         raise ExpressionError(
             "condizione a livello di domanda che usa dati del minore ("
             + ", ".join(minor)
             + "): usa any(...), all(...) o count(...)"
         )
-    if level is Level.MINOR and comp.aggregates:
+    if level is Level.MINOR and expr.has_aggregates:
         raise ExpressionError(
             "any/all/count/sum si usano solo nelle condizioni a livello di domanda"
         )
-    return Expression(
-        text=text,
-        names=frozenset(comp.names),
-        level=expr_level,
-        type=root.type,
-        has_aggregates=comp.aggregates,
-        _root=root,
-    )

@@ -14,8 +14,11 @@
    When some minor loses its place, steps 4-6 run again without it (so its application may
    now have no eligible minor, and its count criteria change).
 8. Ranking of the units with at least one admitted minor (engine/ranking.py).
-9. Allocation (engine/allocation.py): vouchers of min(cap, requested), funds and reserves
+9. Allocation (engine/allocation.py): vouchers (engine/amounts.py), funds and reserves
    whose condition the unit meets (read like a flag criterion; unknown = not met).
+
+The rules come compiled (engine/compile.py: `compile_rules`), once for the whole run, and
+travel with the result.
 """
 
 from __future__ import annotations
@@ -28,14 +31,10 @@ import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.allocation import Pot, allocate_arrays
-from conciliare_cli.engine.checks import compile_call
+from conciliare_cli.engine.compile import Rules, TieBreakerRule, compile_rules
+from conciliare_cli.engine.criteria.base import ScoreData
 from conciliare_cli.engine.derive import derive
-from conciliare_cli.engine.duplicates import (
-    MINOR_ELSEWHERE,
-    SUPERSEDED,
-    duplicate_minors,
-    superseded_applications,
-)
+from conciliare_cli.engine.duplicates import duplicate_minors, superseded_applications
 from conciliare_cli.engine.eligibility import (
     Exclusions,
     Groups,
@@ -43,24 +42,23 @@ from conciliare_cli.engine.eligibility import (
     findings_exclusions,
     join_codes,
 )
-from conciliare_cli.engine.expr import Expression, call_constants
+from conciliare_cli.engine.expr import Expression
 from conciliare_cli.engine.ranking import Lottery, TieKey, rank
 from conciliare_cli.engine.result import RankResult
-from conciliare_cli.engine.scoring import (
-    NOT_COMPUTABLE,
-    Scores,
-    Units,
-    missing_code,
-    score_units,
-)
-from conciliare_cli.errors import ConfigError
+from conciliare_cli.engine.scoring import NOT_COMPUTABLE, Scores, score_units
+from conciliare_cli.engine.units import Units
 from conciliare_cli.fields import Level
-from conciliare_cli.findings import CATALOGUE, FINDING_COLUMNS, make_findings
+from conciliare_cli.findings import (
+    FINDING_COLUMNS,
+    MINOR_ELSEWHERE,
+    MISSING_COST,
+    SUPERSEDED,
+    criterion_missing_code,
+    make_findings,
+)
 from conciliare_cli.status import Status
 
 EXCLUDED = Status.EXCLUDED.value
-
-MISSING_COST = "COSTO_MANCANTE"
 
 _TIE_COLUMNS = ["row_key", "source_file", "source_sheet", "source_row"]
 
@@ -103,33 +101,6 @@ def canonical_order(minors: pd.DataFrame) -> pd.DataFrame:
     return minors.iloc[order].reset_index(drop=True)
 
 
-def reason_sentences(call: LoadedCall) -> dict[str, str]:
-    """Italian sentence of every code that can appear in exclusion_reasons."""
-    cfg = call.config
-    out = {code: t.description for code, t in CATALOGUE.items()}
-    for rule in cfg.eligibility:
-        out[rule.code] = rule.message
-    which = "l'ultima" if cfg.duplicates.applicant == "last" else "la prima"
-    out[SUPERSEDED] = (
-        f"Il richiedente ha presentato più domande: per il bando vale solo {which} presentata."
-    )
-    kept = (
-        "presentata prima"
-        if cfg.duplicates.minor == "earlier"
-        else "con il punteggio più alto (a parità, presentata prima)"
-    )
-    out[MINOR_ELSEWHERE] = (
-        f"Il minore è compreso anche in un'altra domanda ammessa, {kept}: il voucher per "
-        "lui è considerato in quella."
-    )
-    out[MISSING_COST] = "Non è indicato il costo del servizio richiesto per il minore."
-    for crit in cfg.criteria:
-        out[missing_code(crit.id)] = (
-            f"Manca il dato necessario per il criterio di punteggio «{crit.label}»."
-        )
-    return out
-
-
 class _Clock:
     """Seconds spent per stage, added into `timings` when given (bench/engine_speed.py)."""
 
@@ -145,50 +116,39 @@ class _Clock:
 
 
 def rank_call(
-    call: LoadedCall,
+    rules: Rules | LoadedCall,
     minors: pd.DataFrame,
     findings: pd.DataFrame,
     timings: dict[str, float] | None = None,
 ) -> RankResult:
     """The whole engine on a canonical minors table and the validation findings.
 
-    `timings`, when given, receives the seconds spent per stage (prepare, eligibility,
-    scoring, ranking, allocation, result)."""
+    `rules` are the compiled rules of the run (a LoadedCall is compiled here, for tests and
+    tools that have no other use for the rules). `timings`, when given, receives the seconds
+    spent per stage (prepare, eligibility, scoring, ranking, allocation, result)."""
     clock = _Clock(timings)
-    cfg = call.config
-    compiled = compile_call(cfg)
-    if compiled.problems:
-        raise ConfigError(
-            [
-                f"{call.path.name}, riga {call.line_of(loc) or 1}, "
-                f"{'.'.join(str(p) for p in loc)}: {msg}"
-                for loc, msg in compiled.problems
-            ]
-        )
-    fields = call.fields
-    constants = call_constants(cfg)
+    if isinstance(rules, LoadedCall):
+        rules = compile_rules(rules)
     table = canonical_order(minors)
     groups = Groups.of(table)
-    table = derive(table, cfg.call.reference_date, groups.app_codes)
+    table = derive(table, rules.call.config.call.reference_date, groups.app_codes)
     _ensure_columns(table)
     n = len(table)
-    by_minor = cfg.ranking.unit == "minor"
-    units = Units.of(table, groups.app_codes, groups.app_first, by_minor)
+    units = Units.of(table, groups.app_codes, groups.app_first, rules.by_minor)
     clock.lap("prepare")
 
     # 3. minor level
     minor_ex = Exclusions(n)
-    apply_rules(table, compiled.rules, Level.MINOR, constants, groups, minor_ex)
+    apply_rules(table, rules.eligibility, Level.MINOR, rules.constants, groups, minor_ex)
     findings_exclusions(table, findings, minor_ex, Level.MINOR)
-    requested = requested_cents(table, int(cfg.voucher.cap_eur * 100), cfg.voucher.missing_request)
+    requested = rules.voucher.requested_cents(table)
     minor_ex.add(MISSING_COST, requested.isna().to_numpy(), Level.MINOR)
     base_ok = ~minor_ex.minor_excluded()
 
     # 4-6. application level and scores
-    superseded = _superseded(table, groups, cfg.duplicates.applicant)
-    app_ex, scores, errors = _application_stage(
-        table, call, compiled, constants, groups, units, base_ok, findings, superseded, clock
-    )
+    superseded = _superseded(table, groups, rules.duplicates.applicant)
+    stage = _ApplicationStage(rules, table, groups, units, findings, superseded, clock)
+    app_ex, scores, errors = stage.run(base_ok)
     # 7. duplicate minors
     admitted = base_ok & ~app_ex.excluded()
     dups = duplicate_minors(
@@ -196,23 +156,12 @@ def rank_call(
         _column(table, "submitted_at"),
         groups.app_codes,
         admitted,
-        cfg.duplicates.minor,
+        rules.duplicates.minor,
         score_th=scores.total[units.codes],
     )
     if dups.any():
         minor_ex.add(MINOR_ELSEWHERE, dups, Level.MINOR)
-        app_ex, scores, errors = _application_stage(
-            table,
-            call,
-            compiled,
-            constants,
-            groups,
-            units,
-            base_ok & ~dups,
-            findings,
-            superseded,
-            clock,
-        )
+        app_ex, scores, errors = stage.run(base_ok & ~dups)
     exclusions = Exclusions(n, app=app_ex.app, minor={**minor_ex.minor, **app_ex.minor})
     admitted = ~exclusions.excluded()
     minor_ok = base_ok & ~dups
@@ -224,8 +173,8 @@ def rank_call(
 
     # 8. ranking
     unit_admitted = units.any(admitted)
-    ties = [_tie_key(table, units, tb, fields) for tb in cfg.ranking.tie_breakers]
-    lottery = Lottery.of(cfg.ranking.lottery.seed, units.ids)
+    ties = [_tie_key(table, units, tb) for tb in rules.tie_breakers]
+    lottery = Lottery.of(rules.lottery_seed, units.ids)
     ranked_units = np.flatnonzero(unit_admitted)
     ranked = rank(
         scores.total[ranked_units],
@@ -243,9 +192,7 @@ def rank_call(
     # 9. allocation
     alloc, alloc_rows = _allocate(
         table,
-        cfg,
-        compiled,
-        constants,
+        rules,
         units,
         admitted,
         unit_rank,
@@ -256,7 +203,7 @@ def rank_call(
     )
     clock.lap("allocation")
     result = _result(
-        call,
+        rules,
         table,
         units,
         scores,
@@ -296,19 +243,6 @@ def _ensure_columns(table: pd.DataFrame) -> None:
         table["minor_slot"] = pd.array([1] * len(table), dtype="Int64")
 
 
-def requested_cents(table: pd.DataFrame, cap: int, missing_request: str) -> pd.Series:
-    """Per minor: min(cap, requested) (never negative); the cap when the cost is missing and
-    missing_request is 'cap', NA when it is 'exclude'."""
-    if "requested_eur" in table.columns:
-        req = pd.array(table["requested_eur"], dtype="Int64")
-    else:
-        req = pd.array([pd.NA] * len(table), dtype="Int64")
-    s = pd.Series(req, index=table.index).clip(lower=0, upper=cap)
-    if missing_request == "cap":
-        s = s.fillna(cap)
-    return s.astype("Int64")
-
-
 def _superseded(table: pd.DataFrame, groups: Groups, policy: str) -> np.ndarray:
     """Per row: its application is replaced by another of the same applicant."""
     first = groups.app_first
@@ -321,55 +255,60 @@ def _superseded(table: pd.DataFrame, groups: Groups, policy: str) -> np.ndarray:
     return lose[groups.app_codes]
 
 
-def _application_stage(
-    table: pd.DataFrame,
-    call: LoadedCall,
-    compiled: Any,
-    constants: dict[str, Any],
-    groups: Groups,
-    units: Units,
-    minor_ok: np.ndarray,
-    findings: pd.DataFrame,
-    superseded: np.ndarray,
-    clock: _Clock,
-) -> tuple[Exclusions, Scores, pd.DataFrame]:
-    cfg = call.config
-    n = len(table)
-    table["eligible_minors"] = pd.array(
-        groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
-    )
-    ex = Exclusions(n)
-    apply_rules(table, compiled.rules, Level.APPLICATION, constants, groups, ex, members=minor_ok)
-    findings_exclusions(table, findings, ex, Level.APPLICATION)
-    ex.add(SUPERSEDED, superseded, Level.APPLICATION)
-    clock.lap("eligibility")
-    scores = score_units(
-        table,
-        list(cfg.criteria),
-        compiled.conditions,
-        call.fields,
-        constants,
-        units,
-        minor_ok,
-        groups.app_codes,
-    )
-    clock.lap("scoring")
-    level = Level.MINOR if cfg.ranking.unit == "minor" else Level.APPLICATION
-    for crit in cfg.criteria:
-        miss = scores.missing[crit.id]
-        if crit.missing == "exclude":
-            ex.add(missing_code(crit.id), miss[units.codes], level)
-        elif crit.missing == "error":
-            ex.add(NOT_COMPUTABLE, miss[units.codes], level)
-    errors = _error_findings(table, units, scores, cfg)
-    return ex, scores, errors
+class _ApplicationStage:
+    """Steps 4-6 for a set of eligible minors: application-level exclusions and scores (run
+    again when duplicates take minors away)."""
+
+    def __init__(
+        self,
+        rules: Rules,
+        table: pd.DataFrame,
+        groups: Groups,
+        units: Units,
+        findings: pd.DataFrame,
+        superseded: np.ndarray,
+        clock: _Clock,
+    ):
+        self.rules, self.table, self.groups, self.units = rules, table, groups, units
+        self.findings, self.superseded, self.clock = findings, superseded, clock
+
+    def run(self, minor_ok: np.ndarray) -> tuple[Exclusions, Scores, pd.DataFrame]:
+        rules, table, groups, units = self.rules, self.table, self.groups, self.units
+        table["eligible_minors"] = pd.array(
+            groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
+        )
+        ex = Exclusions(len(table))
+        apply_rules(
+            table,
+            rules.eligibility,
+            Level.APPLICATION,
+            rules.constants,
+            groups,
+            ex,
+            members=minor_ok,
+        )
+        findings_exclusions(table, self.findings, ex, Level.APPLICATION)
+        ex.add(SUPERSEDED, self.superseded, Level.APPLICATION)
+        self.clock.lap("eligibility")
+        data = ScoreData(table, rules.constants, rules.fields, units, minor_ok, groups.app_codes)
+        scores = score_units(rules.criteria, data)
+        self.clock.lap("scoring")
+        for crit in rules.criteria:
+            miss = scores.missing[crit.id][units.codes]
+            if crit.missing == "exclude":
+                ex.add(criterion_missing_code(crit.id), miss, rules.unit_level)
+            elif crit.missing == "error":
+                ex.add(NOT_COMPUTABLE, miss, rules.unit_level)
+        return ex, scores, _error_findings(table, units, scores, rules)
 
 
-def _error_findings(table: pd.DataFrame, units: Units, scores: Scores, cfg: Any) -> pd.DataFrame:
+def _error_findings(
+    table: pd.DataFrame, units: Units, scores: Scores, rules: Rules
+) -> pd.DataFrame:
     """One blocking CRITERIO_NON_CALCOLABILE finding per unit and criterion with
     `missing: error` whose data is missing, on the unit's first row."""
     frames = []
-    for crit in cfg.criteria:
+    for crit in rules.criteria:
         if crit.missing != "error":
             continue
         miss = np.flatnonzero(scores.missing[crit.id])
@@ -378,10 +317,8 @@ def _error_findings(table: pd.DataFrame, units: Units, scores: Scores, cfg: Any)
         rows = table.iloc[units.first[miss]]
         cols = ["partner_id", "source_file", "source_sheet", "source_row", "application_id"]
         part = rows[cols].reset_index(drop=True).copy()
-        part["row_key"] = (
-            rows["row_key"].to_numpy(dtype=object) if cfg.ranking.unit == "minor" else None
-        )
-        part["field"] = getattr(crit, "field", None)
+        part["row_key"] = rows["row_key"].to_numpy(dtype=object) if rules.by_minor else None
+        part["field"] = getattr(crit.model, "field", None)
         part["detail"] = f"«{crit.label}» ({crit.id})"
         frames.append(make_findings(NOT_COMPUTABLE, part))
     if not frames:
@@ -389,12 +326,10 @@ def _error_findings(table: pd.DataFrame, units: Units, scores: Scores, cfg: Any)
     return pd.concat(frames, ignore_index=True)
 
 
-def _tie_key(table: pd.DataFrame, units: Units, tb: Any, fields: dict[str, Any]) -> TieKey:
-    f = fields[tb.field]
+def _tie_key(table: pd.DataFrame, units: Units, tb: TieBreakerRule) -> TieKey:
     col = table[tb.field] if tb.field in table.columns else pd.Series(pd.NA, index=table.index)
     values = col.iloc[units.first].reset_index(drop=True)
-    label = tb.label or f"{f.label} ({'crescente' if tb.order == 'asc' else 'decrescente'})"
-    return TieKey.of(values, f.kind, tb.order, tb.missing, label)
+    return TieKey.of(values, tb.kind, tb.order, tb.missing, tb.label)
 
 
 def _subset(t: TieKey, idx: np.ndarray) -> TieKey:
@@ -419,9 +354,7 @@ def _unit_condition(
 
 def _allocate(
     table: pd.DataFrame,
-    cfg: Any,
-    compiled: Any,
-    constants: dict[str, Any],
+    rules: Rules,
     units: Units,
     admitted: np.ndarray,
     unit_rank: np.ndarray,
@@ -435,28 +368,22 @@ def _allocate(
     rows = rows[np.lexsort((rows, unit_rank[units.codes[rows]]))]
     unit_pos = unit_rank[units.codes[rows]] - 1  # 0-based rank position per row
     need = requested.to_numpy(dtype=np.int64, na_value=0)[rows]
+    constants = rules.constants
     funds = []
-    for fund in cfg.funds:
-        expr = compiled.funds.get(fund.id)
-        ok = _unit_condition(expr, table, constants, units, minor_ok, app_codes)
-        funds.append(Pot(fund.id, fund.id, int(fund.amount_eur * 100), ok[order]))
+    for fund in rules.funds:
+        ok = _unit_condition(fund.condition, table, constants, units, minor_ok, app_codes)
+        funds.append(Pot(fund.id, fund.id, fund.budget_cents, ok[order]))
     reserves = []
-    budgets = {f.id: int(f.amount_eur * 100) for f in cfg.funds}
-    for res in cfg.reserves:
-        expr = compiled.reserves.get(res.id)
-        ok = _unit_condition(expr, table, constants, units, minor_ok, app_codes)
-        if res.amount_eur is not None:
-            amount = int(res.amount_eur * 100)
-        else:
-            amount = int(budgets[res.fund] * res.share)  # rounded down to the cent
-        reserves.append(Pot(res.id, res.fund, amount, ok[order], is_reserve=True))
+    for res in rules.reserves:
+        ok = _unit_condition(res.condition, table, constants, units, minor_ok, app_codes)
+        reserves.append(Pot(res.id, res.fund, res.amount_cents, ok[order], is_reserve=True))
     alloc = allocate_arrays(
         unit_pos.astype(np.int64),
         need,
         funds,
         reserves,
-        cfg.allocation.when_not_fitting,
-        cfg.allocation.split_between_funds,
+        rules.allocation.when_not_fitting,
+        rules.allocation.split_between_funds,
     )
     return alloc, rows
 
@@ -465,7 +392,7 @@ def _allocate(
 
 
 def _result(
-    call: LoadedCall,
+    rules: Rules,
     table: pd.DataFrame,
     units: Units,
     scores: Scores,
@@ -482,7 +409,6 @@ def _result(
     findings: pd.DataFrame,
     errors: pd.DataFrame,
 ) -> RankResult:
-    cfg = call.config
     n = len(table)
     out = table
     uc = units.codes
@@ -490,7 +416,7 @@ def _result(
     codes, matrix = exclusions.matrix()
     reasons = join_codes(codes, matrix)
     out["exclusion_reasons"] = reasons
-    for crit in cfg.criteria:
+    for crit in rules.criteria:
         out[f"crit_{crit.id}"] = scores.points[crit.id][uc] / 1000.0
     out["score"] = scores.total[uc] / 1000.0
     rank_row = np.where(admitted, unit_rank[uc], 0)
@@ -512,12 +438,12 @@ def _result(
     awarded[alloc_rows] = alloc.awarded
     out["awarded_cents"] = pd.array(awarded, dtype="Int64")
     per_fund = alloc.by_fund()
-    for fund in cfg.funds:
+    for fund in rules.funds:
         col = np.zeros(n, dtype=np.int64)
         if fund.id in per_fund:
             col[alloc_rows] = per_fund[fund.id]
         out[f"fund_{fund.id}_cents"] = pd.array(col, dtype="Int64")
-    for j, res in enumerate(cfg.reserves):
+    for j, res in enumerate(rules.reserves):
         col = np.zeros(n, dtype=np.int64)
         col[alloc_rows] = alloc.draws[:, j]
         out[f"reserve_{res.id}_cents"] = pd.array(col, dtype="Int64")
@@ -526,7 +452,7 @@ def _result(
     out["lottery_key"] = lottery_hex[uc]
 
     units_df = _units_table(
-        cfg,
+        rules,
         table,
         units,
         scores,
@@ -542,7 +468,7 @@ def _result(
         alloc_rows,
         requested,
     )
-    funds_df, reserves_df = _money_tables(cfg, alloc)
+    funds_df, reserves_df = _money_tables(rules, alloc)
     all_findings = pd.concat(
         [f for f in (findings, errors) if f is not None and len(f)] or [errors],
         ignore_index=True,
@@ -550,13 +476,13 @@ def _result(
     if len(all_findings.columns) and set(FINDING_COLUMNS) <= set(all_findings.columns):
         all_findings = all_findings[FINDING_COLUMNS]
     return RankResult(
-        call=call,
+        call=rules.call,
+        rules=rules,
         minors=out,
         units=units_df,
         funds=funds_df,
         reserves=reserves_df,
         findings=all_findings,
-        reasons=reason_sentences(call),
     )
 
 
@@ -565,7 +491,7 @@ def _int_na(values: np.ndarray, na: np.ndarray) -> pd.arrays.IntegerArray:
 
 
 def _units_table(
-    cfg: Any,
+    rules: Rules,
     table: pd.DataFrame,
     units: Units,
     scores: Scores,
@@ -589,7 +515,7 @@ def _units_table(
             "partner_id": table["partner_id"].to_numpy(dtype=object)[units.first],
         }
     )
-    for crit in cfg.criteria:
+    for crit in rules.criteria:
         df[f"crit_{crit.id}"] = scores.points[crit.id] / 1000.0
     df["score"] = scores.total / 1000.0
     df["rank"] = _int_na(unit_rank, unit_rank == 0)
@@ -604,12 +530,12 @@ def _units_table(
     np.add.at(awarded, row_unit, alloc.awarded)
     df["awarded_cents"] = pd.array(awarded, dtype="Int64")
     per_fund = alloc.by_fund()
-    for fund in cfg.funds:
+    for fund in rules.funds:
         col = np.zeros(units.n, dtype=np.int64)
         if fund.id in per_fund:
             np.add.at(col, row_unit, per_fund[fund.id])
         df[f"fund_{fund.id}_cents"] = pd.array(col, dtype="Int64")
-    for j, res in enumerate(cfg.reserves):
+    for j, res in enumerate(rules.reserves):
         col = np.zeros(units.n, dtype=np.int64)
         np.add.at(col, row_unit, alloc.draws[:, j])
         df[f"reserve_{res.id}_cents"] = pd.array(col, dtype="Int64")
@@ -633,29 +559,30 @@ def _unit_reasons(
     return join_codes(codes, per_unit)
 
 
-def _money_tables(cfg: Any, alloc: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _money_tables(rules: Rules, alloc: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     per_fund_used: dict[str, int] = {}
     for j, pot in enumerate(alloc.pots):
         per_fund_used[pot.fund] = per_fund_used.get(pot.fund, 0) + int(alloc.used[j])
     funds = pd.DataFrame(
         {
-            "fund_id": [f.id for f in cfg.funds],
-            "name": [f.name for f in cfg.funds],
-            "budget_cents": [int(f.amount_eur * 100) for f in cfg.funds],
-            "assigned_cents": [per_fund_used.get(f.id, 0) for f in cfg.funds],
+            "fund_id": [f.id for f in rules.funds],
+            "name": [f.name for f in rules.funds],
+            "budget_cents": [f.budget_cents for f in rules.funds],
+            "assigned_cents": [per_fund_used.get(f.id, 0) for f in rules.funds],
         }
     )
     funds["residual_cents"] = funds["budget_cents"] - funds["assigned_cents"]
     for c in ("budget_cents", "assigned_cents", "residual_cents"):
         funds[c] = funds[c].astype("Int64")
+    k = len(rules.reserves)
     reserves = pd.DataFrame(
         {
-            "reserve_id": [r.id for r in cfg.reserves],
-            "fund_id": [r.fund for r in cfg.reserves],
-            "description": [r.description for r in cfg.reserves],
-            "amount_cents": [int(alloc.pots[j].amount_cents) for j in range(len(cfg.reserves))],
-            "used_cents": [int(alloc.used[j]) for j in range(len(cfg.reserves))],
-            "returned_cents": [int(alloc.returned[j]) for j in range(len(cfg.reserves))],
+            "reserve_id": [r.id for r in rules.reserves],
+            "fund_id": [r.fund for r in rules.reserves],
+            "description": [r.description for r in rules.reserves],
+            "amount_cents": [int(alloc.pots[j].amount_cents) for j in range(k)],
+            "used_cents": [int(alloc.used[j]) for j in range(k)],
+            "returned_cents": [int(alloc.returned[j]) for j in range(k)],
         }
     )
     for c in ("amount_cents", "used_cents", "returned_cents"):

@@ -47,15 +47,25 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
+from conciliare_cli.engine.compile import Rules
 
 
 @dataclass
 class RankResult:
+    """The outcome of a run, with the compiled rules that made it (`rules`: its criteria,
+    funds, reserves, tie-breakers and reasons, typed), so that every writer, `explain` and
+    the letters describe the same run without reading bando.yaml again."""
+
     call: LoadedCall
+    rules: Rules
     minors: pd.DataFrame
     units: pd.DataFrame
     funds: pd.DataFrame
     reserves: pd.DataFrame
     findings: pd.DataFrame
-    reasons: dict[str, str] = field(default_factory=dict)  # reason code -> Italian sentence
     input_files: list[str] = field(default_factory=list)  # relative paths, sorted
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Reason code -> its Italian sentence (every code the run can give)."""
+        return {code: r.sentence for code, r in self.rules.reasons.items()}

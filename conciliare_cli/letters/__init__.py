@@ -235,7 +235,7 @@ def _write_letters(
     letters = prepare_letters(result, run_date, only=only, ids=ids, graduatoria=graduatoria)
     if not letters:
         raise UserError("nessuna lettera da scrivere con i filtri indicati")
-    common = common_context(call, run_date)
+    common = common_context(result.rules, run_date)
     dirs = template_dirs(call.folder)
     lap("letters data and graduatoria check")
     check_templates(dirs, common, letters)

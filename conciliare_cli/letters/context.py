@@ -20,18 +20,13 @@ from typing import Any
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
-from conciliare_cli.config.models import (
-    BandsCriterion,
-    CountCriterion,
-    FlagCriterion,
-    MapCriterion,
-    SumCriterion,
-)
+from conciliare_cli.engine.compile import Rules
+from conciliare_cli.engine.criteria.base import LetterView
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
-from conciliare_cli.fields import Kind, Level
-from conciliare_cli.findings import CATALOGUE, Scope
-from conciliare_cli.italian import date_long, date_short, datetime_short, eur, number, score_it
+from conciliare_cli.fields import Level
+from conciliare_cli.findings import Reason
+from conciliare_cli.italian import date_long, date_short, datetime_short, eur, score_it
 from conciliare_cli.status import Status
 
 FINANZIATA = Status.FUNDED.value
@@ -141,8 +136,9 @@ def logo_sources(call: LoadedCall) -> list[dict[str, str]]:
     return out
 
 
-def common_context(call: LoadedCall, run_date: dt.date) -> dict[str, Any]:
+def common_context(rules: Rules, run_date: dt.date) -> dict[str, Any]:
     """What every letter shares: sender, call, the letters' texts, logos, the date."""
+    call = rules.call
     cfg = call.config
     letters = cfg.letters
     if letters is None:
@@ -179,8 +175,8 @@ def common_context(call: LoadedCall, run_date: dt.date) -> dict[str, Any]:
             "year": cfg.call.year,
             "rules_version": cfg.call.rules_version,
             "protocol_prefix": cfg.call.protocol_prefix or "",
-            "cap": eur(int(cfg.voucher.cap_eur * 100)),
-            "funds": [f.name for f in cfg.funds],
+            "cap": eur(rules.voucher.cap_cents),
+            "funds": [f.name for f in rules.funds],
         },
         "texts": texts,
         "logos": logo_sources(call),
@@ -192,101 +188,26 @@ def common_context(call: LoadedCall, run_date: dt.date) -> dict[str, Any]:
 # ---------------------------------------------------------------- per-letter data
 
 
-def _reason_levels(call: LoadedCall) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """Level, sentence and article of the codes the rules declare.
+def _stated_for_application(reason: Reason | None, code: str, shared: set[str]) -> bool:
+    """Whether an excluded application's letter states `code` once, for the whole application
+    (else under each minor it concerns).
 
-    Findings that block a whole application count as application-level too. Other codes (a
-    row-level finding, the engine's own) are placed by where they occur: shared by every minor
-    of the application, they are the application's; else the minor's. (A row-level finding may
-    concern the applicant's data on that row, so its scope alone does not say whose it is.)
-    """
-    levels: dict[str, str] = {
-        code: Level.APPLICATION.value
-        for code, t in CATALOGUE.items()
-        if t.scope == Scope.APPLICATION
-    }
-    messages: dict[str, str] = {}
-    references: dict[str, str] = {}
-    for rule in call.config.eligibility:
-        levels[rule.code] = rule.level.value
-        messages[rule.code] = rule.message
-        references[rule.code] = rule.reference or ""
-    return levels, messages, references
+    A rule of the call says its level, and a finding blocking a whole application is the
+    application's. Other codes (a row-level finding, the engine's own) are placed by where
+    they occur: shared by every minor of the application, they are the application's. (A
+    row-level finding may concern the applicant's data on that row, so its scope alone does
+    not say whose it is.)"""
+    declared = reason is not None and (
+        reason.source == "rule"
+        or (reason.source == "finding" and reason.level is Level.APPLICATION)
+    )
+    if declared:
+        return reason.level is Level.APPLICATION  # type: ignore[union-attr]
+    return code in shared
 
 
-def _format_value(value: Any, kind: Kind | None) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return "non indicato"
-    if kind == Kind.MONEY:
-        return eur(int(value))
-    if kind == Kind.BOOL:
-        return "sì" if bool(value) else "no"
-    if kind in (Kind.NUMBER, Kind.INTEGER):
-        return number(value)
-    if kind == Kind.DATE:
-        return date_short(value)
-    if kind == Kind.DATETIME:
-        return datetime_short(value)
-    return _text(value)
-
-
-def _criterion_values(
-    call: LoadedCall, minors: pd.DataFrame, unit: pd.Series, admitted: pd.Series
-) -> dict[str, pd.Series]:
-    """For each criterion, the unit's own value as Italian text (index: unit key).
-
-    Bands, maps and flags on a plain field show the field; counts show how many admitted minors
-    meet the condition; sums the sum over admitted minors. A condition that is a whole
-    expression (not a single field) is shown as sì/no (flag) or as the count of points earned.
-    """
-    known = call.fields
-    out: dict[str, pd.Series] = {}
-    grouped_first = minors.groupby(unit, sort=False)
-    for crit in call.config.criteria:
-        points_col = f"crit_{crit.id}"
-        points = pd.to_numeric(_col(minors, points_col), errors="coerce")
-        if isinstance(crit, BandsCriterion | MapCriterion):
-            name = crit.field
-            if name in minors.columns:
-                first = grouped_first[name].first()
-                kind = known[name].kind if name in known else None
-                out[crit.id] = first.map(lambda v, k=kind: _format_value(v, k))
-                continue
-        elif isinstance(crit, FlagCriterion):
-            name = crit.condition.strip()
-            if _BARE_NAME.match(name) and name in minors.columns:
-                first = grouped_first[name].first()
-                out[crit.id] = first.map(lambda v: _format_value(v, Kind.BOOL))
-                continue
-            earned = (points.fillna(0) != 0).groupby(unit, sort=False).max()
-            out[crit.id] = earned.map(lambda v: "sì" if v else "no")
-            continue
-        elif isinstance(crit, CountCriterion | SumCriterion):
-            cond_text = (crit.condition or "true").strip()
-            if cond_text == "true":
-                cond = pd.Series(True, index=minors.index)
-            elif _BARE_NAME.match(cond_text) and cond_text in minors.columns:
-                cond = minors[cond_text].astype("boolean").fillna(False).astype(bool)
-            else:
-                cond = None
-            if cond is not None:
-                mask = cond & admitted
-                if isinstance(crit, CountCriterion):
-                    counted = mask.groupby(unit, sort=False).sum()
-                    out[crit.id] = counted.map(lambda v: number(int(v)))
-                    continue
-                if crit.field in minors.columns:
-                    values = pd.to_numeric(minors[crit.field], errors="coerce").where(mask)
-                    summed = values.groupby(unit, sort=False).sum(min_count=1)
-                    kind = known[crit.field].kind if crit.field in known else None
-                    out[crit.id] = summed.map(lambda v, k=kind: _format_value(v, k))
-                    continue
-        out[crit.id] = points.groupby(unit, sort=False).first().map(lambda _v: "—")
-    return out
-
-
-def _unit_key(call: LoadedCall, minors: pd.DataFrame) -> pd.Series:
-    if call.config.ranking.unit == Level.MINOR.value:
+def _unit_key(rules: Rules, minors: pd.DataFrame) -> pd.Series:
+    if rules.by_minor:
         key = _col(minors, "row_key")
         fallback = pd.Series(minors.index.astype(str), index=minors.index)
         return key.astype("string").fillna(fallback.astype("string")).astype(str)
@@ -323,8 +244,8 @@ def build_letters(
     data is dropped before the per-letter work, and what each letter says does not depend on the
     others (its rank and position come from its own rows).
     """
-    call = result.call
-    cfg = call.config
+    rules = result.rules
+    cfg = result.call.config
     minors = result.minors
     if ids is not None:
         minors = minors[minors["application_id"].astype(str).isin(ids)]
@@ -344,8 +265,8 @@ def build_letters(
     rank = pd.to_numeric(_col(minors, "rank"), errors="coerce").astype("Int64")
     waiting = pd.to_numeric(_col(minors, "waiting_position"), errors="coerce").astype("Int64")
     score = pd.to_numeric(_col(minors, "score"), errors="coerce")
-    unit = _unit_key(call, minors)
-    by_unit = cfg.ranking.unit == Level.MINOR.value
+    unit = _unit_key(rules, minors)
+    by_unit = rules.by_minor
 
     outcome = _outcomes(status, app)
     app_rank = rank.where(admitted).groupby(app, sort=False).min()
@@ -353,15 +274,13 @@ def build_letters(
     app_total = awarded.groupby(app, sort=False).sum()
     app_requested = requested.where(admitted, 0).groupby(app, sort=False).sum()
 
-    crit_values = _criterion_values(call, minors, unit, admitted)
-    levels, messages, references = _reason_levels(call)
-    reason_text = {**messages, **(result.reasons or {})}
-    fund_cols = [(f.id, f.name, f"fund_{f.id}_cents") for f in cfg.funds]
+    view = LetterView(minors, unit, admitted, rules.fields)
+    crit_values = {c.id: c.shown_values(view) for c in rules.criteria}
+    fund_cols = [(f.id, f.name, f"fund_{f.id}_cents") for f in rules.funds]
     fund_cents = {fid: _cents(_col(minors, col, 0)) for fid, _n, col in fund_cols}
 
     prefix = cfg.call.protocol_prefix or ""
-    criteria = list(cfg.criteria)
-    tie_labels = {tb.label for tb in cfg.ranking.tie_breakers if tb.label}
+    tie_labels = {tb.own_label for tb in rules.tie_breakers if tb.own_label}
 
     # Graduatoria order: rank, then the excluded by id.
     order_frame = pd.DataFrame({"app": app_rank.index, "rank": app_rank.to_numpy()})
@@ -401,11 +320,8 @@ def build_letters(
                 order=position[app_id],
                 prefix=prefix,
                 by_unit=by_unit,
-                criteria=criteria,
+                rules=rules,
                 crit_values=crit_values,
-                levels=levels,
-                reason_text=reason_text,
-                references=references,
                 fund_cols=fund_cols,
                 tie_labels=tie_labels,
                 run_date=run_date,
@@ -435,11 +351,8 @@ def _one_letter(
     order: int,
     prefix: str,
     by_unit: bool,
-    criteria: list[Any],
+    rules: Rules,
     crit_values: dict[str, pd.Series],
-    levels: dict[str, str],
-    reason_text: dict[str, str],
-    references: dict[str, str],
     fund_cols: list[tuple[str, str, str]],
     tie_labels: set[str],
     run_date: dt.date,
@@ -450,12 +363,13 @@ def _one_letter(
     pec = _text(first.get("applicant_pec"))
 
     def reason(code: str) -> dict[str, str]:
-        text = reason_text.get(code, f"Motivo {code}.").strip()
+        known = rules.reason(code)
+        text = (known.sentence if known is not None else f"Motivo {code}.").strip()
         return {
             "code": code,
             "text": text,
             "clause": text.rstrip(". "),  # to end with the reference: "... (art. 6 del bando)."
-            "reference": references.get(code, ""),
+            "reference": known.reference if known is not None and known.source == "rule" else "",
         }
 
     # Application-level reasons: declared so in the rules, or (codes the rules do not declare,
@@ -466,10 +380,7 @@ def _one_letter(
     # An admitted application has no application-level exclusion: every code is its minor's.
     for codes in row_codes if outcome == ESCLUSA else []:
         for code in codes:
-            is_app = levels.get(code) == Level.APPLICATION.value or (
-                code not in levels and code in shared
-            )
-            if is_app and code not in app_codes:
+            if code not in app_codes and _stated_for_application(rules.reason(code), code, shared):
                 app_codes.append(code)
 
     minors_out = []
@@ -514,7 +425,7 @@ def _one_letter(
                         "value": _lookup(crit_values.get(c.id), key),
                         "points": score_it(_points(r, c.id)),
                     }
-                    for c in criteria
+                    for c in rules.criteria
                 ],
                 "score": score_it(r["x_score"]),
                 "rank": _int_text(r["x_rank"]),

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from conciliare_cli.config.loader import known_fields
 from conciliare_cli.config.models import CallConfig
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
@@ -127,33 +126,10 @@ def public_ids(result: RankResult) -> pd.Series:
 # ----------------------------------------------------------------------------- sensitivity
 
 
-def sensitive_criteria(config: CallConfig) -> list[str]:
-    """Ids of the criteria whose points reveal health data: `sensitive: true`, or a condition
-    or field that uses a health field (disability, learning difficulty, declared extra fields
-    with `health: true`) — a criterion on disability is sensitive even if nobody flagged it."""
-    fields = known_fields(config)
-    health = {name for name, f in fields.items() if f.health}
-    out = []
-    for crit in config.criteria:
-        used: set[str] = set()
-        field_name = getattr(crit, "field", None)
-        if field_name:
-            used.add(field_name)
-        condition = getattr(crit, "condition", None)
-        if condition:
-            used |= _names(condition, fields)
-        if crit.sensitive or used & health:
-            out.append(crit.id)
-    return out
-
-
-def _names(text: str, fields: dict) -> set[str]:
-    from conciliare_cli.engine.expr import ExpressionError, compile_expression
-
-    try:
-        return set(compile_expression(text, fields, expect="any").names)
-    except ExpressionError:  # the loader already rejected bad expressions; be safe anyway
-        return set(fields)
+def sensitive_criteria(result: RankResult) -> list[str]:
+    """Ids of the criteria whose points reveal health data (engine/compile.py says which:
+    `sensitive: true`, or a field or condition that uses a health field)."""
+    return list(result.rules.sensitive_criteria)
 
 
 # ----------------------------------------------------------------------------- the list
@@ -187,7 +163,7 @@ def public_list(result: RankResult) -> PublicList:
         .sort_values("public_id", kind="stable")
     )
 
-    score_hidden = pub.hide_score_when_sensitive and bool(sensitive_criteria(config))
+    score_hidden = pub.hide_score_when_sensitive and bool(sensitive_criteria(result))
     columns = [c for c in pub.columns if not (c == "score" and score_hidden)]
     id_header = "Codice" if pub.public_id == "pseudonym" else "Protocollo"
     id_what = "codice pseudonimo" if pub.public_id == "pseudonym" else "numero di protocollo"

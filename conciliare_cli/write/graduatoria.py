@@ -20,18 +20,17 @@ from rich.console import Console
 from rich.table import Table
 
 from conciliare_cli.atomic import atomic_write_bytes
-from conciliare_cli.config import LoadedCall
-from conciliare_cli.config.models import (
-    BandsCriterion,
-    CountCriterion,
-    FlagCriterion,
-    MapCriterion,
-    SumCriterion,
-)
 from conciliare_cli.engine.result import RankResult
-from conciliare_cli.fields import Kind, Level
+from conciliare_cli.fields import Level
 from conciliare_cli.findings import Severity
-from conciliare_cli.italian import date_short, datetime_short, eur, eur_decimal, number
+from conciliare_cli.italian import (
+    date_short,
+    datetime_short,
+    eur,
+    eur_decimal,
+    number,
+    points_text,
+)
 from conciliare_cli.money import cents_to_plain, plain_score
 from conciliare_cli.status import Status, status_label
 from conciliare_cli.write.anomalies import FINDING_SHEET_COLUMNS, findings_sheet_frame
@@ -64,32 +63,16 @@ LOTTERY_RULE = (
 
 
 def _fund_ids(result: RankResult) -> list[str]:
-    """Funds in the order the rules declare them (then any other fund of the result)."""
-    ids = [f.id for f in result.call.config.funds]
-    if "fund_id" in result.funds.columns:
-        ids += [str(f) for f in result.funds["fund_id"] if str(f) not in ids]
-    return ids
+    """Funds in the order the rules declare them."""
+    return [f.id for f in result.rules.funds]
 
 
 def _reserve_ids(result: RankResult) -> list[str]:
-    ids = [r.id for r in result.call.config.reserves]
-    prefix, suffix = "reserve_", "_cents"
-    ids += sorted(
-        c[len(prefix) : -len(suffix)]
-        for c in result.minors.columns
-        if c.startswith(prefix) and c.endswith(suffix) and c[len(prefix) : -len(suffix)] not in ids
-    )
-    return ids
+    return [r.id for r in result.rules.reserves]
 
 
 def _criterion_ids(result: RankResult) -> list[str]:
-    ids = [c.id for c in result.call.config.criteria]
-    ids += sorted(
-        c[len("crit_") :]
-        for c in result.minors.columns
-        if c.startswith("crit_") and c[len("crit_") :] not in ids
-    )
-    return ids
+    return [c.id for c in result.rules.criteria]
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
@@ -265,8 +248,7 @@ def _excel_frame(result: RankResult) -> pd.DataFrame:
 
 
 def _graduatoria_columns(result: RankResult) -> list[Column]:
-    crit_labels = {c.id: c.label for c in result.call.config.criteria}
-    fund_names = {f.id: f.id for f in result.call.config.funds}
+    crit_labels = {c.id: c.label for c in result.rules.criteria}
     cols = [
         Column("rank", "Posizione", "int", width=9),
         Column("application_id", "Protocollo"),
@@ -284,9 +266,7 @@ def _graduatoria_columns(result: RankResult) -> list[Column]:
         Column("awarded_cents", "Importo assegnato", "money_cents", total=True),
     ]
     for f in _fund_ids(result):
-        cols.append(
-            Column(f"fund_{f}_cents", f"di cui {fund_names.get(f, f)}", "money_cents", total=True)
-        )
+        cols.append(Column(f"fund_{f}_cents", f"di cui {f}", "money_cents", total=True))
     cols += [
         Column("waiting_position", "Posizione in attesa", "int", width=10),
         Column("decided_by", "Parità risolta da", width=18, wrap=True),
@@ -383,23 +363,6 @@ def write_graduatoria_xlsx(
 # ----------------------------------------------------------------------------- Criteri
 
 
-def _pts(value: Decimal | float | int) -> str:
-    text = number(value)
-    return f"{text} punto" if Decimal(str(value)) == 1 else f"{text} punti"
-
-
-def _field_label(call: LoadedCall, name: str) -> str:
-    f = call.fields.get(name)
-    return f.label if f is not None else name
-
-
-def _amount(call: LoadedCall, field: str, value: Decimal) -> str:
-    f = call.fields.get(field)
-    if f is not None and f.kind == Kind.MONEY:
-        return eur_decimal(value)
-    return number(value)
-
-
 MISSING_TEXT = {
     "zero": "0 punti",
     "exclude": "esclusione",
@@ -410,42 +373,9 @@ MISSING_TEXT = {
 }
 
 
-def describe_criterion(criterion: Any, call: LoadedCall) -> str:
-    """The parameters of a criterion in Italian words (bands, map, points, condition)."""
-    c = criterion
-    if isinstance(c, FlagCriterion):
-        return f"{_pts(c.points)} se: {c.condition}"
-    if isinstance(c, BandsCriterion):
-        parts = []
-        for b in c.bands:
-            lo = _amount(call, c.field, b.min) if b.min is not None else None
-            hi = _amount(call, c.field, b.max) if b.max is not None else None
-            if lo is not None and hi is not None:
-                span = f"da {lo} a {hi}"
-            elif hi is not None:
-                span = f"fino a {hi}"
-            elif lo is not None:
-                span = f"da {lo} in su"
-            else:
-                span = "qualsiasi valore"
-            parts.append(f"{span}: {_pts(b.points)}")
-        return f"{_field_label(call, c.field)} — " + "; ".join(parts)
-    if isinstance(c, MapCriterion):
-        parts = [f"{k}: {_pts(v)}" for k, v in c.map.items()]
-        parts.append(f"altri valori: {_pts(c.default)}")
-        return f"{_field_label(call, c.field)} — " + "; ".join(parts)
-    if isinstance(c, CountCriterion):
-        cond = "" if c.condition.strip().lower() == "true" else f" con: {c.condition}"
-        return f"{_pts(c.points)} per ogni minore ammissibile{cond}"
-    if isinstance(c, SumCriterion):
-        text = f"{_pts(c.points)} per unità di {_field_label(call, c.field)} dei minori"
-        return text + (f" con: {c.condition}" if c.condition else "")
-    return ""
-
-
 def _missing_text(value: Any) -> str:
     if isinstance(value, Decimal | int | float):
-        return _pts(value)
+        return points_text(value)
     return MISSING_TEXT.get(str(value), str(value))
 
 
@@ -453,7 +383,8 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
     """The rules as applied, as tables: general, eligibility, criteria, ties, funds, reserves."""
     call = result.call
     cfg = call.config
-    unit_is_minor = cfg.ranking.unit == "minor"
+    rules = result.rules
+    unit_is_minor = rules.by_minor
     general = [
         ("Bando", cfg.call.title),
         ("Versione delle regole", cfg.call.rules_version),
@@ -465,11 +396,11 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             f"al {datetime_short(cfg.call.submission.closes)}",
         ),
         ("Unità di graduatoria", "minore" if unit_is_minor else "domanda"),
-        ("Importo massimo per minore", eur_decimal(cfg.voucher.cap_eur)),
+        ("Importo massimo per minore", eur(rules.voucher.cap_cents)),
         (
             "Costo richiesto mancante",
             "si assegna l'importo massimo"
-            if cfg.voucher.missing_request == "cap"
+            if rules.voucher.missing_request == "cap"
             else "il minore è escluso",
         ),
         (
@@ -478,23 +409,23 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
                 "partial": "riceve il residuo (finanziamento parziale)",
                 "skip": "si passa alla successiva che rientra",
                 "stop": "l'assegnazione si ferma",
-            }[cfg.allocation.when_not_fitting],
+            }[rules.allocation.when_not_fitting],
         ),
         (
             "Un voucher pagato da due fondi",
-            "ammesso" if cfg.allocation.split_between_funds else "non ammesso",
+            "ammesso" if rules.allocation.split_between_funds else "non ammesso",
         ),
         (
             "Stesso richiedente in più domande",
-            "vale la prima" if cfg.duplicates.applicant == "first" else "vale l'ultima",
+            "vale la prima" if rules.duplicates.applicant == "first" else "vale l'ultima",
         ),
         (
             "Stesso minore in più domande",
             "lo tiene la domanda presentata prima"
-            if cfg.duplicates.minor == "earlier"
+            if rules.duplicates.minor == "earlier"
             else "lo tiene la domanda con punteggio più alto",
         ),
-        ("Seme del sorteggio", cfg.ranking.lottery.seed),
+        ("Seme del sorteggio", rules.lottery_seed),
         (
             "Regola del sorteggio",
             LOTTERY_RULE.format(
@@ -514,12 +445,12 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             {
                 "code": r.code,
                 "level": "domanda" if r.level == Level.APPLICATION else "minore",
-                "require": r.require,
+                "require": r.require.text,
                 "on_missing": _missing_text(r.on_missing),
                 "message": r.message,
-                "reference": r.reference or "",
+                "reference": r.reference,
             }
-            for r in cfg.eligibility
+            for r in rules.eligibility
         ],
         columns=["code", "level", "require", "on_missing", "message", "reference"],
     )
@@ -528,14 +459,14 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             {
                 "id": c.id,
                 "label": c.label,
-                "type": c.type,
-                "parameters": describe_criterion(c, call),
+                "type": c.kind,
+                "parameters": c.describe(rules.fields),
                 "cap": number(c.max_points) if c.max_points is not None else "",
                 "missing": _missing_text(c.missing),
                 "sensitive": c.sensitive,
                 "reference": c.reference or "",
             }
-            for c in cfg.criteria
+            for c in rules.criteria
         ],
         columns=[
             "id",
@@ -551,20 +482,20 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
     ties = [
         {
             "order": i + 1,
-            "field": _field_label(call, t.field),
+            "field": t.field_label,
             "direction": "crescente (prima il valore minore)"
             if t.order == "asc"
             else "decrescente (prima il valore maggiore)",
             "missing": _missing_text(t.missing),
-            "label": t.label or "",
+            "label": t.own_label or "",
         }
-        for i, t in enumerate(cfg.ranking.tie_breakers)
+        for i, t in enumerate(rules.tie_breakers)
     ]
     ties.append(
         {
             "order": len(ties) + 1,
             "field": "Sorteggio",
-            "direction": f"seme: {cfg.ranking.lottery.seed}",
+            "direction": f"seme: {rules.lottery_seed}",
             "missing": "",
             "label": "SHA-256 di seme:protocollo"
             if not unit_is_minor
@@ -577,10 +508,10 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             {
                 "id": f.id,
                 "name": f.name,
-                "amount_cents": int(f.amount_eur * 100),
-                "condition": f.condition or "tutti",
+                "amount_cents": f.budget_cents,
+                "condition": f.condition.text if f.condition is not None else "tutti",
             }
-            for f in cfg.funds
+            for f in rules.funds
         ],
         columns=["id", "name", "amount_cents", "condition"],
     )
@@ -593,9 +524,9 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
                 "amount": eur_decimal(r.amount_eur)
                 if r.amount_eur is not None
                 else f"{number(r.share * 100)}% del fondo",
-                "condition": r.condition,
+                "condition": r.condition.text,
             }
-            for r in cfg.reserves
+            for r in rules.reserves
         ],
         columns=["id", "description", "fund", "amount", "condition"],
     )

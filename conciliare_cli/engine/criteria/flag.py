@@ -1,0 +1,72 @@
+"""flag: `points` when a condition of the ranking unit is true.
+
+The condition is read on the unit's first row (application-level fields; with
+`ranking.unit: minor`, the minor's own row); any/all/count/sum inside it gather the
+application's eligible minors. An unknown condition is missing data (`missing`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from conciliare_cli.config.models import FlagCriterion
+from conciliare_cli.engine.criteria.base import (
+    CompileContext,
+    CriterionRule,
+    ExplainCase,
+    LetterView,
+    Loc,
+    ScoreData,
+    thousandths,
+    truth,
+)
+from conciliare_cli.engine.expr import Expression
+from conciliare_cli.fields import Field, Kind
+from conciliare_cli.italian import points_text, value_text
+
+BARE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class FlagRule(CriterionRule):
+    kind = "flag"
+    model_class = FlagCriterion
+
+    @classmethod
+    def compile_expressions(
+        cls, model: Any, loc: Loc, ctx: CompileContext
+    ) -> dict[str, Expression] | None:
+        expr = ctx.compile((*loc, "condition"), model.condition, ctx.unit_level)
+        return None if expr is None else {"condition": expr}
+
+    def raw_points(self, data: ScoreData) -> tuple[np.ndarray, np.ndarray]:
+        members = pd.Series(data.members, index=data.table.index)
+        v = self.expressions["condition"].evaluate(
+            data.table, data.constants, group=data.app_codes, members=members
+        )
+        true, na = truth(v)
+        true, missing = data.units.at_first(true), data.units.at_first(na)
+        return np.where(true, thousandths(self.model.points), 0), missing
+
+    def describe(self, fields: Mapping[str, Field]) -> str:
+        return f"{points_text(self.model.points)} se: {self.model.condition}"
+
+    def explain(self, case: ExplainCase) -> str:
+        v = self.expressions["condition"].evaluate(
+            case.app_rows, case.constants, members=case.members
+        )
+        val = v.loc[case.first.name] if case.first.name in v.index else v.iloc[0]
+        state = "non valutabile" if pd.isna(val) else ("vera" if bool(val) else "falsa")
+        return f"condizione «{self.model.condition}» {state}"
+
+    def shown_values(self, view: LetterView) -> pd.Series:
+        """The field itself when the condition is a bare field; else whether it earned."""
+        name = self.model.condition.strip()
+        if BARE_NAME.match(name) and name in view.minors.columns:
+            return view.first_of(name).map(lambda v: value_text(v, Kind.BOOL))
+        earned = (view.points(self.id).fillna(0) != 0).groupby(view.unit, sort=False).max()
+        return earned.map(lambda v: "sì" if v else "no")
