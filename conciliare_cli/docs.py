@@ -18,10 +18,28 @@ from pydantic.fields import FieldInfo
 
 from conciliare_cli.config import models
 from conciliare_cli.fields import CANONICAL_FIELDS, DERIVED_FIELDS
-from conciliare_cli.findings import CATALOGUE
+from conciliare_cli.findings import CATALOGUE, ENGINE_REASONS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
+
+def _kind(model: type[BaseModel]) -> str:
+    return typing.get_args(model.model_fields["type"].annotation)[0]
+
+
+def _sub_sections(model: type[BaseModel]) -> list[tuple[str, type[BaseModel]]]:
+    """The sections nested in a kind of criterion as lists of models (bands[])."""
+    out = []
+    for key, info in model.model_fields.items():
+        args = typing.get_args(info.annotation)
+        item = args[0] if typing.get_origin(info.annotation) is list and args else None
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            out.append((key, item))
+    return out
+
+
+# The sections of bando.yaml in the README's order; the kinds of criterion come from
+# models.CRITERION_MODELS (a new kind is documented without touching this file).
 SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("(root)", models.CallConfig),
     ("call", models.CallInfo),
@@ -30,12 +48,14 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("fields[]", models.ExtraField),
     ("partners[]", models.PartnerConfig),
     ("eligibility[]", models.EligibilityRule),
-    ("criteria[] type: flag", models.FlagCriterion),
-    ("criteria[] type: bands", models.BandsCriterion),
-    ("criteria[].bands[]", models.Band),
-    ("criteria[] type: map", models.MapCriterion),
-    ("criteria[] type: count", models.CountCriterion),
-    ("criteria[] type: sum", models.SumCriterion),
+    *(
+        section
+        for model in models.CRITERION_MODELS
+        for section in [
+            (f"criteria[] type: {_kind(model)}", model),
+            *((f"criteria[].{key}[]", sub) for key, sub in _sub_sections(model)),
+        ]
+    ),
     ("ranking", models.Ranking),
     ("ranking.tie_breakers[]", models.TieBreaker),
     ("ranking.lottery", models.Lottery),
@@ -139,10 +159,24 @@ def findings_reference() -> str:
     return "\n".join(out) + "\n"
 
 
+def reasons_reference() -> str:
+    """The reasons of exclusion the engine gives itself (the rules' own codes are the call's)."""
+    out = ["| code | excludes | sentence in the letters |", "| --- | --- | --- |"]
+    what = {"application": "the application", "minor": "the minor"}
+    for code, (level, sentence) in ENGINE_REASONS.items():
+        text = sentence.replace("{which}", "l'ultima / la prima").replace(
+            "{kept}", "presentata prima / con il punteggio più alto"
+        )
+        text = text.replace("{label}", "<criterion label>")
+        out.append(f"| `{code}` | {what[str(level)]} | {text} |")
+    return "\n".join(out) + "\n"
+
+
 GENERATORS = {
     "yaml-reference": yaml_reference,
     "fields-reference": fields_reference,
     "findings-reference": findings_reference,
+    "reasons-reference": reasons_reference,
 }
 
 

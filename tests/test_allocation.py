@@ -41,7 +41,7 @@ README = ranked(("A", [300, 300]), ("B", [300, 300]), ("C", [300]))
 
 
 def test_partial_gives_the_residual_and_goes_on() -> None:
-    a = allocate(README, [fund("F", 1000)], policy="partial")
+    a = allocate(README, [fund("F", 1000)], when_not_fitting="partial")
     # A 600; B gets the 400 left: its first minor 300, the second 100; C nothing
     assert euros(a.awarded) == [300, 300, 300, 100, 0]
     assert list(a.status) == [FUNDED, PARTIAL, WAITING]
@@ -50,7 +50,7 @@ def test_partial_gives_the_residual_and_goes_on() -> None:
 
 
 def test_skip_funds_the_next_that_fits() -> None:
-    a = allocate(README, [fund("F", 1000)], policy="skip")
+    a = allocate(README, [fund("F", 1000)], when_not_fitting="skip")
     # A 600; B (600) does not fit the 400 left: waiting 1; C (300) fits
     assert euros(a.awarded) == [300, 300, 0, 0, 300]
     assert list(a.status) == [FUNDED, WAITING, FUNDED]
@@ -59,7 +59,7 @@ def test_skip_funds_the_next_that_fits() -> None:
 
 
 def test_stop_sends_everyone_after_to_the_waiting_list() -> None:
-    a = allocate(README, [fund("F", 1000)], policy="stop")
+    a = allocate(README, [fund("F", 1000)], when_not_fitting="stop")
     assert euros(a.awarded) == [300, 300, 0, 0, 0]
     assert list(a.status) == [FUNDED, WAITING, WAITING]
     assert list(a.waiting_position) == [0, 1, 2]
@@ -68,7 +68,7 @@ def test_stop_sends_everyone_after_to_the_waiting_list() -> None:
 def test_funds_in_order_and_split_between_funds() -> None:
     # FSE 500, ATS 400: A takes FSE 500 + ATS 100 (its 2nd minor is paid by both), B gets
     # the 300 left from ATS (partial), C nothing
-    a = allocate(README, [fund("FSE", 500), fund("ATS", 400)], policy="partial")
+    a = allocate(README, [fund("FSE", 500), fund("ATS", 400)], when_not_fitting="partial")
     fse, ats = a.by_fund()["FSE"], a.by_fund()["ATS"]
     assert euros(fse) == [300, 200, 0, 0, 0]
     assert euros(ats) == [0, 100, 300, 0, 0]
@@ -80,7 +80,12 @@ def test_no_split_pays_each_minor_from_one_fund() -> None:
     # FSE 500, ATS 400, split false: A's 1st minor FSE (200 left), 2nd does not fit FSE
     # whole: ATS (100 left); B does not fit: partial, minor 1 takes FSE's 200, minor 2
     # ATS's 100; C nothing
-    a = allocate(README, [fund("FSE", 500), fund("ATS", 400)], policy="partial", split=False)
+    a = allocate(
+        README,
+        [fund("FSE", 500), fund("ATS", 400)],
+        when_not_fitting="partial",
+        split_between_funds=False,
+    )
     fse, ats = a.by_fund()["FSE"], a.by_fund()["ATS"]
     assert euros(fse) == [300, 0, 200, 0, 0]
     assert euros(ats) == [0, 300, 0, 100, 0]
@@ -92,7 +97,12 @@ def test_no_split_skip_uses_a_small_residual_later() -> None:
     # FSE 500, ATS 300; split false, skip: A (300, 300): FSE 300 then the 2nd minor does not
     # fit FSE (200 left) so ATS 300; B (300) fits nowhere whole: waiting; C (150) fits FSE
     units = ranked(("A", [300, 300]), ("B", [300]), ("C", [150]))
-    a = allocate(units, [fund("FSE", 500), fund("ATS", 300)], policy="skip", split=False)
+    a = allocate(
+        units,
+        [fund("FSE", 500), fund("ATS", 300)],
+        when_not_fitting="skip",
+        split_between_funds=False,
+    )
     assert euros(a.by_fund()["FSE"]) == [300, 0, 0, 150]
     assert euros(a.by_fund()["ATS"]) == [0, 300, 0, 0]
     assert list(a.status) == [FUNDED, WAITING, FUNDED]
@@ -104,7 +114,7 @@ def test_fund_with_a_condition() -> None:
     a = allocate(
         README,
         [fund("FSE", 300), fund("ATS", 600, [False, True, True])],
-        policy="partial",
+        when_not_fitting="partial",
     )
     assert euros(a.by_fund()["FSE"]) == [300, 0, 0, 0, 0]
     assert euros(a.by_fund()["ATS"]) == [0, 0, 300, 300, 0]
@@ -113,7 +123,9 @@ def test_fund_with_a_condition() -> None:
 
 def test_fund_condition_with_skip_leaves_money_for_the_eligible() -> None:
     # ATS (300) only for C: A and B cannot use it, whatever their rank
-    a = allocate(README, [fund("FSE", 600), fund("ATS", 300, [False, False, True])], policy="skip")
+    a = allocate(
+        README, [fund("FSE", 600), fund("ATS", 300, [False, False, True])], when_not_fitting="skip"
+    )
     assert list(a.status) == [FUNDED, WAITING, FUNDED]
     assert euros(a.by_fund()["ATS"]) == [0, 0, 0, 0, 300]
 
@@ -125,7 +137,7 @@ def test_reserve_not_used_up_returns_to_its_fund() -> None:
         README,
         [fund("FSE", 1000)],
         [reserve("DIS", "FSE", 400, [False, False, True])],
-        policy="partial",
+        when_not_fitting="partial",
     )
     assert euros(a.awarded) == [300, 300, 100, 0, 300]
     assert list(a.status) == [FUNDED, PARTIAL, FUNDED]
@@ -142,7 +154,7 @@ def test_reserve_used_up_then_general_pass_tops_up() -> None:
         README,
         [fund("FSE", 1000)],
         [reserve("R", "FSE", 200, [True, False, False])],
-        policy="partial",
+        when_not_fitting="partial",
     )
     assert euros(a.draws[:, 0]) == [200, 0, 0, 0, 0]
     assert euros(a.awarded) == [300, 300, 300, 100, 0]
@@ -156,14 +168,14 @@ def test_reserve_respects_its_funds_condition() -> None:
         README,
         [fund("FSE", 600), fund("ATS", 300, [False, False, True])],
         [reserve("R", "ATS", 300, [False, True, True])],
-        policy="partial",
+        when_not_fitting="partial",
     )
     assert euros(a.draws[:, 0]) == [0, 0, 0, 0, 300]
     assert list(a.status) == [FUNDED, WAITING, FUNDED]
 
 
 def test_unit_needing_nothing_is_funded() -> None:
-    a = allocate(ranked(("A", [0]), ("B", [500])), [fund("F", 100)], policy="stop")
+    a = allocate(ranked(("A", [0]), ("B", [500])), [fund("F", 100)], when_not_fitting="stop")
     assert list(a.status) == [FUNDED, WAITING]
 
 
@@ -185,7 +197,7 @@ def test_many_units_cross_window_boundaries() -> None:
     for i in (10, 2048, 4000):
         needs[i] = 450
     units = ranked(*[(f"U{i:05d}", [e]) for i, e in enumerate(needs)])
-    a = allocate(units, [fund("F", 1_000_050)], policy="partial")
+    a = allocate(units, [fund("F", 1_000_050)], when_not_fitting="partial")
     cum = np.cumsum(np.array(needs) * EUR)
     expected = np.clip(1_000_050 * EUR - (cum - np.array(needs) * EUR), 0, np.array(needs) * EUR)
     assert (a.awarded == expected).all()

@@ -214,7 +214,7 @@ def allocation_cases(draw: st.DrawFn) -> tuple[pd.DataFrame, list[Pot], list[Pot
 @given(allocation_cases())
 def test_allocation_never_overdraws(case: tuple) -> None:
     ranked, funds, reserves, policy, split = case
-    a = allocate(ranked, funds, reserves, policy=policy, split=split)
+    a = allocate(ranked, funds, reserves, when_not_fitting=policy, split_between_funds=split)
     need = ranked["requested_cents"].to_numpy()
     assert (a.draws >= 0).all()
     assert (a.awarded <= need).all()

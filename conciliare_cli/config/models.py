@@ -419,6 +419,11 @@ def register_criterion_model(model: type[CriterionModel]) -> None:
     made-up one). The engine's side is registered with engine.criteria.register."""
     if model not in CRITERION_MODELS:
         CRITERION_MODELS.append(model)
+    rebuild_criteria()
+
+
+def rebuild_criteria() -> None:
+    """Rebuild the models after CRITERION_MODELS changed."""
     CallConfig.model_fields["criteria"] = FieldInfo.from_annotated_attribute(
         list[_criterion_union()],  # type: ignore[misc]
         Field(default_factory=list, description="Criteri di punteggio"),

@@ -95,8 +95,8 @@ def allocate(
     ranked: pd.DataFrame,
     funds: Sequence[Pot],
     reserves: Sequence[Pot] = (),
-    policy: str = "partial",
-    split: bool = True,
+    when_not_fitting: str = "partial",
+    split_between_funds: bool = True,
 ) -> Allocation:
     """Allocate the funds to the units of `ranked`.
 
@@ -109,7 +109,9 @@ def allocate(
         pd.array(ranked["requested_cents"], dtype="Int64").to_numpy(dtype=np.int64, na_value=0),
         0,
     )
-    return allocate_arrays(unit_codes.astype(np.int64), need, funds, reserves, policy, split)
+    return allocate_arrays(
+        unit_codes.astype(np.int64), need, funds, reserves, when_not_fitting, split_between_funds
+    )
 
 
 def allocate_arrays(
@@ -117,12 +119,12 @@ def allocate_arrays(
     need: np.ndarray,
     funds: Sequence[Pot],
     reserves: Sequence[Pot] = (),
-    policy: str = "partial",
-    split: bool = True,
+    when_not_fitting: str = "partial",
+    split_between_funds: bool = True,
 ) -> Allocation:
     """As `allocate`, on arrays: `unit_of_minor` (0..m-1, non-decreasing) and `need` (cents)."""
-    if policy not in ("partial", "skip", "stop"):
-        raise ValueError(f"unknown policy {policy!r}")
+    if when_not_fitting not in ("partial", "skip", "stop"):
+        raise ValueError(f"unknown when_not_fitting {when_not_fitting!r}")
     n = len(need)
     m = int(unit_of_minor.max()) + 1 if n else 0
     if n and np.any(np.diff(unit_of_minor) < 0):
@@ -162,7 +164,15 @@ def allocate_arrays(
         mask = np.zeros((m, P), dtype=bool)
         mask[:, j] = elig[:, j]
         units = np.flatnonzero(elig[:, j])
-        _fill(state, units, mask, rem, policy, split, partial_minors=split)
+        _fill(
+            state,
+            units,
+            mask,
+            rem,
+            when_not_fitting,
+            split_between_funds,
+            partial_minors=split_between_funds,
+        )
         returned[j] = rem[j]
     # 2. unspent reserves return, 3. general pass
     rem[:] = 0
@@ -173,7 +183,15 @@ def allocate_arrays(
         rem[len(reserves) + fund_index[pot.fund]] += returned[j]
     general = elig.copy()
     general[:, : len(reserves)] = False
-    _fill(state, np.arange(m), general, rem, policy, split, partial_minors=True)
+    _fill(
+        state,
+        np.arange(m),
+        general,
+        rem,
+        when_not_fitting,
+        split_between_funds,
+        partial_minors=True,
+    )
 
     draws = state.draws
     awarded = draws.sum(axis=1)
@@ -214,8 +232,8 @@ def _fill(
     units: np.ndarray,
     elig: np.ndarray,
     rem: np.ndarray,
-    policy: str,
-    split: bool,
+    when_not_fitting: str,
+    split_between_funds: bool,
     partial_minors: bool,
 ) -> None:
     """One pass over `units` (rank order) drawing from the pots with money in `rem`."""
@@ -226,7 +244,7 @@ def _fill(
     # per unit residual need, and (for whole-minor placement) smallest/largest minor
     cums = np.concatenate([[0], np.cumsum(resid)])
     need_u = cums[st.ends[units]] - cums[st.starts[units]]
-    if not split:
+    if not split_between_funds:
         minneed, maxneed = _min_max_per_unit(resid, st.starts)
         minneed, maxneed = minneed[units], maxneed[units]
     E = elig[units]
@@ -239,7 +257,7 @@ def _fill(
         e = E[p:q]
         er = np.where(e, rem[None, :], 0)
         avail = er.sum(axis=1)
-        if split:
+        if split_between_funds:
             fits = nd <= avail
             ok = e & (rem[None, :] > 0)
         else:
@@ -252,9 +270,9 @@ def _fill(
         cons[np.arange(w), draw] = np.where(run, nd, 0)
         cs = np.cumsum(cons, axis=0)
         over = run & (cs[np.arange(w), draw] > rem[draw])
-        if policy == "stop":
+        if when_not_fitting == "stop":
             ev = over | (~fits & ~zero)
-        elif policy == "skip":
+        elif when_not_fitting == "skip":
             ev = over
         else:
             ev = over | (~fits & ~zero & (avail > 0))
@@ -271,7 +289,9 @@ def _fill(
             continue
         u = int(units[p + stop_at])
         eligible = np.flatnonzero(elig[u])
-        if not _one_unit(st, u, eligible, rem, policy, split, partial_minors):
+        if not _one_unit(
+            st, u, eligible, rem, when_not_fitting, split_between_funds, partial_minors
+        ):
             return  # stop: nothing more in this pass
         p += stop_at + 1
         window = _FIRST_WINDOW
@@ -306,22 +326,22 @@ def _one_unit(
     u: int,
     eligible: np.ndarray,
     rem: np.ndarray,
-    policy: str,
-    split: bool,
+    when_not_fitting: str,
+    split_between_funds: bool,
     partial_minors: bool,
 ) -> bool:
     """A unit that does not fit the pot it draws on; False when the pass must stop."""
     lo, hi = int(st.starts[u]), int(st.ends[u])
     r = st.resid[lo:hi]
     need = int(r.sum())
-    if split:
+    if split_between_funds:
         avail = int(rem[eligible].sum())
         if need <= avail:
             take = need
-        elif policy == "partial":
+        elif when_not_fitting == "partial":
             take = avail
         else:
-            return policy != "stop"
+            return when_not_fitting != "stop"
         # drain the pots in order, then share the money out over the minors in order
         i = 0
         for j in eligible:
@@ -352,8 +372,8 @@ def _one_unit(
         else:
             trial[spot] -= need_i
             placed.append((i, spot, need_i))
-    if unplaced and policy != "partial":
-        return policy != "stop"
+    if unplaced and when_not_fitting != "partial":
+        return when_not_fitting != "stop"
     for i, j, amount in placed:
         st.draws[i, j] += amount
         st.resid[i] -= amount

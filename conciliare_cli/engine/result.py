@@ -1,5 +1,10 @@
 """What `rank` produces: the typed data handed to the writers, `explain` and the letters.
 
+`RankResult.rules` are the compiled rules of the run (engine/compile.py): the criteria (each
+with its kind, label, article and words), funds and reserves in cents, tie-breakers, the
+lottery seed, the voucher rule and every reason of exclusion with its level and sentence. The
+writers read those, never bando.yaml again and never the column names below.
+
 Columns of `RankResult.minors` (one row per input minor, every input minor exactly once; the
 rows are in canonical order — application_id, minor_slot, minor_tax_code — never in input
 order; the writers sort by rank themselves):

@@ -11,7 +11,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +19,7 @@ import pandas as pd
 from conciliare_cli.atomic import atomic_output
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters.context import Letter
+from conciliare_cli.money import to_cents
 
 COMBINED_STEM = "lettere-tutte"
 INDEX_NAME = "indice.csv"
@@ -90,7 +91,7 @@ def _cents_from_text(value: str) -> int | None:
     if not text:
         return 0
     try:
-        return int((Decimal(text) * 100).to_integral_exact())
+        return to_cents(text)
     except (InvalidOperation, ValueError):
         return None
 
