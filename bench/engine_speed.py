@@ -5,7 +5,7 @@
     python bench/engine_speed.py --budget-share 0.5   # funds for about half of the demand
     python bench/engine_speed.py --policy skip --no-split --reserve
 
-The table comes from conciliare_cli.engine.synthetic.random_minors (deterministic from
+The table comes from conciliare_cli.demo.random_minors (deterministic from
 --seed): about 0.6 applications per minor, valid tax codes, 5% without ISEE, 20% without a
 requested cost, submissions within the window. The rules are the shipped 2017 ones, with the
 funds scaled by --budget-share of the total requested (default: the real 144,000 EUR).
@@ -27,8 +27,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from conciliare_cli.demo import call_from, random_minors, rules_data
 from conciliare_cli.engine.rank import rank_call
-from conciliare_cli.engine.synthetic import call_from, random_minors, rules_data
 
 STAGES = ["prepare", "eligibility", "scoring", "ranking", "allocation", "result"]
 HEADLINE = ["scoring", "ranking", "allocation"]

@@ -3,7 +3,8 @@
 `small_result` has every outcome, an excluded minor inside an admitted application, a tie
 decided by a tie-breaker, a tie decided by the lottery, and hostile data (an id like
 `../../x`, names with `/`, `<script>`, `<b>` and `{{7*7}}`). `synthetic_result` makes any
-number of applications for the benchmark.
+number of applications for the benchmark: its people come from the one generator
+(conciliare_cli.demo.population), only the outcomes are drawn here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.config import load_call
+from conciliare_cli.demo import population
 from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.resources import rules_dir
@@ -284,78 +286,53 @@ def small_result(folder: Path, **kwargs) -> RankResult:
 
 
 def synthetic_rows(n_applications: int, seed: int = 2017) -> pd.DataFrame:
-    """`n_applications` applications with 1-3 minors each and every outcome (vectorised)."""
+    """`n_applications` applications of invented people (1-3 minors each, from the one
+    generator, conciliare_cli.demo) with an outcome drawn per application: every outcome."""
+    people = population(n_applications, seed, ["ASST"], second_parent=0.0)
+    app_idx = pd.factorize(people["application_id"])[0]
     rng = np.random.default_rng(seed)
-    per_app = rng.choice([1, 2, 3], size=n_applications, p=[0.5, 0.35, 0.15])
-    app_idx = np.repeat(np.arange(n_applications), per_app)
-    n = len(app_idx)
-    app_ids = np.char.add("APP-", np.char.zfill(app_idx.astype(str), 6))
-    outcome_of_app = rng.choice(
+    out = _outcomes(rng, n_applications)
+    status = out["status"][app_idx]
+    admitted = status != "ESCLUSA"
+    requested = people["requested_eur"].fillna(30000).clip(upper=30000).to_numpy(dtype=np.int64)
+    requested = np.where(admitted, requested, 0)
+    awarded = np.select(
+        [status == "FINANZIATA", status == "FINANZIATA_PARZIALMENTE"], [requested, requested // 2]
+    )
+    crit = {c: np.where(admitted, v[app_idx], 0).astype(float) for c, v in out["crit"].items()}
+    rank = pd.Series(out["rank"][app_idx], index=people.index, dtype="Int64")
+    df = people.drop(columns=["protocol", "household_size", "requested_eur", "minor_index"])
+    return df.assign(
+        applicant_pec="",
+        minor_eligible=admitted,
+        exclusion_reasons=np.where(admitted, "", "ISEE_OLTRE_SOGLIA"),
+        **{f"crit_{c}": v for c, v in crit.items()},
+        score=np.where(admitted, sum(crit.values()), np.nan),
+        rank=rank.where(admitted),
+        waiting_position=rank.where(status == "AMMESSA_NON_FINANZIATA"),
+        status=status,
+        requested_cents=requested,
+        awarded_cents=awarded,
+        fund_FSE_cents=awarded,
+        fund_ATS_cents=0,
+        decided_by=out["decided_by"][app_idx],
+        lottery_key="",
+        row_key=people["application_id"] + "|" + people["minor_tax_code"],
+    )
+
+
+def _outcomes(rng: np.random.Generator, n_applications: int) -> dict:
+    """Per application: status, rank (a random order), criterion points, tie-breaker note."""
+    status = rng.choice(
         ["FINANZIATA", "FINANZIATA_PARZIALMENTE", "AMMESSA_NON_FINANZIATA", "ESCLUSA"],
         size=n_applications,
         p=[0.55, 0.05, 0.25, 0.15],
     )
-    status = outcome_of_app[app_idx]
-    admitted = status != "ESCLUSA"
-    awarded = np.where(
-        status == "FINANZIATA", 30000, np.where(status == "FINANZIATA_PARZIALMENTE", 15000, 0)
-    )
-    order = np.argsort(rng.random(n_applications))
-    rank_of_app = np.empty(n_applications, dtype=np.int64)
-    rank_of_app[order] = np.arange(1, n_applications + 1)
-    first_names = np.array(["Mario", "Giulia", "Luca", "Anna", "Paolo", "Sara", "Marco", "Elena"])
-    surnames = np.array(["Rossi", "Bianchi", "Verdi", "Neri", "Colombo", "Ferrari", "Russo"])
-    crit = {c: rng.choice([0, 3, 5, 10], size=n_applications)[app_idx] for c in CRITERIA}
-    score = sum(crit.values())
-    df = pd.DataFrame(
-        {
-            "application_id": app_ids,
-            "partner_id": "ASST",
-            "submitted_at": pd.Timestamp("2017-07-10 10:30"),
-            "applicant_name": first_names[app_idx % len(first_names)],
-            "applicant_surname": surnames[app_idx % len(surnames)],
-            "applicant_tax_code": "RSSMRA80A01C089X",
-            "applicant_email": np.char.add(app_ids, "@example.org"),
-            "applicant_pec": "",
-            "applicant_address": "Via Roma 12",
-            "applicant_postcode": "26013",
-            "applicant_city": "Crema (CR)",
-            "isee": rng.integers(0, 3500000, size=n_applications)[app_idx],
-            "single_parent": rng.random(n_applications)[app_idx] < 0.2,
-            "both_parents_working": rng.random(n_applications)[app_idx] < 0.7,
-            "minor_name": first_names[(app_idx + np.arange(n)) % len(first_names)],
-            "minor_surname": surnames[app_idx % len(surnames)],
-            "minor_tax_code": np.char.add(
-                "RSSLCU10B01C", np.char.zfill(np.arange(n).astype(str), 4)
-            ),
-            "minor_birth_date": pd.Timestamp("2010-02-01"),
-            "disability": rng.random(n) < 0.05,
-            "learning_difficulty": rng.random(n) < 0.08,
-            "service": "centro estivo",
-            "minor_eligible": admitted,
-            "exclusion_reasons": np.where(admitted, "", "ISEE_OLTRE_SOGLIA"),
-            **{f"crit_{c}": np.where(admitted, v, 0).astype(float) for c, v in crit.items()},
-            "score": np.where(admitted, score, np.nan),
-            "rank": np.where(admitted, rank_of_app[app_idx], -1),
-            "waiting_position": np.where(
-                status == "AMMESSA_NON_FINANZIATA", rank_of_app[app_idx], -1
-            ),
-            "status": status,
-            "requested_cents": np.where(admitted, 30000, 0),
-            "awarded_cents": awarded,
-            "fund_FSE_cents": awarded,
-            "fund_ATS_cents": 0,
-            "decided_by": np.where(
-                rng.random(n_applications)[app_idx] < 0.05, "ISEE più basso", ""
-            ),
-            "lottery_key": "",
-            "row_key": np.char.add(app_ids, np.arange(n).astype(str)),
-        }
-    )
-    for col in ["rank", "waiting_position"]:
-        df[col] = pd.array(df[col].to_numpy(), dtype="Int64").astype("Int64")
-        df.loc[df[col] < 0, col] = pd.NA
-    return df
+    rank = np.empty(n_applications, dtype=np.int64)
+    rank[np.argsort(rng.random(n_applications))] = np.arange(1, n_applications + 1)
+    crit = {c: rng.choice([0, 3, 5, 10], size=n_applications) for c in CRITERIA}
+    decided_by = np.where(rng.random(n_applications) < 0.05, "ISEE più basso", "")
+    return {"status": status, "rank": rank, "crit": crit, "decided_by": decided_by}
 
 
 def synthetic_result(folder: Path, n_applications: int, seed: int = 2017) -> RankResult:

@@ -14,6 +14,8 @@ from pydantic import Field, TypeAdapter
 
 from conciliare_cli.config import models
 from conciliare_cli.config.models import Criterion, CriterionModel
+from conciliare_cli.demo import minors_table
+from conciliare_cli.demo import numbered_tax_code as tax_code
 from conciliare_cli.engine import criteria as kinds
 from conciliare_cli.engine.criteria.base import (
     CompileContext,
@@ -24,7 +26,6 @@ from conciliare_cli.engine.criteria.base import (
     thousandths,
 )
 from conciliare_cli.engine.expr import compile_expression
-from conciliare_cli.engine.synthetic import minors_table, tax_code
 from conciliare_cli.engine.units import Units
 from conciliare_cli.fields import CANONICAL_FIELDS, DERIVED_FIELDS, Level
 
@@ -268,10 +269,10 @@ def threshold_kind() -> Iterator[None]:
 
 
 def test_a_new_kind_is_one_model_class_and_one_rule_class(threshold_kind, tmp_path):
+    from conciliare_cli.demo import call_from, rules_data
     from conciliare_cli.engine.compile import compile_rules
     from conciliare_cli.engine.explain import explain_application
     from conciliare_cli.engine.rank import rank_call
-    from conciliare_cli.engine.synthetic import call_from, rules_data
     from conciliare_cli.letters.context import build_letters
     from conciliare_cli.write.graduatoria import criteria_tables
 

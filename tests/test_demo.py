@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from conciliare_cli import demo
 from conciliare_cli.cli import app
 from conciliare_cli.config import load_call
+from conciliare_cli.demo import calls
+from conciliare_cli.resources import rules_dir
 
 IDS = ["ASST", "ATS", "COMUNE"]
 
@@ -222,14 +224,14 @@ def test_bando_is_valid_and_maps_every_file(small: demo.GeneratedCall) -> None:
         )
         assert matched == made.files
         assert partner.per_application == (made.layout == "application")
-    shipped = load_call(demo.rules_dir() / "conciliare-2017.yaml").config
+    shipped = load_call(rules_dir() / "conciliare-2017.yaml").config
     assert call.config.model_dump(exclude={"partners"}) == shipped.model_dump(exclude={"partners"})
 
 
 def test_large_partners_are_split_without_splitting_applications(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(demo, "MAX_ROWS_PER_FILE", 40)
+    monkeypatch.setattr(calls, "MAX_ROWS_PER_FILE", 40)
     made = demo.generate_call(tmp_path / "b", 150, seed=2, partners=2, formats=["csv"])
     assert all(len(p.files) > 1 for p in made.partners)
     t = made.table

@@ -9,8 +9,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conciliare_cli.demo import numbered_tax_code as tax_code
+from conciliare_cli.demo import numbered_tax_codes as tax_codes
 from conciliare_cli.engine.derive import age_at, derive, tax_code_valid
-from conciliare_cli.engine.synthetic import tax_code, tax_codes
 from conciliare_cli.taxcode import tax_code_problem
 
 

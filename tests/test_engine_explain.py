@@ -9,9 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
+from conciliare_cli.demo import call_from, minors_table, rules_data
+from conciliare_cli.demo import numbered_tax_code as tax_code
 from conciliare_cli.engine.explain import explain_application
 from conciliare_cli.engine.rank import rank_call
-from conciliare_cli.engine.synthetic import call_from, minors_table, rules_data, tax_code
 from conciliare_cli.errors import UserError
 
 T = pd.Timestamp

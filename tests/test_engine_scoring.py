@@ -7,9 +7,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from conciliare_cli.demo import call_from, minors_table, rules_data
+from conciliare_cli.demo import numbered_tax_code as tax_code
 from conciliare_cli.engine.criteria.base import thousandths
 from conciliare_cli.engine.rank import rank_call
-from conciliare_cli.engine.synthetic import call_from, minors_table, rules_data, tax_code
 
 T = pd.Timestamp
 NO_FINDINGS = pd.DataFrame()

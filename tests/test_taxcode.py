@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 from codicefiscale import codicefiscale as cfgen
@@ -192,3 +193,25 @@ def test_analyse_omocodia_and_edge_days():
 def test_analyse_empty():
     info = taxcode.analyse([])
     assert len(info) == 0 and list(info.columns) == taxcode.ANALYSIS_COLUMNS
+
+
+# ---------------------------------------------------------------- the check character
+
+BODY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+@given(st.text(alphabet=BODY_ALPHABET, min_size=15, max_size=15))
+def test_check_character_agrees_with_stdnum(body):
+    assert taxcode.check_character(body) == stdcf.calc_check_digit(body)
+
+
+@given(st.lists(st.text(alphabet=BODY_ALPHABET, min_size=15, max_size=15), max_size=40))
+def test_vectorised_check_agrees_with_stdnum(bodies):
+    raw = np.frombuffer("".join(bodies).encode("ascii"), dtype=np.uint8).reshape(-1, 15)
+    got = [chr(c) for c in taxcode.check_codes(raw)]
+    assert got == [stdcf.calc_check_digit(b) for b in bodies]
+
+
+def test_check_character_needs_fifteen_characters():
+    with pytest.raises(ValueError):
+        taxcode.check_character("RSSMRA80A01")

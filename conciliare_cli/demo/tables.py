@@ -1,30 +1,21 @@
-"""Canonical tables and calls built in code: for the engine's tests and its benchmark.
+"""Canonical tables built in code, for unit tests and the engine's benchmark.
 
 `minors_table(rows)` turns a few dicts into a table with the dtypes the reader produces
 (money in cents, dates as datetime64, booleans nullable), filling the keys and provenance.
-`random_minors(n, seed)` generates a large plausible table quickly (vectorised).
-`call_from(data)` validates a bando.yaml given as a dict into a LoadedCall.
+`random_minors(n, seed)` generates a large plausible table quickly (vectorised), with valid
+tax codes from `people.numbered_tax_codes`. Whole call folders come from `calls`.
 """
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from ruamel.yaml import YAML
 
-from conciliare_cli.config import LoadedCall
-from conciliare_cli.config.loader import check_semantics
-from conciliare_cli.config.models import CallConfig
-from conciliare_cli.errors import ConfigError
+from conciliare_cli.demo.people import numbered_tax_codes
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind
-from conciliare_cli.resources import rules_dir
 
 _DTYPES = {
     Kind.TEXT: "string",
@@ -34,45 +25,6 @@ _DTYPES = {
     Kind.NUMBER: "Float64",
     Kind.BOOL: "boolean",
 }
-
-_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25,
-        24, 23]  # fmt: skip
-_MONTHS = "ABCDEHLMPRST"
-
-
-def tax_code(seed: int, birth: pd.Timestamp | None = None, female: bool = False) -> str:
-    """A valid codice fiscale, different for every seed."""
-    letters = "".join(chr(65 + (seed // 26**i) % 26) for i in range(6))
-    b = birth if birth is not None else pd.Timestamp("2010-01-01")
-    day = b.day + (40 if female else 0)
-    body = f"{letters}{b.year % 100:02d}{_MONTHS[b.month - 1]}{day:02d}D{(seed % 900) + 100:03d}"
-    total = 0
-    for i, ch in enumerate(body):
-        v = int(ch) if ch.isdigit() else ord(ch) - 65
-        total += _ODD[v] if i % 2 == 0 else v
-    return body + chr(65 + total % 26)
-
-
-def tax_codes(seeds: np.ndarray, births: pd.DatetimeIndex | pd.Series) -> np.ndarray:
-    """`tax_code` vectorised: one valid code per seed (male, place D###)."""
-    seeds = np.asarray(seeds, dtype=np.int64)
-    b = pd.DatetimeIndex(births)
-    n = len(seeds)
-    m = np.zeros((n, 16), dtype=np.uint8)
-    for i in range(6):
-        m[:, i] = 65 + (seeds // 26**i) % 26
-    yy = np.asarray(b.year % 100)
-    m[:, 6], m[:, 7] = 48 + yy // 10, 48 + yy % 10
-    m[:, 8] = np.frombuffer(_MONTHS.encode(), dtype=np.uint8)[np.asarray(b.month) - 1]
-    day = np.asarray(b.day)
-    m[:, 9], m[:, 10] = 48 + day // 10, 48 + day % 10
-    m[:, 11] = ord("D")
-    place = seeds % 900 + 100
-    m[:, 12], m[:, 13], m[:, 14] = 48 + place // 100, 48 + place // 10 % 10, 48 + place % 10
-    value = np.where(m[:, :15] >= 65, m[:, :15].astype(np.int64) - 65, m[:, :15] - 48)
-    odd = np.array(_ODD)[value[:, 0::2]].sum(axis=1)
-    m[:, 15] = 65 + (odd + value[:, 1::2].sum(axis=1)) % 26
-    return m.view("S16").ravel().astype("U16").astype(object)
 
 
 def minors_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -136,8 +88,8 @@ def random_minors(n: int, seed: int = 0, applications: int | None = None) -> pd.
         rng.integers(0, 61 * 24 * 60, size=m), unit="min"
     )
     birth = pd.Timestamp("2000-09-02") + pd.to_timedelta(rng.integers(0, 6200, size=n), unit="D")
-    minor_cf = tax_codes(np.arange(n) + 1_000_000, birth)
-    app_cf = tax_codes(np.arange(m) + 50_000_000, pd.DatetimeIndex(["1980-05-17"] * m))
+    minor_cf = numbered_tax_codes(np.arange(n) + 1_000_000, birth)
+    app_cf = numbered_tax_codes(np.arange(m) + 50_000_000, pd.DatetimeIndex(["1980-05-17"] * m))
     requested = rng.integers(5_000, 60_000, size=n)
     requested_na = rng.random(n) < 0.2
     table = pd.DataFrame(
@@ -162,26 +114,3 @@ def random_minors(n: int, seed: int = 0, applications: int | None = None) -> pd.
     )
     table["row_key"] = table["application_id"] + "|" + table["minor_tax_code"]
     return table
-
-
-def rules_data(name: str = "conciliare-2017") -> dict[str, Any]:
-    """A shipped rule set as plain data, to modify in tests."""
-    yaml = YAML(typ="safe")
-    data = yaml.load((rules_dir() / f"{name}.yaml").read_text(encoding="utf-8"))
-    return json.loads(json.dumps(data, default=str))
-
-
-def call_from(data: dict[str, Any], folder: Path | str = ".") -> LoadedCall:
-    """Validate a bando.yaml given as data (same checks as load_call, without lines)."""
-    config = CallConfig.model_validate(copy.deepcopy(data))
-    problems = list(check_semantics(config))
-    if problems:
-        raise ConfigError([f"bando.yaml, {'.'.join(map(str, loc))}: {m}" for loc, m in problems])
-    raw = json.dumps(data, sort_keys=True, default=str).encode()
-    return LoadedCall(
-        config=config,
-        folder=Path(folder),
-        path=Path(folder) / "bando.yaml",
-        rules_sha256=hashlib.sha256(raw).hexdigest(),
-        lines={},
-    )
