@@ -10,7 +10,7 @@ The table comes from conciliare_cli.demo.random_minors (deterministic from
 requested cost, submissions within the window. The rules are the shipped 2017 ones, with the
 funds scaled by --budget-share of the total requested (default: the real 144,000 EUR).
 
-Reported, best of --repeat runs, per stage of rank_call (see engine/rank.py):
+Reported, best of --repeat runs, per stage of rank_call (see engine/stages.py):
 prepare (canonical order, derived fields incl. tax-code checks), eligibility (rules,
 findings, duplicates), scoring, ranking (tie-breakers, SHA-256 lottery for every unit),
 allocation, result (the output tables); the headline is scoring + ranking + allocation.
@@ -28,7 +28,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conciliare_cli.demo import call_from, random_minors, rules_data
-from conciliare_cli.engine.rank import rank_call
+from conciliare_cli.engine.stages import rank_call
 
 STAGES = ["prepare", "eligibility", "scoring", "ranking", "allocation", "result"]
 HEADLINE = ["scoring", "ranking", "allocation"]

@@ -242,7 +242,7 @@ def run_size(minors: int, seed: int, letters: int, workdir: Path) -> dict[str, A
     from conciliare_cli import runs
     from conciliare_cli.config import load_call
     from conciliare_cli.demo import applications_for, generate_call
-    from conciliare_cli.engine.rank import rank_call
+    from conciliare_cli.engine.stages import rank_call
     from conciliare_cli.read import read_call
     from conciliare_cli.validate import check_read
     from conciliare_cli.write.anomalies import write_anomalies

@@ -14,8 +14,8 @@ from pathlib import Path
 from conciliare_cli.atomic import atomic_output
 from conciliare_cli.config import LoadedCall, load_call
 from conciliare_cli.engine.compile import compile_rules
-from conciliare_cli.engine.rank import rank_call
 from conciliare_cli.engine.result import RankResult
+from conciliare_cli.engine.stages import rank_call
 from conciliare_cli.publish import write_manifest, write_public
 from conciliare_cli.validate import validate_call
 from conciliare_cli.write.graduatoria import write_graduatoria_csv, write_graduatoria_xlsx

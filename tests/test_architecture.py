@@ -9,7 +9,7 @@ The layers, lowest first (a module may import its own layer and the ones below):
 4. the rules engine: engine (criteria, compile, eligibility, ranking, allocation, result)
 5. writers: write
 6. acts and publishing: publish, letters
-7. orchestration of a run: runs, verify
+7. orchestration of a run: runs, audit (verify)
 8. the command line and tooling: app, cli, commands, docs, __main__
 
 Every import counts, also inside functions and under TYPE_CHECKING: a lazy import hides a
@@ -47,7 +47,7 @@ LAYERS: dict[str, int] = {
     "publish": 6,
     "letters": 6,
     "runs": 7,
-    "verify": 7,
+    "audit": 7,
     "app": 8,
     "cli": 8,
     "commands": 8,
@@ -145,8 +145,8 @@ def test_no_import_circle():
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("from conciliare_cli.engine import rank\n", {"conciliare_cli.engine.rank"}),
-        ("from . import rank\n", {"conciliare_cli.engine.rank"}),
+        ("from conciliare_cli.engine import stages\n", {"conciliare_cli.engine.stages"}),
+        ("from . import stages\n", {"conciliare_cli.engine.stages"}),
         ("from ..errors import UserError\n", {"conciliare_cli.errors"}),
         ("def f():\n    import conciliare_cli.write.xlsx\n", {"conciliare_cli.write.xlsx"}),
     ],
@@ -156,3 +156,13 @@ def test_the_walker_sees_every_kind_of_import(tmp_path, source, expected):
     path.write_text(source)
     known = set(modules())
     assert imports_of("conciliare_cli.engine.probe", path, known) == expected
+
+
+def test_no_two_modules_with_the_same_name():
+    """One name, one module (there were two pipeline.py, two italian.py, two checks.py)."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name not in ("__init__.py", "__main__.py"):
+            seen.setdefault(path.stem, []).append(module_name(path))
+    twins = {stem: names for stem, names in seen.items() if len(names) > 1}
+    assert not twins, twins

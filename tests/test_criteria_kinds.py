@@ -271,8 +271,8 @@ def threshold_kind() -> Iterator[None]:
 def test_a_new_kind_is_one_model_class_and_one_rule_class(threshold_kind, tmp_path):
     from conciliare_cli.demo import call_from, rules_data
     from conciliare_cli.engine.compile import compile_rules
-    from conciliare_cli.engine.explain import explain_application
-    from conciliare_cli.engine.rank import rank_call
+    from conciliare_cli.engine.explanation import explain_application
+    from conciliare_cli.engine.stages import rank_call
     from conciliare_cli.letters.context import build_letters
     from conciliare_cli.write.graduatoria import criteria_tables
 

@@ -9,7 +9,7 @@ import pytest
 
 from conciliare_cli.demo import call_from, minors_table, rules_data
 from conciliare_cli.demo import numbered_tax_code as tax_code
-from conciliare_cli.engine.rank import rank_call
+from conciliare_cli.engine.stages import rank_call
 
 T = pd.Timestamp
 NO_FINDINGS = pd.DataFrame()

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from conciliare_cli.cli import app
 from conciliare_cli.demo import call_from, minors_table, rules_data
 from conciliare_cli.demo import numbered_tax_code as tax_code
-from conciliare_cli.engine.explain import explain_application
-from conciliare_cli.engine.rank import rank_call
+from conciliare_cli.engine.explanation import explain_application
+from conciliare_cli.engine.stages import rank_call
 from conciliare_cli.errors import UserError
 
 T = pd.Timestamp

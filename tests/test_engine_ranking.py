@@ -10,8 +10,8 @@ import pandas as pd
 
 from conciliare_cli.demo import call_from, minors_table, rules_data
 from conciliare_cli.demo import numbered_tax_code as tax_code
-from conciliare_cli.engine.rank import rank_call
 from conciliare_cli.engine.ranking import Lottery, TieKey, lottery_keys, rank
+from conciliare_cli.engine.stages import rank_call
 from conciliare_cli.fields import Kind
 
 T = pd.Timestamp

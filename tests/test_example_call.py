@@ -223,7 +223,7 @@ def test_values_are_read_as_written(validated) -> None:
 
 @pytest.fixture(scope="module")
 def ranked():
-    pytest.importorskip("conciliare_cli.engine.rank", reason="the engine has not landed")
+    pytest.importorskip("conciliare_cli.engine.stages", reason="the engine has not landed")
     from conciliare_cli import runs
 
     return runs.run(EXAMPLE).minors

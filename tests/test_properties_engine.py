@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from conciliare_cli.demo import call_from, minors_table, rules_data
 from conciliare_cli.demo import numbered_tax_code as tax_code
 from conciliare_cli.engine.allocation import Pot, allocate
-from conciliare_cli.engine.rank import rank_call
+from conciliare_cli.engine.stages import rank_call
 
 T = pd.Timestamp
 MONEY_COLS = ("awarded_cents", "requested_cents")

@@ -18,13 +18,13 @@ import pytest
 from test_publish_support import needs_pdf
 from typer.testing import CliRunner
 
-pytest.importorskip("conciliare_cli.engine.rank", reason="the engine is not there yet")
+pytest.importorskip("conciliare_cli.engine.stages", reason="the engine is not there yet")
 demo = pytest.importorskip("conciliare_cli.demo", reason="the generator is not there yet")
 
+from conciliare_cli.audit import REPRODUCED  # noqa: E402
 from conciliare_cli.cli import app  # noqa: E402
 from conciliare_cli.publish import ARCHIVE, MANIFEST, PUBLIC_PDF, PUBLIC_XLSX  # noqa: E402
 from conciliare_cli.publish.hooks import FAIL_AFTER, FAIL_MODE  # noqa: E402
-from conciliare_cli.verify import REPRODUCED  # noqa: E402
 
 pytestmark = [pytest.mark.pdf, needs_pdf]
 

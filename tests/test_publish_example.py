@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from test_publish_support import RUN_DATE, needs_pdf, pdf_text, xlsx_numbers, xlsx_texts
 
-pytest.importorskip("conciliare_cli.engine.rank", reason="the engine is not there yet")
+pytest.importorskip("conciliare_cli.engine.stages", reason="the engine is not there yet")
 pytest.importorskip("conciliare_cli.read", reason="the reader is not there yet")
 
 from conciliare_cli import runs

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
 from conciliare_cli.config import load_call
-from conciliare_cli.engine.explain import explain_application
+from conciliare_cli.engine.explanation import explain_application
 from conciliare_cli.runs import run
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "conciliare-2017.yaml"

@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 from test_publish_support import RUN_DATE, needs_pdf
 
-pytest.importorskip("conciliare_cli.engine.rank", reason="the engine is not there yet")
+pytest.importorskip("conciliare_cli.engine.stages", reason="the engine is not there yet")
 pytest.importorskip("conciliare_cli.read", reason="the reader is not there yet")
 demo = pytest.importorskip("conciliare_cli.demo", reason="the generator is not there yet")
 
 from conciliare_cli import runs  # noqa: E402
+from conciliare_cli.audit import verify_result  # noqa: E402
 from conciliare_cli.config import load_call  # noqa: E402
 from conciliare_cli.publish import (  # noqa: E402
     MANIFEST,
@@ -33,7 +34,6 @@ from conciliare_cli.publish import (  # noqa: E402
     write_manifest,
     write_public,
 )
-from conciliare_cli.verify import verify_result  # noqa: E402
 
 pytestmark = [pytest.mark.pdf, needs_pdf]
 

@@ -16,8 +16,8 @@ from ruamel.yaml import YAML
 from conciliare_cli.demo import call_from, minors_table, rules_data
 from conciliare_cli.demo import numbered_tax_code as tax_code
 from conciliare_cli.engine.compile import compile_rules
-from conciliare_cli.engine.rank import rank_call
 from conciliare_cli.engine.result import RankResult
+from conciliare_cli.engine.stages import rank_call
 
 CASES = Path(__file__).resolve().parent / "cases"
 APP_KEYS = ("status", "score", "rank", "waiting_position", "awarded_eur", "reasons")

@@ -1,4 +1,4 @@
-"""`conciliare verify` (conciliare_cli/verify.py, commands/verify.py): a re-run that
+"""`conciliare verify` (conciliare_cli/audit.py, commands/verify.py): a re-run that
 reproduces the result, and every kind of difference it must catch.
 
 These tests run the publishing part on its own: the call is computed by a stand-in for
@@ -20,9 +20,9 @@ from test_publish_support import (
 )
 from typer.testing import CliRunner
 
-from conciliare_cli import verify as verify_mod
+from conciliare_cli import audit as verify_mod
+from conciliare_cli.audit import REPRODUCED, verify_result
 from conciliare_cli.errors import UserError
-from conciliare_cli.verify import REPRODUCED, verify_result
 
 pytestmark = [pytest.mark.pdf, needs_pdf]
 

@@ -9,7 +9,7 @@ import typer
 from conciliare_cli import runs
 from conciliare_cli.app import command, console
 from conciliare_cli.commands.options import call_folder_argument
-from conciliare_cli.engine.explain import explain_application
+from conciliare_cli.engine.explanation import explain_application
 
 
 @command("explain")

@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 
 from conciliare_cli.app import command, console, err_console
+from conciliare_cli.audit import REPRODUCED, verify_result
 from conciliare_cli.commands.options import call_folder_argument
 from conciliare_cli.italian import date_short
-from conciliare_cli.verify import REPRODUCED, verify_result
 
 
 @command("verify")

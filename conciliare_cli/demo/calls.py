@@ -23,10 +23,10 @@ from conciliare_cli.demo.applications import (
     CallDates,
     population,
 )
-from conciliare_cli.demo.files import write_csv, write_text, write_xlsx
 from conciliare_cli.demo.pools import PARTNERS
 from conciliare_cli.demo.rules import bando_text, partners_yaml
 from conciliare_cli.demo.sheets import BOOL_FIELDS, render
+from conciliare_cli.demo.spreadsheets import write_csv, write_text, write_xlsx
 from conciliare_cli.demo.styles import DEFAULT_FORMATS, FORMATS, STYLES, FileFormat, Style
 from conciliare_cli.errors import UserError
 

@@ -13,7 +13,7 @@ submitted first (then the smallest application_id); `higher_score` = the unit wi
 higher score (then as `earlier`). In the others that minor is excluded with
 MINORE_IN_ALTRA_DOMANDA; the rest of those applications is untouched. Only minors that are
 admitted (no other reason excludes them) compete, and the choice is made once, on the
-admissions before duplicates (engine/rank.py says when).
+admissions before duplicates (engine/stages.py says when).
 """
 
 from __future__ import annotations

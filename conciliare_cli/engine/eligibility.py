@@ -37,7 +37,7 @@ from conciliare_cli.fields import Level
 class Groups:
     """Row → application codes, with each application's first row.
 
-    Built from a table in canonical order (engine/rank.py: canonical_order), where the
+    Built from a table in canonical order (engine/stages.py: canonical_order), where the
     rows of an application are together and applications sorted by id: the codes follow the
     order of the ids."""
 

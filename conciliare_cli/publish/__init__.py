@@ -7,7 +7,7 @@
 - `write_manifest(result, out_dir, status, run_date) -> Path`: manifest.json, written last
   (publish/manifest.py).
 
-`verify` (conciliare_cli/verify.py) re-runs a call and compares it with its manifest.
+`verify` (conciliare_cli/audit.py) re-runs a call and compares it with its manifest.
 """
 
 from conciliare_cli.publish.final import ARCHIVE, archive_result, guard_final, result_status

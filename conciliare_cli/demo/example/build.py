@@ -20,8 +20,8 @@ from conciliare_cli.demo.example.partners import PARTNERS, Partner
 from conciliare_cli.demo.example.plants import plant_everything
 from conciliare_cli.demo.example.readme import write_readme
 from conciliare_cli.demo.example.writers import write_asst, write_ats, write_csv, write_ods
-from conciliare_cli.demo.files import write_text
 from conciliare_cli.demo.rules import bando_text, partners_yaml
+from conciliare_cli.demo.spreadsheets import write_text
 
 BANDO_NOTE = (
     "\n# Le sei esportazioni dell'esempio: ogni partner ha il suo formato e le sue\n"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from conciliare_cli.demo.example.builder import Plant
 from conciliare_cli.demo.example.partners import PARTNERS
-from conciliare_cli.demo.files import write_text
+from conciliare_cli.demo.spreadsheets import write_text
 
 _INTRO = [
     "# The example call: Conciliare le responsabilità 2017",

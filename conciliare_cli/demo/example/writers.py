@@ -24,8 +24,8 @@ from conciliare_cli.atomic import atomic_file, atomic_write_bytes
 from conciliare_cli.demo.example.builder import Builder
 from conciliare_cli.demo.example.layout import Laid
 from conciliare_cli.demo.example.partners import Partner
-from conciliare_cli.demo.files import FIXED_CREATED
 from conciliare_cli.demo.sheets import MONEY_FIELDS
+from conciliare_cli.demo.spreadsheets import FIXED_CREATED
 
 ZIP_TIME = (2017, 8, 1, 9, 0, 0)
 ATS_INSTRUCTIONS = [
