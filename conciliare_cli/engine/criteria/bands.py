@@ -17,13 +17,11 @@ import pandas as pd
 from conciliare_cli.config.models import BandsCriterion
 from conciliare_cli.engine.criteria.base import (
     NUMERIC,
-    CompileContext,
     CriterionRule,
     ExplainCase,
     LetterView,
     Loc,
     ScoreData,
-    check_field,
     field_kind,
     field_label,
     thousandths,
@@ -35,17 +33,9 @@ from conciliare_cli.italian import eur, eur_decimal, number, points_text, value_
 class BandsRule(CriterionRule):
     kind = "bands"
     model_class = BandsCriterion
-
-    @classmethod
-    def check(cls, model: Any, loc: Loc, ctx: CompileContext) -> bool:
-        return check_field(
-            model,
-            loc,
-            ctx,
-            NUMERIC,
-            "il campo '{name}' non è un numero o un importo",
-            per_application=True,
-        )
+    field_kinds = NUMERIC
+    field_kind_error = "il campo '{name}' non è un numero o un importo"
+    field_per_application = True
 
     @classmethod
     def point_values(cls, model: Any, loc: Loc) -> Iterable[tuple[Loc, Decimal]]:
@@ -111,11 +101,7 @@ class BandsRule(CriterionRule):
         return None
 
     def shown_values(self, view: LetterView) -> pd.Series:
-        name = self.model.field
-        if name not in view.minors.columns:
-            return self.placeholder(view)
-        kind = field_kind(view.fields, name)
-        return view.first_of(name).map(lambda v: value_text(v, kind))
+        return self.field_values(view)
 
 
 def _band_mask(

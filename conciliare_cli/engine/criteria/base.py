@@ -30,6 +30,7 @@ from conciliare_cli.config.models import CriterionModel
 from conciliare_cli.engine.expr import Expression
 from conciliare_cli.engine.units import Units
 from conciliare_cli.fields import Field, Kind, Level
+from conciliare_cli.italian import value_text
 
 Loc = tuple[str | int, ...]
 NUMERIC = (Kind.MONEY, Kind.NUMBER, Kind.INTEGER)
@@ -152,6 +153,13 @@ class CriterionRule:
 
     kind: ClassVar[str] = ""
     model_class: ClassVar[type[CriterionModel]]
+    # Its `field`, if it has one: the kinds of field it reads, the message for another kind,
+    # and whether it must be the application's own (not a minor's) when ranking applications.
+    field_kinds: ClassVar[tuple[Kind, ...]] = ()
+    field_kind_error: ClassVar[str] = ""
+    field_per_application: ClassVar[bool] = False
+    # Its `condition`, if it has one: read per ranking unit ("unit") or per minor (MINOR).
+    condition_level: ClassVar[Level | str | None] = None
 
     # -- the YAML's words
     @property
@@ -209,14 +217,24 @@ class CriterionRule:
 
     @classmethod
     def check(cls, model: Any, loc: Loc, ctx: CompileContext) -> bool:
-        """The kind's own checks (fields and their kinds); True when all pass."""
-        return True
+        """The kind's own checks (its field and the field's kind); True when all pass."""
+        if not cls.field_kinds:
+            return True
+        return check_field(
+            model, loc, ctx, cls.field_kinds, cls.field_kind_error, cls.field_per_application
+        )
 
     @classmethod
     def compile_expressions(
         cls, model: Any, loc: Loc, ctx: CompileContext
     ) -> dict[str, Expression] | None:
-        return {}
+        """Its condition compiled where it is read; None when it does not compile."""
+        text = getattr(model, "condition", None)
+        if cls.condition_level is None or text is None:
+            return {}
+        level = ctx.unit_level if cls.condition_level == "unit" else cls.condition_level
+        expr = ctx.compile((*loc, "condition"), text, level)  # type: ignore[arg-type]
+        return None if expr is None else {"condition": expr}
 
     @classmethod
     def point_values(cls, model: Any, loc: Loc) -> Iterable[tuple[Loc, Decimal]]:
@@ -256,6 +274,14 @@ class CriterionRule:
     def shown_values(self, view: LetterView) -> pd.Series:
         """The unit's value as the letters show it (index: unit key)."""
         return self.placeholder(view)
+
+    def field_values(self, view: LetterView) -> pd.Series:
+        """Its field's value on each unit's first row, as people read it."""
+        name = self.model.field
+        if name not in view.minors.columns:
+            return self.placeholder(view)
+        kind = field_kind(view.fields, name)
+        return view.first_of(name).map(lambda v: value_text(v, kind))
 
     def placeholder(self, view: LetterView) -> pd.Series:
         return view.points(self.id).groupby(view.unit, sort=False).first().map(lambda _v: "—")

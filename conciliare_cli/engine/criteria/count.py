@@ -7,24 +7,20 @@ whose condition is unknown is missing data (`missing`); with `zero` it is not co
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from conciliare_cli.config.models import CountCriterion
 from conciliare_cli.engine.criteria.base import (
-    CompileContext,
     CriterionRule,
     ExplainCase,
     LetterView,
-    Loc,
     ScoreData,
     thousandths,
     truth,
 )
 from conciliare_cli.engine.criteria.flag import BARE_NAME
-from conciliare_cli.engine.expr import Expression
 from conciliare_cli.fields import Field, Level
 from conciliare_cli.italian import number, points_text
 
@@ -32,13 +28,7 @@ from conciliare_cli.italian import number, points_text
 class CountRule(CriterionRule):
     kind = "count"
     model_class = CountCriterion
-
-    @classmethod
-    def compile_expressions(
-        cls, model: Any, loc: Loc, ctx: CompileContext
-    ) -> dict[str, Expression] | None:
-        expr = ctx.compile((*loc, "condition"), model.condition, Level.MINOR)
-        return None if expr is None else {"condition": expr}
+    condition_level = Level.MINOR
 
     def raw_points(self, data: ScoreData) -> tuple[np.ndarray, np.ndarray]:
         true, na = truth(self.expressions["condition"].evaluate(data.table, data.constants))

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from conciliare_cli.config.models import FlagCriterion
 from conciliare_cli.engine.criteria.base import (
-    CompileContext,
     CriterionRule,
     ExplainCase,
     LetterView,
-    Loc,
     ScoreData,
     thousandths,
     truth,
 )
-from conciliare_cli.engine.expr import Expression
 from conciliare_cli.fields import Field, Kind
 from conciliare_cli.italian import points_text, value_text
 
@@ -35,13 +31,7 @@ BARE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class FlagRule(CriterionRule):
     kind = "flag"
     model_class = FlagCriterion
-
-    @classmethod
-    def compile_expressions(
-        cls, model: Any, loc: Loc, ctx: CompileContext
-    ) -> dict[str, Expression] | None:
-        expr = ctx.compile((*loc, "condition"), model.condition, ctx.unit_level)
-        return None if expr is None else {"condition": expr}
+    condition_level = "unit"
 
     def raw_points(self, data: ScoreData) -> tuple[np.ndarray, np.ndarray]:
         members = pd.Series(data.members, index=data.table.index)

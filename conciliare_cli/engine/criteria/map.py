@@ -16,14 +16,11 @@ import pandas as pd
 from conciliare_cli.config.models import MapCriterion
 from conciliare_cli.engine.criteria.base import (
     TEXTUAL,
-    CompileContext,
     CriterionRule,
     ExplainCase,
     LetterView,
     Loc,
     ScoreData,
-    check_field,
-    field_kind,
     field_label,
     thousandths,
 )
@@ -34,17 +31,9 @@ from conciliare_cli.italian import points_text, value_text
 class MapRule(CriterionRule):
     kind = "map"
     model_class = MapCriterion
-
-    @classmethod
-    def check(cls, model: Any, loc: Loc, ctx: CompileContext) -> bool:
-        return check_field(
-            model,
-            loc,
-            ctx,
-            TEXTUAL,
-            "il campo '{name}' non è un testo: 'map' assegna punti a categorie",
-            per_application=True,
-        )
+    field_kinds = TEXTUAL
+    field_kind_error = "il campo '{name}' non è un testo: 'map' assegna punti a categorie"
+    field_per_application = True
 
     @classmethod
     def point_values(cls, model: Any, loc: Loc) -> Iterable[tuple[Loc, Decimal]]:
@@ -76,8 +65,4 @@ class MapRule(CriterionRule):
         )
 
     def shown_values(self, view: LetterView) -> pd.Series:
-        name = self.model.field
-        if name not in view.minors.columns:
-            return self.placeholder(view)
-        kind = field_kind(view.fields, name)
-        return view.first_of(name).map(lambda v: value_text(v, kind))
+        return self.field_values(view)

@@ -8,7 +8,6 @@ An eligible minor whose value (or condition) is unknown is missing data (`missin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,20 +15,16 @@ import pandas as pd
 from conciliare_cli.config.models import SumCriterion
 from conciliare_cli.engine.criteria.base import (
     NUMERIC,
-    CompileContext,
     CriterionRule,
     ExplainCase,
     LetterView,
-    Loc,
     ScoreData,
-    check_field,
     field_kind,
     field_label,
     thousandths,
     truth,
 )
 from conciliare_cli.engine.criteria.count import bare_condition
-from conciliare_cli.engine.expr import Expression
 from conciliare_cli.fields import Field, Kind, Level
 from conciliare_cli.italian import eur, number, points_text, value_text
 
@@ -37,26 +32,9 @@ from conciliare_cli.italian import eur, number, points_text, value_text
 class SumRule(CriterionRule):
     kind = "sum"
     model_class = SumCriterion
-
-    @classmethod
-    def check(cls, model: Any, loc: Loc, ctx: CompileContext) -> bool:
-        return check_field(
-            model,
-            loc,
-            ctx,
-            NUMERIC,
-            "il campo '{name}' non è un numero o un importo",
-            per_application=False,
-        )
-
-    @classmethod
-    def compile_expressions(
-        cls, model: Any, loc: Loc, ctx: CompileContext
-    ) -> dict[str, Expression] | None:
-        if model.condition is None:
-            return {}
-        expr = ctx.compile((*loc, "condition"), model.condition, Level.MINOR)
-        return None if expr is None else {"condition": expr}
+    field_kinds = NUMERIC
+    field_kind_error = "il campo '{name}' non è un numero o un importo"
+    condition_level = Level.MINOR
 
     def raw_points(self, data: ScoreData) -> tuple[np.ndarray, np.ndarray]:
         members = data.members
