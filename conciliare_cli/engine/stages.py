@@ -30,19 +30,15 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
-from conciliare_cli.engine.allocation import Pot, allocate_arrays
+from conciliare_cli.engine.allocation import Allocation, Pot, allocate_arrays
+from conciliare_cli.engine.assemble import Decisions, assemble
 from conciliare_cli.engine.compile import Rules, TieBreakerRule, compile_rules
 from conciliare_cli.engine.criteria.base import ScoreData
 from conciliare_cli.engine.derive import derive
 from conciliare_cli.engine.duplicates import duplicate_minors, superseded_applications
-from conciliare_cli.engine.eligibility import (
-    Exclusions,
-    Groups,
-    apply_rules,
-    findings_exclusions,
-    join_codes,
-)
+from conciliare_cli.engine.eligibility import Exclusions, Groups, apply_rules, findings_exclusions
 from conciliare_cli.engine.expr import Expression
+from conciliare_cli.engine.order import canonical_order
 from conciliare_cli.engine.ranking import Lottery, TieKey, rank
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.scoring import NOT_COMPUTABLE, Scores, score_units
@@ -56,49 +52,6 @@ from conciliare_cli.findings import (
     criterion_missing_code,
     make_findings,
 )
-from conciliare_cli.status import Status
-
-EXCLUDED = Status.EXCLUDED.value
-
-_TIE_COLUMNS = ["row_key", "source_file", "source_sheet", "source_row"]
-
-
-def sorted_codes(values: pd.Series) -> np.ndarray:
-    """Integer codes that sort like the texts (missing first, as -1)."""
-    codes, uniques = pd.factorize(
-        values.astype("string").to_numpy(dtype=object, na_value=None), use_na_sentinel=True
-    )
-    rank = np.empty(len(uniques), dtype=np.int64)
-    rank[np.argsort(np.asarray(uniques, dtype=str), kind="stable")] = np.arange(len(uniques))
-    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-
-
-def _slot(values: pd.Series) -> np.ndarray:
-    return pd.to_numeric(values, errors="coerce").fillna(-1).to_numpy(np.float64)
-
-
-def canonical_order(minors: pd.DataFrame) -> pd.DataFrame:
-    """A copy of the rows sorted on content (application_id, minor_slot, minor_tax_code;
-    then row_key and provenance for rows equal on those), with a fresh RangeIndex."""
-    n = len(minors)
-    keys = [sorted_codes(minors["application_id"])]
-    for col in ("minor_slot", "minor_tax_code"):
-        if col in minors.columns:
-            keys.append(_slot(minors[col]) if col == "minor_slot" else sorted_codes(minors[col]))
-    order = np.lexsort(tuple(reversed(keys)))
-    if n > 1:
-        same = np.ones(n - 1, dtype=bool)
-        for k in keys:
-            ks = k[order]
-            same &= ks[1:] == ks[:-1]
-        if same.any():  # rows equal on the main keys: the rest decides, on content too
-            for col in _TIE_COLUMNS:
-                if col in minors.columns:
-                    keys.append(
-                        _slot(minors[col]) if col == "source_row" else sorted_codes(minors[col])
-                    )
-            order = np.lexsort(tuple(reversed(keys)))
-    return minors.iloc[order].reset_index(drop=True)
 
 
 class _Clock:
@@ -133,10 +86,54 @@ def rank_call(
     groups = Groups.of(table)
     table = derive(table, rules.call.config.call.reference_date, groups.app_codes)
     _ensure_columns(table)
-    n = len(table)
     units = Units.of(table, groups.app_codes, groups.app_first, rules.by_minor)
     clock.lap("prepare")
 
+    admission = _admission(rules, table, groups, units, findings, clock)
+    exclusions, scores, errors, requested, minor_ok = admission
+    admitted = ~exclusions.excluded()
+    clock.lap("eligibility")
+
+    # 8. ranking, 9. allocation
+    order, unit_rank, unit_decided, lottery, ties = _ranking(rules, table, units, scores, admitted)
+    clock.lap("ranking")
+    alloc, alloc_rows = _allocate(
+        table, rules, units, admitted, unit_rank, order, requested, minor_ok, groups.app_codes
+    )
+    clock.lap("allocation")
+    decisions = Decisions(
+        units=units,
+        scores=scores,
+        exclusions=exclusions,
+        admitted=admitted,
+        requested=requested,
+        unit_rank=unit_rank,
+        unit_decided=unit_decided,
+        order=order,
+        lottery=lottery,
+        ties=ties,
+        alloc=alloc,
+        alloc_rows=alloc_rows,
+    )
+    result = assemble(rules, table, decisions, findings, errors)
+    clock.lap("result")
+    return result
+
+
+# ---------------------------------------------------------------------- stages
+
+
+def _admission(
+    rules: Rules,
+    table: pd.DataFrame,
+    groups: Groups,
+    units: Units,
+    findings: pd.DataFrame,
+    clock: _Clock,
+) -> tuple[Exclusions, Scores, pd.DataFrame, pd.Series, np.ndarray]:
+    """Steps 3-7: (every exclusion, the scores, the blocking findings of the criteria, what
+    each minor may receive, the minors admissible after duplicates)."""
+    n = len(table)
     # 3. minor level
     minor_ex = Exclusions(n)
     apply_rules(table, rules.eligibility, Level.MINOR, rules.constants, groups, minor_ex)
@@ -144,18 +141,16 @@ def rank_call(
     requested = rules.voucher.requested_cents(table)
     minor_ex.add(MISSING_COST, requested.isna().to_numpy(), Level.MINOR)
     base_ok = ~minor_ex.minor_excluded()
-
     # 4-6. application level and scores
     superseded = _superseded(table, groups, rules.duplicates.applicant)
     stage = _ApplicationStage(rules, table, groups, units, findings, superseded, clock)
     app_ex, scores, errors = stage.run(base_ok)
     # 7. duplicate minors
-    admitted = base_ok & ~app_ex.excluded()
     dups = duplicate_minors(
         _column(table, "minor_tax_code"),
         _column(table, "submitted_at"),
         groups.app_codes,
-        admitted,
+        base_ok & ~app_ex.excluded(),
         rules.duplicates.minor,
         score_th=scores.total[units.codes],
     )
@@ -163,68 +158,12 @@ def rank_call(
         minor_ex.add(MINOR_ELSEWHERE, dups, Level.MINOR)
         app_ex, scores, errors = stage.run(base_ok & ~dups)
     exclusions = Exclusions(n, app=app_ex.app, minor={**minor_ex.minor, **app_ex.minor})
-    admitted = ~exclusions.excluded()
     minor_ok = base_ok & ~dups
     table["eligible_minors"] = pd.array(
         groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
     )
     table["minor_admissible"] = pd.array(minor_ok, dtype="boolean")
-    clock.lap("eligibility")
-
-    # 8. ranking
-    unit_admitted = units.any(admitted)
-    ties = [_tie_key(table, units, tb) for tb in rules.tie_breakers]
-    lottery = Lottery.of(rules.lottery_seed, units.ids)
-    ranked_units = np.flatnonzero(unit_admitted)
-    ranked = rank(
-        scores.total[ranked_units],
-        [_subset(t, ranked_units) for t in ties],
-        lottery.subset(ranked_units),
-        ranked_units,
-    )
-    order = ranked_units[ranked.order]  # unit codes, best first
-    unit_rank = np.zeros(units.n, dtype=np.int64)
-    unit_rank[order] = np.arange(1, len(order) + 1)
-    unit_decided = np.full(units.n, "", dtype=object)
-    unit_decided[order] = ranked.decided_by
-    clock.lap("ranking")
-
-    # 9. allocation
-    alloc, alloc_rows = _allocate(
-        table,
-        rules,
-        units,
-        admitted,
-        unit_rank,
-        order,
-        requested,
-        minor_ok,
-        groups.app_codes,
-    )
-    clock.lap("allocation")
-    result = _result(
-        rules,
-        table,
-        units,
-        scores,
-        exclusions,
-        admitted,
-        unit_rank,
-        unit_decided,
-        lottery,
-        ties,
-        alloc,
-        alloc_rows,
-        order,
-        requested,
-        findings,
-        errors,
-    )
-    clock.lap("result")
-    return result
-
-
-# ---------------------------------------------------------------------- stages
+    return exclusions, scores, errors, requested, minor_ok
 
 
 def _column(table: pd.DataFrame, name: str) -> pd.Series:
@@ -326,6 +265,28 @@ def _error_findings(
     return pd.concat(frames, ignore_index=True)
 
 
+def _ranking(
+    rules: Rules, table: pd.DataFrame, units: Units, scores: Scores, admitted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Lottery, list[TieKey]]:
+    """(ranked unit codes best first, rank per unit, tie-breaker that placed each unit, the
+    lottery and the tie keys): score, the tie-breakers in order, then the lottery."""
+    ties = [_tie_key(table, units, tb) for tb in rules.tie_breakers]
+    lottery = Lottery.of(rules.lottery_seed, units.ids)
+    ranked_units = np.flatnonzero(units.any(admitted))
+    ranked = rank(
+        scores.total[ranked_units],
+        [_subset(t, ranked_units) for t in ties],
+        lottery.subset(ranked_units),
+        ranked_units,
+    )
+    order = ranked_units[ranked.order]  # unit codes, best first
+    unit_rank = np.zeros(units.n, dtype=np.int64)
+    unit_rank[order] = np.arange(1, len(order) + 1)
+    unit_decided = np.full(units.n, "", dtype=object)
+    unit_decided[order] = ranked.decided_by
+    return order, unit_rank, unit_decided, lottery, ties
+
+
 def _tie_key(table: pd.DataFrame, units: Units, tb: TieBreakerRule) -> TieKey:
     col = table[tb.field] if tb.field in table.columns else pd.Series(pd.NA, index=table.index)
     values = col.iloc[units.first].reset_index(drop=True)
@@ -362,7 +323,7 @@ def _allocate(
     requested: pd.Series,
     minor_ok: np.ndarray,
     app_codes: np.ndarray,
-) -> tuple[Any, np.ndarray]:
+) -> tuple[Allocation, np.ndarray]:
     """Allocate over the admitted rows, sorted by unit rank then canonical row order."""
     rows = np.flatnonzero(admitted)
     rows = rows[np.lexsort((rows, unit_rank[units.codes[rows]]))]
@@ -389,202 +350,3 @@ def _allocate(
 
 
 # ---------------------------------------------------------------------- the result
-
-
-def _result(
-    rules: Rules,
-    table: pd.DataFrame,
-    units: Units,
-    scores: Scores,
-    exclusions: Exclusions,
-    admitted: np.ndarray,
-    unit_rank: np.ndarray,
-    unit_decided: np.ndarray,
-    lottery: Lottery,
-    ties: list[TieKey],
-    alloc: Any,
-    alloc_rows: np.ndarray,
-    order: np.ndarray,
-    requested: pd.Series,
-    findings: pd.DataFrame,
-    errors: pd.DataFrame,
-) -> RankResult:
-    n = len(table)
-    out = table
-    uc = units.codes
-    out["minor_eligible"] = pd.array(admitted, dtype="boolean")
-    codes, matrix = exclusions.matrix()
-    reasons = join_codes(codes, matrix)
-    out["exclusion_reasons"] = reasons
-    for crit in rules.criteria:
-        out[f"crit_{crit.id}"] = scores.points[crit.id][uc] / 1000.0
-    out["score"] = scores.total[uc] / 1000.0
-    rank_row = np.where(admitted, unit_rank[uc], 0)
-    out["rank"] = _int_na(rank_row, rank_row == 0)
-
-    # allocation back to rows: alloc rows are in rank order; unit positions are rank - 1
-    m = len(order)
-    unit_status = np.full(units.n, EXCLUDED, dtype=object)
-    unit_wait = np.zeros(units.n, dtype=np.int64)
-    if m:
-        unit_status[order] = alloc.status
-        unit_wait[order] = alloc.waiting_position
-    status = np.where(admitted, unit_status[uc], EXCLUDED)
-    out["status"] = status.astype(object)
-    wait = np.where(admitted, unit_wait[uc], 0)
-    out["waiting_position"] = _int_na(wait, wait == 0)
-    out["requested_cents"] = requested.astype("Int64").array
-    awarded = np.zeros(n, dtype=np.int64)
-    awarded[alloc_rows] = alloc.awarded
-    out["awarded_cents"] = pd.array(awarded, dtype="Int64")
-    per_fund = alloc.by_fund()
-    for fund in rules.funds:
-        col = np.zeros(n, dtype=np.int64)
-        if fund.id in per_fund:
-            col[alloc_rows] = per_fund[fund.id]
-        out[f"fund_{fund.id}_cents"] = pd.array(col, dtype="Int64")
-    for j, res in enumerate(rules.reserves):
-        col = np.zeros(n, dtype=np.int64)
-        col[alloc_rows] = alloc.draws[:, j]
-        out[f"reserve_{res.id}_cents"] = pd.array(col, dtype="Int64")
-    out["decided_by"] = np.where(admitted, unit_decided[uc], "").astype(object)
-    lottery_hex = lottery.hex()
-    out["lottery_key"] = lottery_hex[uc]
-
-    units_df = _units_table(
-        rules,
-        table,
-        units,
-        scores,
-        admitted,
-        unit_rank,
-        unit_status,
-        unit_wait,
-        unit_decided,
-        lottery_hex,
-        ties,
-        _unit_reasons(units, codes, matrix, admitted),
-        alloc,
-        alloc_rows,
-        requested,
-    )
-    funds_df, reserves_df = _money_tables(rules, alloc)
-    all_findings = pd.concat(
-        [f for f in (findings, errors) if f is not None and len(f)] or [errors],
-        ignore_index=True,
-    )
-    if len(all_findings.columns) and set(FINDING_COLUMNS) <= set(all_findings.columns):
-        all_findings = all_findings[FINDING_COLUMNS]
-    return RankResult(
-        call=rules.call,
-        rules=rules,
-        minors=out,
-        units=units_df,
-        funds=funds_df,
-        reserves=reserves_df,
-        findings=all_findings,
-    )
-
-
-def _int_na(values: np.ndarray, na: np.ndarray) -> pd.arrays.IntegerArray:
-    return pd.arrays.IntegerArray(np.asarray(values, dtype=np.int64), np.asarray(na, dtype=bool))
-
-
-def _units_table(
-    rules: Rules,
-    table: pd.DataFrame,
-    units: Units,
-    scores: Scores,
-    admitted: np.ndarray,
-    unit_rank: np.ndarray,
-    unit_status: np.ndarray,
-    unit_wait: np.ndarray,
-    unit_decided: np.ndarray,
-    lottery: np.ndarray,
-    ties: list[TieKey],
-    reasons: np.ndarray,
-    alloc: Any,
-    alloc_rows: np.ndarray,
-    requested: pd.Series,
-) -> pd.DataFrame:
-    uc = units.codes
-    df = pd.DataFrame(
-        {
-            "unit_id": units.ids,
-            "application_id": table["application_id"].to_numpy(dtype=object)[units.first],
-            "partner_id": table["partner_id"].to_numpy(dtype=object)[units.first],
-        }
-    )
-    for crit in rules.criteria:
-        df[f"crit_{crit.id}"] = scores.points[crit.id] / 1000.0
-    df["score"] = scores.total / 1000.0
-    df["rank"] = _int_na(unit_rank, unit_rank == 0)
-    df["status"] = unit_status
-    df["waiting_position"] = _int_na(unit_wait, unit_wait == 0)
-    df["minors"] = units.count(np.ones(len(uc), dtype=bool))
-    df["admitted_minors"] = units.count(admitted)
-    req = requested.to_numpy(dtype=np.int64, na_value=0)
-    df["requested_cents"] = pd.array(units.sum(np.where(admitted, req, 0)), dtype="Int64")
-    row_unit = uc[alloc_rows]
-    awarded = np.zeros(units.n, dtype=np.int64)
-    np.add.at(awarded, row_unit, alloc.awarded)
-    df["awarded_cents"] = pd.array(awarded, dtype="Int64")
-    per_fund = alloc.by_fund()
-    for fund in rules.funds:
-        col = np.zeros(units.n, dtype=np.int64)
-        if fund.id in per_fund:
-            np.add.at(col, row_unit, per_fund[fund.id])
-        df[f"fund_{fund.id}_cents"] = pd.array(col, dtype="Int64")
-    for j, res in enumerate(rules.reserves):
-        col = np.zeros(units.n, dtype=np.int64)
-        np.add.at(col, row_unit, alloc.draws[:, j])
-        df[f"reserve_{res.id}_cents"] = pd.array(col, dtype="Int64")
-    df["decided_by"] = unit_decided
-    for i, t in enumerate(ties, start=1):
-        df[f"tb_{i}"] = t.raw.array
-    df["lottery_key"] = lottery.astype(object)
-    df["exclusion_reasons"] = reasons
-    big = np.iinfo(np.int64).max
-    key_rank = np.where(unit_rank > 0, unit_rank, big)
-    # excluded units last, in canonical order (by application id)
-    return df.iloc[np.lexsort((np.arange(units.n), key_rank))].reset_index(drop=True)
-
-
-def _unit_reasons(
-    units: Units, codes: list[str], matrix: np.ndarray, admitted: np.ndarray
-) -> np.ndarray:
-    """For an excluded unit, every code of its rows (in code order); '' for admitted units."""
-    per_unit = units.any_columns(matrix)
-    per_unit[units.any(admitted)] = False
-    return join_codes(codes, per_unit)
-
-
-def _money_tables(rules: Rules, alloc: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    per_fund_used: dict[str, int] = {}
-    for j, pot in enumerate(alloc.pots):
-        per_fund_used[pot.fund] = per_fund_used.get(pot.fund, 0) + int(alloc.used[j])
-    funds = pd.DataFrame(
-        {
-            "fund_id": [f.id for f in rules.funds],
-            "name": [f.name for f in rules.funds],
-            "budget_cents": [f.budget_cents for f in rules.funds],
-            "assigned_cents": [per_fund_used.get(f.id, 0) for f in rules.funds],
-        }
-    )
-    funds["residual_cents"] = funds["budget_cents"] - funds["assigned_cents"]
-    for c in ("budget_cents", "assigned_cents", "residual_cents"):
-        funds[c] = funds[c].astype("Int64")
-    k = len(rules.reserves)
-    reserves = pd.DataFrame(
-        {
-            "reserve_id": [r.id for r in rules.reserves],
-            "fund_id": [r.fund for r in rules.reserves],
-            "description": [r.description for r in rules.reserves],
-            "amount_cents": [int(alloc.pots[j].amount_cents) for j in range(k)],
-            "used_cents": [int(alloc.used[j]) for j in range(k)],
-            "returned_cents": [int(alloc.returned[j]) for j in range(k)],
-        }
-    )
-    for c in ("amount_cents", "used_cents", "returned_cents"):
-        reserves[c] = reserves[c].astype("Int64")
-    return funds, reserves
