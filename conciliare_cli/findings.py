@@ -210,6 +210,9 @@ CATALOGUE: dict[str, FindingType] = {
 SUPERSEDED = "DOMANDA_SOSTITUITA"
 MINOR_ELSEWHERE = "MINORE_IN_ALTRA_DOMANDA"
 MISSING_COST = "COSTO_MANCANTE"
+AMOUNT_DATA_MISSING = "IMPORTO_NON_CALCOLABILE"
+AMOUNT_OUTSIDE_BANDS = "IMPORTO_FUORI_FASCIA"
+BELOW_MINIMUM = "IMPORTO_SOTTO_MINIMO"
 CRITERION_MISSING = "CRITERIO_{id}_DATO_MANCANTE"
 
 
@@ -237,6 +240,20 @@ ENGINE_REASONS: dict[str, tuple[Level, str]] = {
         "considerato in quella.",
     ),
     MISSING_COST: (Level.MINOR, "Non è indicato il costo del servizio richiesto per il minore."),
+    AMOUNT_DATA_MISSING: (
+        Level.MINOR,
+        "Manca un dato necessario per calcolare l'importo del voucher del minore.",
+    ),
+    AMOUNT_OUTSIDE_BANDS: (
+        Level.MINOR,
+        "Il dato da cui dipende l'importo del voucher non rientra in nessuna delle fasce "
+        "previste dal bando.",
+    ),
+    BELOW_MINIMUM: (
+        Level.MINOR,
+        "L'importo calcolato per il minore è inferiore al minimo di {minimum} previsto dal "
+        "bando: il voucher non è concesso.",
+    ),
     CRITERION_MISSING: (
         Level.APPLICATION,  # the ranking unit's level: the minor when ranking.unit is minor
         "Manca il dato necessario per il criterio di punteggio «{label}».",

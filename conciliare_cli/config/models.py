@@ -10,30 +10,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
+from conciliare_cli.config.strict import Expression, Identifier, Money, Strict, check_bands
+from conciliare_cli.config.voucher import Voucher
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
-
-Money = Annotated[
-    Decimal, Field(ge=0, decimal_places=2, description="Importo in euro (es. 300 o 1234.56)")
-]
-Identifier = Annotated[
-    str,
-    Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identificativo: lettere, cifre e _"),
-]
-Expression = Annotated[
-    str,
-    Field(
-        min_length=1,
-        description='Condizione sui campi, es. "isee <= 35000 and not single_parent"',
-    ),
-]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 # ---------------------------------------------------------------- call data
 
@@ -189,20 +171,7 @@ class BandsCriterion(CriterionModel):
 
     @model_validator(mode="after")
     def _bands_ordered(self) -> BandsCriterion:
-        for i, b in enumerate(self.bands):
-            if b.min is not None and b.max is not None and b.min > b.max:
-                raise ValueError(f"fascia {i + 1}: il minimo {b.min} supera il massimo {b.max}")
-        for i in range(1, len(self.bands)):
-            prev, cur = self.bands[i - 1], self.bands[i]
-            if prev.max is None or cur.min is None:
-                raise ValueError(
-                    f"fasce {i} e {i + 1}: solo la prima fascia può non avere minimo e solo "
-                    "l'ultima può non avere massimo; elencale in ordine crescente"
-                )
-            if cur.min <= prev.max:
-                if prev.min is not None and cur.min < prev.min:
-                    raise ValueError(f"fasce {i} e {i + 1}: non sono in ordine crescente")
-                raise ValueError(f"fasce {i} e {i + 1} si sovrappongono ({cur.min} ≤ {prev.max})")
+        check_bands(self.bands)
         return self
 
 
@@ -317,13 +286,6 @@ class Reserve(Strict):
         return self
 
 
-class Voucher(Strict):
-    cap_eur: Money = Field(description="Importo massimo per minore")
-    missing_request: Literal["cap", "exclude"] = Field(
-        "cap", description="Costo richiesto mancante: si assegna il massimo, o si esclude"
-    )
-
-
 class Allocation(Strict):
     when_not_fitting: Literal["partial", "skip", "stop"] = Field(
         "partial",
@@ -386,7 +348,7 @@ class CallConfig(Strict):
     criteria: list[Criterion] = Field(default_factory=list, description="Criteri di punteggio")
     ranking: Ranking = Field(description="Unità di graduatoria, criteri di parità, sorteggio")
     duplicates: Duplicates = Field(Duplicates(), description="Domande e minori ripetuti")
-    voucher: Voucher = Field(description="Importo massimo per minore")
+    voucher: Voucher = Field(description="Importo del voucher per minore")
     funds: list[Fund] = Field(min_length=1, description="Fondi, nell'ordine in cui si usano")
     reserves: list[Reserve] = Field(default_factory=list, description="Quote riservate")
     allocation: Allocation = Field(Allocation(), description="Regole di assegnazione")

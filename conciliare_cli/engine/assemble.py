@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.engine.allocation import Allocation
+from conciliare_cli.engine.amounts import AmountTrace
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.engine.eligibility import Exclusions, join_codes
 from conciliare_cli.engine.ranking import Lottery, TieKey
@@ -41,6 +42,7 @@ class Decisions:
     ties: list[TieKey]
     alloc: Allocation
     alloc_rows: np.ndarray  # the rows of alloc, in rank order
+    amounts: AmountTrace | None = None  # each minor's voucher computation
 
     def unit_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """(status, waiting position) per unit; alloc's units are the ranked ones in order."""
@@ -81,6 +83,7 @@ def assemble(
         funds=funds,
         reserves=reserves,
         findings=all_findings,
+        amounts=d.amounts,
     )
 
 

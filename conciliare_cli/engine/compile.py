@@ -29,6 +29,7 @@ from typing import Any
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.config.loader import Loc, dotted, suggest
 from conciliare_cli.config.models import Allocation, Duplicates
+from conciliare_cli.engine.amount_checks import build_voucher
 from conciliare_cli.engine.amounts import VoucherRule
 from conciliare_cli.engine.criteria import CriterionRule, rule_class
 from conciliare_cli.engine.criteria.base import CompileContext
@@ -42,6 +43,9 @@ from conciliare_cli.engine.expr import (
 from conciliare_cli.errors import ConfigError
 from conciliare_cli.fields import Field, Kind, Level
 from conciliare_cli.findings import (
+    AMOUNT_DATA_MISSING,
+    AMOUNT_OUTSIDE_BANDS,
+    BELOW_MINIMUM,
     CRITERION_MISSING,
     ENGINE_REASONS,
     MINOR_ELSEWHERE,
@@ -51,6 +55,7 @@ from conciliare_cli.findings import (
     criterion_missing_code,
     finding_reasons,
 )
+from conciliare_cli.italian import eur_exact
 from conciliare_cli.money import to_cents
 
 LOTTERY_LABEL = "sorteggio"
@@ -196,6 +201,7 @@ def compile_rules(call: LoadedCall) -> Rules:
     funds = _funds(cfg, ctx)
     reserves = _reserves(cfg, ctx, problems)
     ties = _tie_breakers(cfg, fields, by_minor, problems)
+    voucher = build_voucher(cfg.voucher, fields, problems.add)
     found = problems.all()
     if found:
         raise ConfigError(
@@ -214,11 +220,11 @@ def compile_rules(call: LoadedCall) -> Rules:
         reserves=reserves,
         tie_breakers=ties,
         lottery_seed=cfg.ranking.lottery.seed,
-        voucher=VoucherRule.of(cfg.voucher),
+        voucher=voucher,  # type: ignore[arg-type]  # None only with problems
         unit=cfg.ranking.unit,
         duplicates=cfg.duplicates,
         allocation=cfg.allocation,
-        reasons=_reasons(cfg, criteria, by_minor),
+        reasons=_reasons(cfg, criteria, by_minor, voucher),
     )
 
 
@@ -309,7 +315,22 @@ def _tie_breakers(
     return tuple(out)
 
 
-def _reasons(cfg: Any, criteria: tuple[CriterionRule, ...], by_minor: bool) -> dict[str, Reason]:
+def amount_reasons(voucher: VoucherRule | None) -> dict[str, Reason]:
+    """The reasons the voucher's steps can give (the minimum's sentence names it)."""
+    minimum = next(
+        (s.model.eur for s in (voucher.steps if voucher else ()) if s.kind == "minimum"), None
+    )
+    out = {}
+    for code in (AMOUNT_DATA_MISSING, AMOUNT_OUTSIDE_BANDS, BELOW_MINIMUM):
+        level, template = ENGINE_REASONS[code]
+        sentence = template.format(minimum=eur_exact(minimum) if minimum is not None else "")
+        out[code] = Reason(code, level, sentence)
+    return out
+
+
+def _reasons(
+    cfg: Any, criteria: tuple[CriterionRule, ...], by_minor: bool, voucher: VoucherRule | None
+) -> dict[str, Reason]:
     """Every code that can appear in exclusion_reasons, with its level and sentence."""
     out = finding_reasons()
     for rule in cfg.eligibility:
@@ -325,6 +346,7 @@ def _reasons(cfg: Any, criteria: tuple[CriterionRule, ...], by_minor: bool) -> d
         out[code] = Reason(code, level, template.format(**params))
     level, template = ENGINE_REASONS[MISSING_COST]
     out[MISSING_COST] = Reason(MISSING_COST, level, template)
+    out.update(amount_reasons(voucher))
     level, template = ENGINE_REASONS[CRITERION_MISSING]
     unit_level = Level.MINOR if by_minor else level
     for crit in criteria:

@@ -14,6 +14,7 @@ import difflib
 
 import pandas as pd
 
+from conciliare_cli.engine.amount_words import amount_texts
 from conciliare_cli.engine.criteria.base import ExplainCase
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
@@ -142,7 +143,8 @@ def _ties_lines(
 def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
     rules = result.rules
     out = ["Minori:"]
-    for _, r in rows.iterrows():
+    steps = amount_texts(result.amounts, rows.index) if result.amounts is not None else []
+    for k, (_, r) in enumerate(rows.iterrows()):
         line = f"- {_minor_name(r)}"
         if _has(r, "age"):
             line += f", {int(r['age'])} anni"
@@ -163,6 +165,8 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
         else:
             line += ": escluso"
         out.append(line)
+        if steps:
+            out.append(f"  calcolo del voucher: {steps[k]}")
     return out
 
 

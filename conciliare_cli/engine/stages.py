@@ -3,8 +3,9 @@
 1. The rows are put in a canonical order (application_id, minor_slot, minor_tax_code,
    row_key, provenance), so nothing after depends on the order of the input rows or files.
 2. Derived fields (engine/derive.py).
-3. Minor-level exclusions: minor rules, blocking findings of scope minor, COSTO_MANCANTE
-   (voucher.missing_request: exclude and no cost stated).
+3. Minor-level exclusions: minor rules, blocking findings of scope minor, the voucher's
+   computation (engine/amounts.py: COSTO_MANCANTE, IMPORTO_NON_CALCOLABILE,
+   IMPORTO_FUORI_FASCIA, IMPORTO_SOTTO_MINIMO).
 4. `eligible_minors` = minors of the application not excluded at step 3.
 5. Application-level exclusions: application rules (their aggregates gather the minors
    eligible at step 4), blocking findings of scope application, DOMANDA_SOSTITUITA.
@@ -14,7 +15,8 @@
    When some minor loses its place, steps 4-6 run again without it (so its application may
    now have no eligible minor, and its count criteria change).
 8. Ranking of the units with at least one admitted minor (engine/ranking.py).
-9. Allocation (engine/allocation.py): vouchers (engine/amounts.py), funds and reserves
+9. Allocation (engine/allocation.py): vouchers (engine/amounts.py; the application cap over
+   the admitted minors), funds and reserves
    whose condition the unit meets (read like a flag criterion; unknown = not met).
 
 The rules come compiled (engine/compile.py: `compile_rules`), once for the whole run, and
@@ -31,6 +33,8 @@ import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.allocation import Allocation, Pot, allocate_arrays
+from conciliare_cli.engine.amounts import REASONS as AMOUNT_REASONS
+from conciliare_cli.engine.amounts import AmountTrace
 from conciliare_cli.engine.assemble import Decisions, assemble
 from conciliare_cli.engine.compile import Rules, TieBreakerRule, compile_rules
 from conciliare_cli.engine.criteria.base import ScoreData
@@ -47,7 +51,6 @@ from conciliare_cli.fields import Level
 from conciliare_cli.findings import (
     FINDING_COLUMNS,
     MINOR_ELSEWHERE,
-    MISSING_COST,
     SUPERSEDED,
     criterion_missing_code,
     make_findings,
@@ -90,8 +93,9 @@ def rank_call(
     clock.lap("prepare")
 
     admission = _admission(rules, table, groups, units, findings, clock)
-    exclusions, scores, errors, requested, minor_ok = admission
+    exclusions, scores, errors, amounts, minor_ok = admission
     admitted = ~exclusions.excluded()
+    requested = rules.voucher.cap_applications(amounts, admitted, groups.app_codes)
     clock.lap("eligibility")
 
     # 8. ranking, 9. allocation
@@ -114,6 +118,7 @@ def rank_call(
         ties=ties,
         alloc=alloc,
         alloc_rows=alloc_rows,
+        amounts=amounts,
     )
     result = assemble(rules, table, decisions, findings, errors)
     clock.lap("result")
@@ -130,16 +135,17 @@ def _admission(
     units: Units,
     findings: pd.DataFrame,
     clock: _Clock,
-) -> tuple[Exclusions, Scores, pd.DataFrame, pd.Series, np.ndarray]:
-    """Steps 3-7: (every exclusion, the scores, the blocking findings of the criteria, what
-    each minor may receive, the minors admissible after duplicates)."""
+) -> tuple[Exclusions, Scores, pd.DataFrame, AmountTrace, np.ndarray]:
+    """Steps 3-7: (every exclusion, the scores, the blocking findings of the criteria, each
+    minor's voucher computation, the minors admissible after duplicates)."""
     n = len(table)
     # 3. minor level
     minor_ex = Exclusions(n)
     apply_rules(table, rules.eligibility, Level.MINOR, rules.constants, groups, minor_ex)
     findings_exclusions(table, findings, minor_ex, Level.MINOR)
-    requested = rules.voucher.requested_cents(table)
-    minor_ex.add(MISSING_COST, requested.isna().to_numpy(), Level.MINOR)
+    amounts = rules.voucher.compute(table, groups.app_first[groups.app_codes])
+    for code in AMOUNT_REASONS:
+        minor_ex.add(code, amounts.reason == code, Level.MINOR)
     base_ok = ~minor_ex.minor_excluded()
     # 4-6. application level and scores
     superseded = _superseded(table, groups, rules.duplicates.applicant)
@@ -163,7 +169,7 @@ def _admission(
         groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
     )
     table["minor_admissible"] = pd.array(minor_ok, dtype="boolean")
-    return exclusions, scores, errors, requested, minor_ok
+    return exclusions, scores, errors, amounts, minor_ok
 
 
 def _column(table: pd.DataFrame, name: str) -> pd.Series:

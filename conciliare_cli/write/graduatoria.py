@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from conciliare_cli.atomic import atomic_write_bytes
+from conciliare_cli.engine.amount_words import rule_rows
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import Severity
@@ -396,13 +397,7 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             f"al {datetime_short(cfg.call.submission.closes)}",
         ),
         ("Unità di graduatoria", "minore" if unit_is_minor else "domanda"),
-        ("Importo massimo per minore", eur(rules.voucher.cap_cents)),
-        (
-            "Costo richiesto mancante",
-            "si assegna l'importo massimo"
-            if rules.voucher.missing_request == "cap"
-            else "il minore è escluso",
-        ),
+        *rule_rows(rules.voucher),
         (
             "Domanda che non rientra nei fondi",
             {

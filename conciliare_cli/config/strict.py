@@ -1,0 +1,50 @@
+"""What every section of bando.yaml shares: strict models, amounts in euros, identifiers.
+
+Unknown or misplaced keys are errors (extra="forbid"); models are frozen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Money = Annotated[
+    Decimal, Field(ge=0, decimal_places=2, description="Importo in euro (es. 300 o 1234.56)")
+]
+Identifier = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identificativo: lettere, cifre e _"),
+]
+Expression = Annotated[
+    str,
+    Field(
+        min_length=1,
+        description='Condizione sui campi, es. "isee <= 35000 and not single_parent"',
+    ),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_bands(bands: Sequence[Any]) -> None:
+    """Bands with inclusive `min` and `max`, in increasing order, without overlaps; only the
+    first may omit `min`, only the last `max`. ValueError (Italian) otherwise."""
+    for i, b in enumerate(bands):
+        if b.min is not None and b.max is not None and b.min > b.max:
+            raise ValueError(f"fascia {i + 1}: il minimo {b.min} supera il massimo {b.max}")
+    for i in range(1, len(bands)):
+        prev, cur = bands[i - 1], bands[i]
+        if prev.max is None or cur.min is None:
+            raise ValueError(
+                f"fasce {i} e {i + 1}: solo la prima fascia può non avere minimo e solo "
+                "l'ultima può non avere massimo; elencale in ordine crescente"
+            )
+        if cur.min <= prev.max:
+            if prev.min is not None and cur.min < prev.min:
+                raise ValueError(f"fasce {i} e {i + 1}: non sono in ordine crescente")
+            raise ValueError(f"fasce {i} e {i + 1} si sovrappongono ({cur.min} ≤ {prev.max})")
