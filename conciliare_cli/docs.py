@@ -169,9 +169,9 @@ def reasons_reference() -> str:
     out = ["| code | excludes | sentence in the letters |", "| --- | --- | --- |"]
     what = {"application": "the application", "minor": "the minor"}
     for code, (level, sentence) in ENGINE_REASONS.items():
-        text = sentence.replace("{which}", "l'ultima / la prima").replace(
-            "{kept}", "presentata prima / con il punteggio più alto"
-        )
+        text = sentence.replace(
+            "{which}", "l'ultima / la prima presentata (tra quelle ammissibili)"
+        ).replace("{kept}", "presentata prima / con il punteggio più alto")
         text = text.replace("{label}", "<criterion label>").replace("{minimum}", "<minimum>")
         out.append(f"| `{code}` | {what[str(level)]} | {text} |")
     return "\n".join(out) + "\n"

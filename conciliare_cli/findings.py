@@ -232,7 +232,7 @@ class Reason:
 ENGINE_REASONS: dict[str, tuple[Level, str]] = {
     SUPERSEDED: (
         Level.APPLICATION,
-        "Il richiedente ha presentato più domande: per il bando vale solo {which} presentata.",
+        "Il richiedente ha presentato più domande: per il bando vale solo {which}.",
     ),
     MINOR_ELSEWHERE: (
         Level.MINOR,

@@ -25,6 +25,12 @@ class Submission(Strict):
     closes: datetime = Field(
         description="Chiusura delle domande (data e ora), es. 2017-07-31 12:00"
     )
+    granularity: Literal["second", "minute"] = Field(
+        "second",
+        description="Come il bando conta l'ora di presentazione, ovunque (finestra, domande "
+        "ripetute, parità): second, al secondo; minute, al minuto (i secondi non contano: "
+        "alle 12:00:59 si è ancora nelle 12:00)",
+    )
 
     @model_validator(mode="after")
     def _order(self) -> Submission:
@@ -236,16 +242,50 @@ class TieBreaker(Strict):
 
 class Lottery(Strict):
     seed: str = Field(min_length=1, description="Seme pubblicato del sorteggio finale")
+    key: str | None = Field(
+        None,
+        description="Testo di ogni domanda che si sorteggia: application_id (il protocollo "
+        "con il codice del partner, il predefinito), protocol (il numero del partner), "
+        "applicant_tax_code o un altro campo di testo; con la graduatoria per minore il "
+        "predefinito è l'identificativo del minore",
+    )
+    text: str = Field(
+        "{seed}:{key}",
+        description="Il testo di cui si calcola l'impronta SHA-256 (UTF-8): {seed} è il seme, "
+        "{key} il testo della domanda",
+    )
+    order: Literal["asc", "desc"] = Field(
+        "asc",
+        description="asc: prima l'impronta minore (in esadecimale minuscolo); desc: la maggiore",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _has_seed_and_key(cls, v: str) -> str:
+        if v.count("{key}") != 1 or v.count("{seed}") != 1:
+            raise ValueError("il testo deve contenere una volta {seed} e una volta {key}")
+        return v
 
 
 class Duplicates(Strict):
     applicant: Literal["first", "last"] = Field(
         "last", description="Stesso richiedente più volte: vale la prima o l'ultima domanda"
     )
+    applicant_among: Literal["all", "in_window", "admitted"] = Field(
+        "in_window",
+        description="Quali domande dello stesso richiedente si confrontano: all (tutte), "
+        "in_window (solo quelle presentate nei termini: una domanda tardiva non ne sostituisce "
+        "una nei termini), admitted (solo quelle non escluse per altri motivi)",
+    )
     minor: Literal["earlier", "higher_score"] = Field(
         "earlier",
         description="Stesso minore in due domande: lo tiene la domanda precedente o quella con "
         "punteggio più alto",
+    )
+    ties: Literal["lottery", "application_id"] = Field(
+        "lottery",
+        description="A pari ora di presentazione decide il sorteggio del bando (lottery) o il "
+        "protocollo in ordine alfabetico (application_id)",
     )
 
 

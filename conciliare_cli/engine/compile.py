@@ -40,6 +40,8 @@ from conciliare_cli.engine.expr import (
     check_level,
     compile_expression,
 )
+from conciliare_cli.engine.lottery import LotteryRule, check_key
+from conciliare_cli.engine.timing import floor_constants
 from conciliare_cli.errors import ConfigError
 from conciliare_cli.fields import Field, Kind, Level
 from conciliare_cli.findings import (
@@ -123,6 +125,8 @@ class Rules:
     unit: str  # "application" | "minor"
     duplicates: Duplicates
     allocation: Allocation
+    lottery: LotteryRule  # ranking.lottery: the seed, the text hashed, the direction
+    granularity: str  # call.submission.granularity: second | minute (engine/timing.py)
     reasons: Mapping[str, Reason] = field(default_factory=dict)
 
     @property
@@ -202,6 +206,7 @@ def compile_rules(call: LoadedCall) -> Rules:
     reserves = _reserves(cfg, ctx, problems)
     ties = _tie_breakers(cfg, fields, by_minor, problems)
     voucher = build_voucher(cfg.voucher, fields, problems.add)
+    lottery = _lottery(cfg, fields, by_minor, problems)
     found = problems.all()
     if found:
         raise ConfigError(
@@ -213,7 +218,7 @@ def compile_rules(call: LoadedCall) -> Rules:
     return Rules(
         call=call,
         fields=fields,
-        constants=call_constants(cfg),
+        constants=floor_constants(call_constants(cfg), cfg.call.submission.granularity),
         eligibility=eligibility,
         criteria=criteria,
         funds=funds,
@@ -225,6 +230,8 @@ def compile_rules(call: LoadedCall) -> Rules:
         duplicates=cfg.duplicates,
         allocation=cfg.allocation,
         reasons=_reasons(cfg, criteria, by_minor, voucher),
+        lottery=lottery,
+        granularity=cfg.call.submission.granularity,
     )
 
 
@@ -315,6 +322,16 @@ def _tie_breakers(
     return tuple(out)
 
 
+def _lottery(
+    cfg: Any, fields: Mapping[str, Field], by_minor: bool, problems: _Problems
+) -> LotteryRule:
+    lot = cfg.ranking.lottery
+    problem = check_key(lot.key, fields, by_minor)
+    if problem is not None:
+        problems.add(("ranking", "lottery", "key"), problem)
+    return LotteryRule(lot.seed, lot.key, lot.text, lot.order == "desc")
+
+
 def amount_reasons(voucher: VoucherRule | None) -> dict[str, Reason]:
     """The reasons the voucher's steps can give (the minimum's sentence names it)."""
     minimum = next(
@@ -335,7 +352,9 @@ def _reasons(
     out = finding_reasons()
     for rule in cfg.eligibility:
         out[rule.code] = Reason(rule.code, rule.level, rule.message, rule.reference or "", "rule")
-    which = "l'ultima" if cfg.duplicates.applicant == "last" else "la prima"
+    which = "l'ultima presentata" if cfg.duplicates.applicant == "last" else "la prima presentata"
+    if cfg.duplicates.applicant_among == "admitted":
+        which += " tra quelle ammissibili"
     kept = (
         "presentata prima"
         if cfg.duplicates.minor == "earlier"

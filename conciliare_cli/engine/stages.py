@@ -46,6 +46,7 @@ from conciliare_cli.engine.order import canonical_order
 from conciliare_cli.engine.ranking import Lottery, TieKey, rank
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.scoring import NOT_COMPUTABLE, Scores, score_units
+from conciliare_cli.engine.timing import floor_times, in_window
 from conciliare_cli.engine.units import Units
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import (
@@ -86,6 +87,7 @@ def rank_call(
     if isinstance(rules, LoadedCall):
         rules = compile_rules(rules)
     table = canonical_order(minors)
+    floor_times(table, rules.fields, rules.granularity)
     groups = Groups.of(table)
     table = derive(table, rules.call.config.call.reference_date, groups.app_codes)
     _ensure_columns(table)
@@ -147,9 +149,9 @@ def _admission(
     for code in AMOUNT_REASONS:
         minor_ex.add(code, amounts.reason == code, Level.MINOR)
     base_ok = ~minor_ex.minor_excluded()
-    # 4-6. application level and scores
-    superseded = _superseded(table, groups, rules.duplicates.applicant)
-    stage = _ApplicationStage(rules, table, groups, units, findings, superseded, clock)
+    # 4-6. application level (and the applicant's repeated applications) and scores
+    lottery = _application_lottery(rules, table, groups)
+    stage = _ApplicationStage(rules, table, groups, units, findings, lottery, clock)
     app_ex, scores, errors = stage.run(base_ok)
     # 7. duplicate minors
     dups = duplicate_minors(
@@ -159,6 +161,7 @@ def _admission(
         base_ok & ~app_ex.excluded(),
         rules.duplicates.minor,
         score_th=scores.total[units.codes],
+        lottery=None if lottery is None else lottery[groups.app_codes],
     )
     if dups.any():
         minor_ex.add(MINOR_ELSEWHERE, dups, Level.MINOR)
@@ -188,14 +191,41 @@ def _ensure_columns(table: pd.DataFrame) -> None:
         table["minor_slot"] = pd.array([1] * len(table), dtype="Int64")
 
 
-def _superseded(table: pd.DataFrame, groups: Groups, policy: str) -> np.ndarray:
-    """Per row: its application is replaced by another of the same applicant."""
+def _application_lottery(rules: Rules, table: pd.DataFrame, groups: Groups) -> np.ndarray | None:
+    """Per application, the lottery's sortable words (the duplicates' ties), or None when the
+    call breaks those ties by application id."""
+    if rules.duplicates.ties != "lottery":
+        return None
+    lot = rules.lottery
+    return lot.draw(lot.application_keys(table, groups.app_first)).sort_words
+
+
+def _superseded(
+    rules: Rules,
+    table: pd.DataFrame,
+    groups: Groups,
+    app_excluded: np.ndarray,
+    minor_ok: np.ndarray,
+    lottery: np.ndarray | None,
+) -> np.ndarray:
+    """Per row: its application is replaced by another of the same applicant, among the
+    applications `duplicates.applicant_among` lets take part (engine/duplicates.py)."""
     first = groups.app_first
+    submitted = _column(table, "submitted_at").iloc[first]
+    mode = rules.duplicates.applicant_among
+    if mode == "in_window":
+        among: np.ndarray | None = in_window(submitted, rules.constants)
+    elif mode == "admitted":
+        among = ~app_excluded[first] & (groups.count_per_app(minor_ok) > 0)
+    else:
+        among = None
     lose = superseded_applications(
         _column(table, "applicant_tax_code").iloc[first],
-        _column(table, "submitted_at").iloc[first],
+        submitted,
         np.arange(groups.n_apps),
-        policy,
+        rules.duplicates.applicant,
+        among=among,
+        lottery=lottery,
     )
     return lose[groups.app_codes]
 
@@ -211,11 +241,12 @@ class _ApplicationStage:
         groups: Groups,
         units: Units,
         findings: pd.DataFrame,
-        superseded: np.ndarray,
+        lottery: np.ndarray | None,
         clock: _Clock,
     ):
         self.rules, self.table, self.groups, self.units = rules, table, groups, units
-        self.findings, self.superseded, self.clock = findings, superseded, clock
+        self.findings, self.lottery, self.clock = findings, lottery, clock
+        self.superseded: np.ndarray | None = None  # decided on the first run only
 
     def run(self, minor_ok: np.ndarray) -> tuple[Exclusions, Scores, pd.DataFrame]:
         rules, table, groups, units = self.rules, self.table, self.groups, self.units
@@ -233,6 +264,10 @@ class _ApplicationStage:
             members=minor_ok,
         )
         findings_exclusions(table, self.findings, ex, Level.APPLICATION)
+        if self.superseded is None:
+            self.superseded = _superseded(
+                rules, table, groups, ex.app_excluded(), minor_ok, self.lottery
+            )
         ex.add(SUPERSEDED, self.superseded, Level.APPLICATION)
         self.clock.lap("eligibility")
         data = ScoreData(table, rules.constants, rules.fields, units, minor_ok, groups.app_codes)
@@ -277,7 +312,7 @@ def _ranking(
     """(ranked unit codes best first, rank per unit, tie-breaker that placed each unit, the
     lottery and the tie keys): score, the tie-breakers in order, then the lottery."""
     ties = [_tie_key(table, units, tb) for tb in rules.tie_breakers]
-    lottery = Lottery.of(rules.lottery_seed, units.ids)
+    lottery = rules.lottery.draw(rules.lottery.unit_keys(table, units.first, units.ids))
     ranked_units = np.flatnonzero(units.any(admitted))
     ranked = rank(
         scores.total[ranked_units],
