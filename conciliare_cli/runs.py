@@ -32,7 +32,9 @@ def run(
     call.require_partners()
     read, findings = validate_call(call, on_file=on_file)
     result = rank_call(rules, read.minors, findings)
-    result.input_files = [_relative(call.folder, p) for p in read.input_files]
+    files = [_relative(call.folder, p) for p in read.input_files]
+    files += [lst.file for lst in rules.lists.values()]  # the annexes are inputs too
+    result.input_files = sorted(set(files))
     return result
 
 

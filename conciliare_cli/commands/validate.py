@@ -105,7 +105,7 @@ def validate_command(
     """
     run_date = parse_run_date(date)
     call = load_call(folder)
-    compile_rules(call)  # a rule that cannot work is an error now, not at rank time
+    rules = compile_rules(call)  # a rule that cannot work is an error now, not at rank time
     call.require_partners()
     with reading_progress(call) as on_file:
         read = read_call(call, on_file=on_file)
@@ -117,6 +117,12 @@ def validate_command(
 
     console.print(summary_table(read.partners, findings, with_names=console.width >= 100))
     print_unused_columns(read.partners)
+    for lst in rules.lists.values():
+        console.print(
+            f"Elenco [bold]{lst.name}[/] ({lst.file}): {italian.number(len(lst.values))} "
+            f"valori distinti in {italian.number(lst.rows)} righe",
+            highlight=False,
+        )
     if n_filled:
         console.print(
             f"Data di nascita ricavata dal codice fiscale per {italian.number(n_filled)} "

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
+from conciliare_cli.config.annexes import NamedList
 from conciliare_cli.config.strict import Expression, Identifier, Money, Strict, check_bands
 from conciliare_cli.config.voucher import Voucher
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
@@ -382,6 +383,10 @@ class CallConfig(Strict):
     partners: list[PartnerConfig] = Field(
         default_factory=list, description="Enti partner e colonne dei loro file"
     )
+    lists: list[NamedList] = Field(
+        default_factory=list,
+        description="Elenchi tenuti in altri file (beneficiari dell'anno prima, enti accreditati)",
+    )
     eligibility: list[EligibilityRule] = Field(
         default_factory=list, description="Requisiti di ammissione"
     )
@@ -403,6 +408,7 @@ class CallConfig(Strict):
             ("fondo", [f.id for f in self.funds]),
             ("riserva", [r.id for r in self.reserves]),
             ("campo", [f.name for f in self.fields]),
+            ("elenco", [x.name for x in self.lists]),
         ]:
             dup = sorted({i for i in ids if ids.count(i) > 1})
             if dup:

@@ -34,6 +34,8 @@ from conciliare_cli.engine.amounts import VoucherRule
 from conciliare_cli.engine.criteria import CriterionRule, rule_class
 from conciliare_cli.engine.criteria.base import CompileContext
 from conciliare_cli.engine.expr import (
+    CONSTANTS,
+    FUNCTIONS,
     Expression,
     ExpressionError,
     call_constants,
@@ -59,6 +61,7 @@ from conciliare_cli.findings import (
 )
 from conciliare_cli.italian import eur_exact
 from conciliare_cli.money import to_cents
+from conciliare_cli.read.lists import NamedList, read_lists
 
 LOTTERY_LABEL = "sorteggio"
 
@@ -128,6 +131,7 @@ class Rules:
     lottery: LotteryRule  # ranking.lottery: the seed, the text hashed, the direction
     granularity: str  # call.submission.granularity: second | minute (engine/timing.py)
     reasons: Mapping[str, Reason] = field(default_factory=dict)
+    lists: Mapping[str, NamedList] = field(default_factory=dict)  # lists: read, by name
 
     @property
     def by_minor(self) -> bool:
@@ -162,14 +166,15 @@ class _Problems:
 
     _SECTIONS = ("eligibility", "criteria", "ranking", "funds", "reserves")
 
-    def __init__(self, fields: Mapping[str, Field]):
+    def __init__(self, fields: Mapping[str, Field], lists: Mapping[str, NamedList] | None = None):
         self.fields = fields
+        self.lists = lists or {}
         self.plain: list[tuple[Loc, str]] = []
         self.contextual: list[tuple[Loc, str]] = []
 
     def compile(self, loc: Loc, text: str, level: Level | None) -> Expression | None:
         try:
-            expr = compile_expression(text, self.fields)
+            expr = compile_expression(text, self.fields, lists=self.lists)
         except ExpressionError as exc:
             self.plain.append((loc, str(exc)))
             return None
@@ -197,7 +202,9 @@ def compile_rules(call: LoadedCall) -> Rules:
     """Compile the rules of `call`; ConfigError (every problem, with its line) otherwise."""
     cfg = call.config
     fields = call.fields
-    problems = _Problems(fields)
+    lists = read_lists(call)  # the annexes' values, once: the conditions hold them
+    problems = _Problems(fields, lists)
+    _check_list_names(cfg, fields, problems)
     by_minor = cfg.ranking.unit == "minor"
     ctx = CompileContext(fields, by_minor, problems.compile, problems.add)
     eligibility = _eligibility(cfg, problems)
@@ -232,6 +239,7 @@ def compile_rules(call: LoadedCall) -> Rules:
         reasons=_reasons(cfg, criteria, by_minor, voucher),
         lottery=lottery,
         granularity=cfg.call.submission.granularity,
+        lists=lists,
     )
 
 
@@ -320,6 +328,18 @@ def _tie_breakers(
             continue
         out.append(TieBreakerRule(tb.field, f.kind, tb.order, tb.missing, tb.label, f.label))
     return tuple(out)
+
+
+def _check_list_names(cfg: Any, fields: Mapping[str, Field], problems: _Problems) -> None:
+    """A list's name is not a field's, a constant's or a function's."""
+    taken = {*fields, *CONSTANTS, *FUNCTIONS, "true", "false"}
+    for i, lst in enumerate(cfg.lists):
+        if lst.name in taken:
+            problems.add(
+                ("lists", i, "name"),
+                f"il nome '{lst.name}' è già usato da un campo o da una funzione: "
+                "scegline un altro",
+            )
 
 
 def _lottery(
