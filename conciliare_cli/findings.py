@@ -111,6 +111,22 @@ CATALOGUE: dict[str, FindingType] = {
             "il testo '{value}' sembra una formula",
             "Un testo che inizia con = + - @: è trattato come testo, mai come formula.",
         ),
+        FindingType(
+            "DATO_NON_DICHIARATO",
+            W,
+            MI,
+            "'{value}' letto come dato non dichiarato",
+            "Una parola che il bando o il partner indica come «non dichiarato» (es. «non "
+            "presentato», «in attesa»): il dato è letto come mancante.",
+        ),
+        FindingType(
+            "RIGA_SENZA_DOMANDA",
+            W,
+            AP,
+            "riga senza '{column}' letta come domanda a sé: {value}",
+            "Una riga senza il protocollo (o il codice fiscale) della domanda che non si può "
+            "attribuire alla domanda della riga sopra: è letta come domanda a sé.",
+        ),
         # ---- validation (conciliare_cli/validate)
         FindingType(
             "CAMPO_OBBLIGATORIO_MANCANTE", B, MI, "manca {field}", "Un dato obbligatorio è vuoto."

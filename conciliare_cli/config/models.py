@@ -81,8 +81,25 @@ class ExtraField(Strict):
 # ---------------------------------------------------------------- partners
 
 
+PartnerId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$",
+        description="Codice breve del partner, es. ASST o ASST-CREMA: lettere, cifre, _ e - "
+        "(non in fondo)",
+    ),
+]
+NotDeclared = Annotated[
+    list[Annotated[str, Field(min_length=1)]],
+    Field(
+        description='Parole che nei file significano "dato non dichiarato" (es. "non '
+        'presentato", "in attesa"): lette come dato mancante, con un avviso',
+    ),
+]
+
+
 class PartnerConfig(Strict):
-    id: Identifier = Field(description="Codice breve del partner, es. ASST")
+    id: PartnerId
     name: str = Field(description="Nome dell'ente partner")
     files: str | list[str] = Field(
         description="File del partner, relativi alla cartella del bando (ammessi * e ?)"
@@ -99,6 +116,10 @@ class PartnerConfig(Strict):
     )
     encoding: str | None = Field(None, description="Solo CSV: codifica, se non va rilevata")
     delimiter: str | None = Field(None, description="Solo CSV: separatore, se non va rilevato")
+    not_declared: NotDeclared = Field(
+        default_factory=list,
+        description="Altre parole per questo partner (oltre a quelle del bando)",
+    )
 
     @field_validator("columns")
     @classmethod
@@ -383,6 +404,7 @@ class CallConfig(Strict):
     partners: list[PartnerConfig] = Field(
         default_factory=list, description="Enti partner e colonne dei loro file"
     )
+    not_declared: NotDeclared = Field(default_factory=list)
     lists: list[NamedList] = Field(
         default_factory=list,
         description="Elenchi tenuti in altri file (beneficiari dell'anno prima, enti accreditati)",
