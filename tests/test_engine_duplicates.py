@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conciliare_cli.demo import call_from, minors_table, rules_data
 from conciliare_cli.demo import numbered_tax_code as tax_code
@@ -166,3 +168,56 @@ def test_excluded_application_does_not_take_the_minor() -> None:
     r = run(rows).set_index("application_id")
     assert r.loc["M", "status"] == "FINANZIATA"
     assert r.loc["P", "exclusion_reasons"] == "ISEE_OLTRE_SOGLIA"
+
+
+@settings(max_examples=25)
+@given(
+    apps=st.lists(
+        st.tuples(
+            st.integers(0, 3),  # applicant
+            st.integers(0, 4),  # child
+            st.sampled_from(
+                [
+                    "2017-06-05 10:00:05",
+                    "2017-06-05 10:00:40",
+                    "2017-07-01 09:00",
+                    "2017-08-02 10:00",
+                ]
+            ),
+            st.sampled_from(["12000", "50000"]),
+        ),
+        min_size=2,
+        max_size=8,
+    ),
+    among=st.sampled_from(["all", "in_window", "admitted"]),
+    policy=st.sampled_from(["first", "last"]),
+    minute=st.booleans(),
+    rnd=st.randoms(use_true_random=False),
+)
+def test_repeated_applications_do_not_depend_on_the_row_order(
+    apps: list[tuple[int, int, str, str]], among: str, policy: str, minute: bool, rnd: Any
+) -> None:
+    """The same applications in any row order: the same outcome and reasons for each."""
+    rows = [
+        row(
+            f"A{i}",
+            tax_code(1 + who, T("1980-01-01")),
+            tax_code(100 + child, T("2010-03-03")),
+            when,
+            isee=isee,
+        )
+        for i, (who, child, when, isee) in enumerate(apps)
+    ]
+    data = rules_data()
+    data["duplicates"] = {"applicant": policy, "applicant_among": among, "minor": "earlier"}
+    data["call"]["submission"]["granularity"] = "minute" if minute else "second"
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    cols = ["status", "exclusion_reasons", "rank"]
+    results = [
+        rank_call(call_from(data), minors_table(r), NO_FINDINGS)
+        .minors.set_index("row_key")[cols]
+        .sort_index()
+        for r in (rows, shuffled)
+    ]
+    pd.testing.assert_frame_equal(results[0], results[1])
