@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from conciliare_cli.config import models, voucher
+from conciliare_cli.config import annexes, models, voucher
 from conciliare_cli.fields import CANONICAL_FIELDS, DERIVED_FIELDS
 from conciliare_cli.findings import CATALOGUE, ENGINE_REASONS
 
@@ -47,6 +47,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("call.lead_partner", models.Office),
     ("fields[]", models.ExtraField),
     ("partners[]", models.PartnerConfig),
+    ("lists[]", annexes.NamedList),
     ("eligibility[]", models.EligibilityRule),
     *(
         section
