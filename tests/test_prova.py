@@ -62,7 +62,7 @@ def test_cases_that_hold(tmp_path: Path) -> None:
     result = run(folder)
     assert result.exit_code == 0, result.output
     assert result.output.count("superato") == 3
-    assert "Regole confermate: tutti i 3 casi danno l'esito atteso." in result.output
+    assert "Regole confermate: 3 casi su 3 danno l'esito atteso." in result.output
     assert (folder / "bando.yaml").read_bytes() == before  # inputs never written
     assert not (folder / "esiti").exists()
 

@@ -44,5 +44,5 @@ def prova_command(
             highlight=False,
         )
         raise typer.Exit(1)
-    what = "il caso dà" if n == 1 else f"tutti i {n} casi danno"
+    what = "1 caso su 1 dà" if n == 1 else f"{n} casi su {n} danno"
     console.print(f"[bold green]Regole confermate: {what} l'esito atteso.[/]", highlight=False)
