@@ -223,6 +223,7 @@ def _assemble(
                 "column": vf["column"].to_numpy(dtype=object),
                 "field": vf["field"].to_numpy(dtype=object),
                 "value": vf["value"].to_numpy(dtype=object),
+                "detail": (vf["detail"].to_numpy(dtype=object) if "detail" in vf.columns else None),
                 "source_row": result[SOURCE_ROW].to_numpy(dtype=object)[pos],
                 "application_id": result["application_id"].to_numpy(dtype=object)[pos],
                 "row_key": result[ROW_KEY].to_numpy(dtype=object)[pos],

@@ -1,0 +1,133 @@
+"""One mapped field of one file, from its raw cells to canonical values and findings.
+
+The raw cells come factorized (codes into distinct values, see read/values.py). Before a
+value is parsed by its kind, invisible characters are removed from the texts, and error
+values (#N/A, #DIV/0!, an error cell, a NaN number: read/clean.py) are set apart: they are
+unreadable (CELLA_IN_ERRORE), never empty. Removing invisible characters from a protocol or a
+tax code is reported (CARATTERI_INVISIBILI_RIMOSSI); an amount rounded to whole cents is
+reported with the rounding (IMPORTO_ARROTONDATO).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from conciliare_cli import italian
+from conciliare_cli.fields import Kind
+from conciliare_cli.read.clean import (
+    clean_uniques,
+    error_uniques,
+    invisible_uniques,
+    visible,
+)
+from conciliare_cli.read.values import (
+    BAD_VALUE_CODE,
+    cell_text,
+    join_parts,
+    money_rounding,
+    parse_coded,
+    parse_parts,
+)
+
+ID_FIELDS = ("application_id",)  # text fields that are ids (tax codes are ids by kind)
+FINDING_FRAME = ["code", "pos", "column", "field", "value", "detail"]
+
+
+@dataclass
+class FieldRead:
+    values: pd.Series  # one per canonical row, the kind's dtype
+    findings: list[pd.DataFrame]  # FINDING_FRAME rows
+
+
+def _shown(uniques: np.ndarray, codes: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The raw values at `mask` as a person reads them, invisible characters made visible."""
+    if not mask.any():
+        return np.array([], dtype=object)
+    texts = [visible(cell_text(v)) for v in uniques]
+    return np.array(texts, dtype=object)[codes[mask]]
+
+
+def _frame(
+    code: str,
+    mask: np.ndarray,
+    label: np.ndarray,
+    name: str,
+    values: object,
+    detail: object = None,
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": code,
+            "pos": np.flatnonzero(mask),
+            "column": label[mask],
+            "field": name,
+            "value": values,
+            "detail": detail,
+        }
+    )
+
+
+def parse_field(
+    name: str, kind: Kind, parts: list[tuple[np.ndarray, np.ndarray]], label: np.ndarray
+) -> FieldRead:
+    """Parse one field from its parts (one per YAML header: codes, distinct raw values)."""
+    errors = [np.append(error_uniques(u), False)[c] for c, u in parts]
+    error = np.logical_or.reduce(errors) if errors else np.zeros(len(label), dtype=bool)
+    cleaned = [(c, clean_uniques(u)) for c, u in parts]
+    findings: list[pd.DataFrame] = []
+    formula = rounded = None
+    if len(parts) == 1:
+        codes, uniques = cleaned[0]
+        values, bad, formula = parse_coded(kind, codes, uniques)
+        values = pd.Series(values)
+        shown = _shown(parts[0][1], codes, bad & ~error)
+        if kind is Kind.MONEY:
+            rounded = np.append(money_rounding(uniques), False)[codes] & ~bad & ~error
+    else:
+        raws = [pd.Series(np.append(u, None)[c], dtype=object) for c, u in cleaned]
+        values, bad = parse_parts(kind, raws)
+        values = values.reset_index(drop=True)
+        shown = join_parts(raws)[bad & ~error].to_numpy(dtype=object)
+    if error.any():
+        values = values.mask(pd.Series(error, index=values.index))
+        err_text = join_parts([pd.Series(np.append(u, None)[c], dtype=object) for c, u in parts])
+        findings.append(_frame("CELLA_IN_ERRORE", error, label, name, err_text[error].to_numpy()))
+    bad = bad & ~error
+    if bad.any():
+        findings.append(_frame(BAD_VALUE_CODE[kind], bad, label, name, shown))
+    if formula is not None and formula.any():
+        formula = formula & ~error
+        findings.append(
+            _frame("FORMULA_NEL_FILE", formula, label, name, values[formula].to_numpy(dtype=object))
+        )
+    if rounded is not None and rounded.any():
+        cents = values[rounded].to_numpy(dtype=object)
+        findings.append(
+            _frame(
+                "IMPORTO_ARROTONDATO",
+                rounded,
+                label,
+                name,
+                _shown(parts[0][1], codes, rounded),
+                [italian.eur(int(c)) for c in cents],
+            )
+        )
+    if name in ID_FIELDS or kind is Kind.TAX_CODE:
+        findings += _invisible(name, parts, label, error)
+    return FieldRead(values, findings)
+
+
+def _invisible(
+    name: str, parts: list[tuple[np.ndarray, np.ndarray]], label: np.ndarray, error: np.ndarray
+) -> list[pd.DataFrame]:
+    """Ids and tax codes whose invisible characters were removed."""
+    out = []
+    for codes, uniques in parts:
+        hit = np.append(invisible_uniques(uniques), False)[codes] & ~error
+        if hit.any():
+            shown = _shown(uniques, codes, hit)
+            out.append(_frame("CARATTERI_INVISIBILI_RIMOSSI", hit, label, name, shown))
+    return out
