@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from conciliare_cli import __version__
@@ -124,7 +125,7 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             except UserError as exc:
                 if state.debug:
                     err_console.print_exception()
-                err_console.print(f"[bold red]Errore:[/] {exc.render()}", highlight=False)
+                err_console.print(f"[bold red]Errore:[/] {escape(exc.render())}", highlight=False)
                 raise typer.Exit(exc.exit_code) from exc
 
         return app.command(name, cls=ItalianCommand)(wrapper)

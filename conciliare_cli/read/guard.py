@@ -30,10 +30,11 @@ from conciliare_cli.errors import UserError
 # Excel's own sheet limits: a partner's file must open in Excel to be corrected.
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
-# The block of cells a sheet spans (rows x columns, empty cells included). 1,000,000 minors
-# on one row each with 40 columns fit; reading a block costs about 100 bytes a cell at peak
-# (calamine's 32-byte cells, then Python's lists and pandas), so this is about 4 GB.
-MAX_CELLS = 40_000_000
+# The block of cells a sheet spans (rows x columns, empty cells included): 1,000,000 minors
+# on one row each, with 32 columns, fit. Measured (README "Limiti e garanzie"): reading an
+# xlsx of 1,000,001 x 21 cells (110 MB) peaks at 2.96 GB, about 140 bytes a cell (calamine's
+# 32-byte cells, then Python's lists and pandas), so this limit is about 4.5 GB of memory.
+MAX_CELLS = 32_000_000
 # Excel's limit on the characters of one cell.
 MAX_CELL_CHARS = 32_767
 # A file on disk, and what a spreadsheet's zip may unpack to (all its parts together).
@@ -189,32 +190,56 @@ def scan_xlsx_sheet(path: Path, rel: str, sheet: str) -> SheetScan | None:
 
 @dataclass
 class _Tally:
-    """Running counts over the chunks of a sheet's XML."""
+    """Running counts over the chunks of a sheet's XML.
+
+    Fast path (a chunk whose cells all start `<c r="` with a column already seen): one regex
+    search that finds nothing, no Python object per cell: about 4 s a GB of XML. Otherwise
+    the chunk's cells are looked at one by one (the first chunk, new columns, cells without
+    a reference or with a namespace prefix)."""
 
     first: int = -1  # the row of the first and of the last cell (0-based)
     last: int = -1
-    min_col: int = 1 << 30
-    max_col: int = -1
+    columns: set[bytes] = field(default_factory=set)
     unnamed: int = 0  # cells without a reference (placed one after the other)
     row_tags: int = 0
     max_row_attr: int = 0
     errors: list[tuple[int, int, str]] = field(default_factory=list)
+    unusual: re.Pattern[bytes] | None = None
 
     def add(self, part: bytes) -> None:
+        if self.unusual is None or self.unusual.search(part) or self.unnamed:
+            self._look(part)
+        tail = _CELL_REF.findall(part[-65536:])
+        if tail:
+            self.last = int(tail[-1][1]) - 1
+        if b't="e"' in part:
+            self.errors += _error_cells(part)
+
+    def _look(self, part: bytes) -> None:
         refs = _CELL_REF.findall(part)
-        if refs:
-            if self.first < 0:
-                self.first = int(refs[0][1]) - 1
-            self.last = int(refs[-1][1]) - 1
-            cols = [column_number(c) for c in {r[0] for r in refs}]
-            self.min_col, self.max_col = min(self.min_col, *cols), max(self.max_col, *cols)
+        if refs and self.first < 0:
+            self.first = int(refs[0][1]) - 1
+        self.columns |= {r[0] for r in refs}
         self.unnamed += len(_CELL_NO_REF.findall(part))
         self.row_tags += len(_ROW_TAG.findall(part))
         nums = _ROW_NUM.findall(part)
         if nums:
             self.max_row_attr = max(self.max_row_attr, *map(int, nums))
-        if b't="e"' in part:
-            self.errors += _error_cells(part)
+        if re.search(rb"<\w+:sheetData", part[:65536]):
+            self.unusual = re.compile(rb"<")  # a namespace prefix: look at every chunk
+        else:
+            known = b"|".join(sorted(self.columns, key=len, reverse=True)) or b"@"
+            self.unusual = re.compile(rb'<c(?:>| (?!r="(?:' + known + rb")\d))")
+
+    def block(self) -> tuple[int, int, int]:
+        """(rows, columns, first column) of the block calamine will allocate."""
+        cols = sorted(column_number(c) for c in self.columns)
+        rows = self.last - self.first + 1 if self.first >= 0 else 0
+        width = cols[-1] - cols[0] + 1 if cols else 0
+        if self.unnamed:  # calamine places them after the previous cell, on their row
+            rows = max(rows, self.row_tags, self.max_row_attr)
+            width = max(width, min(self.unnamed, MAX_COLUMNS + 1))
+        return rows, width, cols[0] if cols else -1
 
 
 def _chunks(zf: zipfile.ZipFile, member: str, rel: str, sheet: str = "") -> Iterator[bytes]:
@@ -245,12 +270,7 @@ def _scan_member(zf: zipfile.ZipFile, member: str, rel: str, sheet: str) -> Shee
             file=rel,
             hint="aprilo con Excel o LibreOffice e salvalo di nuovo",
         )
-    rows = t.last - t.first + 1 if t.first >= 0 else 0
-    cols = t.max_col - t.min_col + 1 if t.max_col >= 0 else 0
-    if t.unnamed:  # calamine places them after the previous cell, on their row's number
-        rows = max(rows, t.row_tags, t.max_row_attr)
-        cols = max(cols, min(t.unnamed, MAX_COLUMNS + 1))
-    first_col = t.min_col if t.max_col >= 0 else -1
+    rows, cols, first_col = t.block()
     return SheetScan(t.first, first_col, rows, cols, t.errors)
 
 

@@ -116,6 +116,8 @@ def open_workbook(path: Path, rel: str) -> pc.CalamineWorkbook:
             hint="aprilo, togli la password e salvalo di nuovo",
         ) from exc
     except Exception as exc:  # calamine raises several kinds for a corrupt file
+        if "cell limit" in str(exc).lower():  # calamine's own limit (an ODS is read whole)
+            raise guard.too_big(rel, "i dati superano il limite di celle") from exc
         raise _unreadable(rel, exc, path) from exc
 
 
@@ -168,7 +170,7 @@ def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str, path: Path | None =
     except UserError:
         raise
     except Exception as exc:
-        if "limit" in str(exc).lower():  # calamine's own cell limit (ODS)
+        if "cell limit" in str(exc).lower():  # calamine's own cell limit
             raise guard.too_big(rel, "il foglio supera il limite di celle", name) from exc
         raise _unreadable(rel, exc) from exc
     start = sheet.start
@@ -272,7 +274,10 @@ def detect_delimiter(lines: list[str], expected: set[str], rel: str = "") -> str
     (or no match at all), the one that splits the header lines into the most fields."""
     best, best_key = ";", (-1, -1)
     for d in DELIMITERS:
-        rows = split_sample(lines, d, rel)
+        try:
+            rows = split_sample(lines, d, rel)
+        except UserError:  # a field too long under this delimiter: not the delimiter
+            continue
         idx, count = find_header(rows, expected)
         fields = len(rows[idx]) if idx >= 0 else max((len(r) for r in rows), default=0)
         key = (count, fields)
