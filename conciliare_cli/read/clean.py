@@ -87,23 +87,37 @@ def is_error_value(v: object) -> bool:
 
 
 def error_uniques(uniques: np.ndarray) -> np.ndarray:
-    """Per distinct raw value: whether it is an error value (see is_error_value)."""
+    """Per distinct raw value: whether it is an error value (see is_error_value). Texts
+    without '#' or 'NaN' (the error cells' texts) are ruled out in one pass."""
+    if pd.api.types.infer_dtype(uniques, skipna=True) == "string":
+        joined = "".join(uniques)
+        if "#" not in joined and "NaN" not in joined:
+            return np.zeros(len(uniques), dtype=bool)
     return np.fromiter(map(is_error_value, uniques), dtype=bool, count=len(uniques))
 
 
 def invisible_uniques(uniques: np.ndarray) -> np.ndarray:
-    """Per distinct raw value: whether it is a text holding invisible characters."""
-    return np.fromiter(
-        (isinstance(v, str) and INVISIBLE.search(v) is not None for v in uniques),
-        dtype=bool,
-        count=len(uniques),
-    )
+    """Per distinct raw value: whether it is a text holding invisible characters.
+
+    A text that str.isprintable() accepts holds none (Cc and Cf are not printable): the
+    texts of a column are joined and checked in one C pass, the regex runs only on the few
+    that are not printable (spaces other than ' ', line breaks, invisible characters)."""
+    out = np.zeros(len(uniques), dtype=bool)
+    if not len(uniques):
+        return out
+    texts = pd.api.types.infer_dtype(uniques, skipna=True) == "string"
+    if texts and "".join(uniques).isprintable():
+        return out
+    for i, v in enumerate(uniques):
+        if isinstance(v, str) and not v.isprintable() and INVISIBLE.search(v):
+            out[i] = True
+    return out
 
 
-def clean_uniques(uniques: np.ndarray) -> np.ndarray:
+def clean_uniques(uniques: np.ndarray, dirty: np.ndarray | None = None) -> np.ndarray:
     """The distinct raw values with invisible characters removed from the texts (a text
-    that was an error cell stays a CellError)."""
-    dirty = invisible_uniques(uniques)
+    that was an error cell stays a CellError). `dirty`: invisible_uniques(), if known."""
+    dirty = invisible_uniques(uniques) if dirty is None else dirty
     if not dirty.any():
         return uniques
     out = uniques.copy()

@@ -10,6 +10,7 @@ reported with the rounding (IMPORTO_ARROTONDATO).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,7 @@ def _shown(uniques: np.ndarray, codes: np.ndarray, mask: np.ndarray) -> np.ndarr
 def _frame(
     code: str,
     mask: np.ndarray,
-    label: np.ndarray,
+    label: _Label,
     name: str,
     values: object,
     detail: object = None,
@@ -70,13 +71,32 @@ def _frame(
     )
 
 
+class _Label:
+    """The column label of each canonical row, made only when a finding needs it."""
+
+    def __init__(self, make: Callable[[], np.ndarray]) -> None:
+        self.make = make
+        self.value: np.ndarray | None = None
+
+    def __getitem__(self, mask: np.ndarray) -> np.ndarray:
+        if self.value is None:
+            self.value = self.make()
+        return self.value[mask]
+
+
 def parse_field(
-    name: str, kind: Kind, parts: list[tuple[np.ndarray, np.ndarray]], label: np.ndarray
+    name: str,
+    kind: Kind,
+    parts: list[tuple[np.ndarray, np.ndarray]],
+    labels: Callable[[], np.ndarray],
 ) -> FieldRead:
-    """Parse one field from its parts (one per YAML header: codes, distinct raw values)."""
+    """Parse one field from its parts (one per YAML header: codes, distinct raw values);
+    `labels()` gives the column label of each canonical row (for the findings)."""
+    label = _Label(labels)
     errors = [np.append(error_uniques(u), False)[c] for c, u in parts]
-    error = np.logical_or.reduce(errors) if errors else np.zeros(len(label), dtype=bool)
-    cleaned = [(c, clean_uniques(u)) for c, u in parts]
+    error = np.logical_or.reduce(errors)
+    dirty = [invisible_uniques(u) for _, u in parts]
+    cleaned = [(c, clean_uniques(u, d)) for (c, u), d in zip(parts, dirty, strict=True)]
     findings: list[pd.DataFrame] = []
     formula = rounded = None
     if len(parts) == 1:
@@ -116,17 +136,21 @@ def parse_field(
             )
         )
     if name in ID_FIELDS or kind is Kind.TAX_CODE:
-        findings += _invisible(name, parts, label, error)
+        findings += _invisible(name, parts, dirty, label, error)
     return FieldRead(values, findings)
 
 
 def _invisible(
-    name: str, parts: list[tuple[np.ndarray, np.ndarray]], label: np.ndarray, error: np.ndarray
+    name: str,
+    parts: list[tuple[np.ndarray, np.ndarray]],
+    dirty: list[np.ndarray],
+    label: _Label,
+    error: np.ndarray,
 ) -> list[pd.DataFrame]:
     """Ids and tax codes whose invisible characters were removed."""
     out = []
-    for codes, uniques in parts:
-        hit = np.append(invisible_uniques(uniques), False)[codes] & ~error
+    for (codes, uniques), dirty_u in zip(parts, dirty, strict=True):
+        hit = np.append(dirty_u, False)[codes] & ~error
         if hit.any():
             shown = _shown(uniques, codes, hit)
             out.append(_frame("CARATTERI_INVISIBILI_RIMOSSI", hit, label, name, shown))

@@ -8,6 +8,7 @@ mapped field by its kind, and note what could not be read.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,7 +358,7 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
     value_findings: list[pd.DataFrame] = []
     for fc in resolved:
         parts = [_gather(coded, fc, k, slots, row_pos, slot) for k in range(len(fc.columns[1]))]
-        read = parse_field(fc.name, fc.kind, parts, _labels(fc, slot))
+        read = parse_field(fc.name, fc.kind, parts, functools.partial(_labels, fc, slot))
         frame[fc.name] = read.values
         value_findings += read.findings
     out = pd.DataFrame(frame, index=range(len(row_pos)))

@@ -335,17 +335,24 @@ def _sub_cent(parts: tuple[bool, str, str] | bool | None) -> bool:
     return isinstance(parts, tuple) and bool(parts[2][2:].strip("0"))
 
 
+_SUB_CENT_TEXT = r"[.,]\d{2}\d*[1-9]\d*[^\d.,]*$"  # a third decimal or more, not all zeros
+
+
 def money_rounding(uniques: np.ndarray) -> np.ndarray:
     """Per distinct raw value: an amount with digits beyond the cents ('12,345', a computed
     42.857142...) that money_uniques rounded half up to whole cents. A binary float that is a
-    whole number of cents to 9 significant digits (0.1 + 0.2) is not rounded."""
+    whole number of cents to 9 significant digits (0.1 + 0.2) is not rounded. Texts are
+    screened by one regex first; only the few candidates are parsed again."""
     out = np.zeros(len(uniques), dtype=bool)
-    for i, v in enumerate(uniques):
-        if isinstance(v, str):
-            out[i] = ("," in v or "." in v) and _sub_cent(_parts(v))
-        elif _is_number(v) and not isinstance(v, int | np.integer):
-            f = float(v)  # type: ignore[arg-type]
-            c = f * 100
+    texts = np.fromiter((isinstance(v, str) for v in uniques), dtype=bool, count=len(uniques))
+    if texts.any():
+        screen = pd.Series(uniques[texts]).str.contains(_SUB_CENT_TEXT, regex=True)
+        for i in np.flatnonzero(texts)[screen.to_numpy(dtype=bool)]:
+            out[i] = _sub_cent(_parts(uniques[i]))
+    for i in np.flatnonzero(~texts):
+        v = uniques[i]
+        if _is_number(v) and not isinstance(v, int | np.integer):
+            c = float(v) * 100  # type: ignore[arg-type]
             if math.isfinite(c) and abs(c - round(c)) > 1e-9 * abs(c) + 1e-7:
                 out[i] = _sub_cent(_number_to_parts(v))
     return out
