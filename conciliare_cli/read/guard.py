@@ -242,7 +242,7 @@ class _Tally:
         return rows, width, cols[0] if cols else -1
 
 
-def _chunks(zf: zipfile.ZipFile, member: str, rel: str, sheet: str = "") -> Iterator[bytes]:
+def chunks(zf: zipfile.ZipFile, member: str, rel: str, sheet: str = "") -> Iterator[bytes]:
     """The member's bytes in pieces cut after a row (or a tag), within MAX_UNPACKED_BYTES."""
     unpacked = 0
     tail = b""
@@ -262,7 +262,7 @@ def _chunks(zf: zipfile.ZipFile, member: str, rel: str, sheet: str = "") -> Iter
 
 def _scan_member(zf: zipfile.ZipFile, member: str, rel: str, sheet: str) -> SheetScan:
     t = _Tally()
-    for part in _chunks(zf, member, rel, sheet):
+    for part in chunks(zf, member, rel, sheet):
         t.add(part)
     if t.last < t.first:
         raise UserError(
@@ -301,7 +301,7 @@ def check_ods(path: Path, rel: str) -> None:
     with zf:
         if "content.xml" not in zf.NameToInfo:
             return
-        for part in _chunks(zf, "content.xml", rel):
+        for part in chunks(zf, "content.xml", rel):
             for kind, count in _REPEAT.findall(part):
                 if kind == b"rows":
                     rows = max(rows, int(count))

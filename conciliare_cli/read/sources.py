@@ -23,6 +23,7 @@ import python_calamine as pc
 from conciliare_cli.errors import UserError
 from conciliare_cli.read import guard
 from conciliare_cli.read.clean import CellError, nan_to_error, without_invisible
+from conciliare_cli.read.ods_errors import ods_error_cells
 from conciliare_cli.read.values import cell_text, clean_text
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -158,9 +159,11 @@ def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str, path: Path | None =
 
     An xlsx/xlsm sheet is scanned first (read/guard.py): over the limits it is refused before
     calamine allocates it, and its error cells are put back (calamine gives them as '')."""
-    scan = None
-    if path is not None and path.suffix.lower() in (".xlsx", ".xlsm"):
+    errors: list[tuple[int, int, str]] = []
+    suffix = path.suffix.lower() if path is not None else ""
+    if path is not None and suffix in (".xlsx", ".xlsm"):
         scan = guard.scan_xlsx_sheet(path, rel, name)
+        errors = scan.errors if scan is not None else []
     try:
         sheet = wb.get_sheet_by_name(name)
         guard.check_block(rel, name, sheet.height, sheet.width)
@@ -182,7 +185,9 @@ def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str, path: Path | None =
         rows = [list(r) + [""] * (width - len(r)) for r in rows]
     cells = nan_to_error(pd.DataFrame(rows, dtype=object))
     cells.columns = range(cells.shape[1])
-    for r, c, text in scan.errors if scan is not None else []:
+    if path is not None and suffix == ".ods":
+        errors = ods_error_cells(path, rel, name)
+    for r, c, text in errors:
         if 0 <= r - r0 < len(cells) and 0 <= c - c0 < width and cells.iat[r - r0, c - c0] == "":
             cells.iat[r - r0, c - c0] = CellError(text)
     merged = [

@@ -21,7 +21,7 @@ from conciliare_cli.errors import UserError
 from conciliare_cli.fields import MINOR_SLOT, SOURCE_ROW, Field, Kind
 from conciliare_cli.findings import make_findings
 from conciliare_cli.read import guard, sources
-from conciliare_cli.read.clean import clean_uniques
+from conciliare_cli.read.clean import clean_uniques, without_invisible
 from conciliare_cli.read.fieldparse import FINDING_FRAME, parse_field
 from conciliare_cli.read.sources import Grid, normalise_header
 from conciliare_cli.read.values import (
@@ -201,7 +201,7 @@ def resolve_columns(
         key = normalise_header(v)
         if key:
             index.setdefault(key, []).append(j)
-    shown = [clean_text(cell_text(v)) for v in headers]
+    shown = [clean_text(without_invisible(cell_text(v))) for v in headers]
 
     def lookup(header: str) -> int | None:
         cols = index.get(normalise_header(header), [])
@@ -328,7 +328,7 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
         ),
     ]
     headers = cells.iloc[header_idx].tolist() if header_idx >= 0 else [""] * width
-    shown = [clean_text(cell_text(v)) for v in headers]
+    shown = [clean_text(without_invisible(cell_text(v))) for v in headers]
     unused = [j for j, s in enumerate(shown) if s and j not in set(used)]
     headless = [
         j for j, s in enumerate(shown) if not s and len(app_idx) and (~blank[app_idx, j]).any()
