@@ -75,6 +75,16 @@ def test_excel_error_cells_and_nan_are_unreadable_never_missing(tmp_path: Path) 
     )
 
 
+def test_ods_error_cells_are_unreadable(tmp_path: Path) -> None:
+    minors, findings = _validate(_case(tmp_path, mc.ods_error_cell, partners=("COMUNE",)))
+    errors = findings[findings["code"] == "CELLA_IN_ERRORE"]
+    assert errors[["field", "value", "source_file"]].values.tolist() == [
+        ["isee", "#DIV/0!", mc.COMUNE]
+    ]
+    row = int(errors["source_row"].iloc[0])
+    assert minors.loc[minors["source_row"] == row, "isee"].isna().all()
+
+
 def test_error_texts_in_a_csv_are_unreadable(tmp_path: Path) -> None:
     folder = _case(tmp_path, mc.error_texts)
     _, findings = _validate(folder)
@@ -112,6 +122,12 @@ def test_odd_amounts(tmp_path: Path) -> None:
     assert _codes(mine, "requested_eur") == {3: "IMPORTO_NON_LEGGIBILE", 4: "IMPORTO_ARROTONDATO"}
     rounded = findings[findings["code"] == "IMPORTO_ARROTONDATO"]
     assert "12,35" in rounded["message"].iloc[0]
+
+
+def test_control_characters_are_shown_not_sent_to_the_terminal() -> None:
+    from conciliare_cli.read.clean import visible
+
+    assert visible("\x1b[2JA\u200bB") == "<U+001B>[2JA<U+200B>B"
 
 
 def test_invisible_class_is_unicode_cc_and_cf_less_whitespace() -> None:

@@ -190,6 +190,33 @@ def nan_number(folder: Path) -> None:
     set_xlsx_cell(folder / ASST, ref, f'<c r="{ref}" t="n"><v>NaN</v></c>')
 
 
+def ods_error_cell(folder: Path) -> None:
+    """The first ISEE of the ODS as LibreOffice writes a failed formula (#DIV/0!)."""
+    calc = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+    old = (
+        b'<table:table-cell office:value-type="float" office:value="15265.27">'
+        b"<text:p>15265.27</text:p></table:table-cell>"
+    )
+    new = (
+        b'<table:table-cell table:formula="of:=1/0" office:value-type="string" '
+        b'office:string-value="" calcext:value-type="error"><text:p>#DIV/0!</text:p>'
+        b"</table:table-cell>"
+    )
+
+    def edit(data: bytes) -> bytes:
+        assert old in data
+        data = data.replace(old, new, 1)
+        if b"xmlns:calcext=" not in data:
+            data = data.replace(
+                b"<office:document-content ",
+                b'<office:document-content xmlns:calcext="' + calc.encode() + b'" ',
+                1,
+            )
+        return data
+
+    rewrite_member(folder / COMUNE, "content.xml", edit)
+
+
 def invisible_ids(folder: Path) -> None:
     """Protocols and tax codes with invisible characters (ZWSP, BOM, NUL, soft hyphen)."""
     rows, d = csv_rows(folder)
@@ -408,6 +435,7 @@ P2 = "part2"
 CASES = [
     Case("valori_xlsx", "read", lambda f: (excel_errors(f), nan_number(f)), partners=("ASST",)),
     Case("valori_csv", "read", lambda f: (error_texts(f), invisible_ids(f), odd_amounts(f))),
+    Case("errore_ods", "read", ods_error_cell, partners=("COMUNE",)),
     Case("cella_xfd1048576", "read", far_cell, partners=("ASST",)),
     Case("tre_milioni_di_righe", "read", many_rows, partners=("ASST",)),
     Case("un_milione_di_colonne", "read", wide_header),
