@@ -49,18 +49,6 @@ HINT_SPLIT = (
 _CHUNK = 1 << 24
 
 
-def limits_text() -> dict[str, int]:
-    """The limits, by name (for the README and the tests)."""
-    return {
-        "MAX_ROWS": MAX_ROWS,
-        "MAX_COLUMNS": MAX_COLUMNS,
-        "MAX_CELLS": MAX_CELLS,
-        "MAX_CELL_CHARS": MAX_CELL_CHARS,
-        "MAX_FILE_BYTES": MAX_FILE_BYTES,
-        "MAX_UNPACKED_BYTES": MAX_UNPACKED_BYTES,
-    }
-
-
 def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
@@ -114,6 +102,7 @@ _ROW_TAG = re.compile(rb"<" + _P + rb"row\b")
 _ROW_NUM = re.compile(rb"<" + _P + rb'row\b[^>]*?\br="(\d{1,8})"')
 _ERROR_CELL = re.compile(rb"<" + _P + rb'c\b[^>]*?\bt="e"[^>]*>(.{0,400}?)</' + _P + rb"c>", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,4})(\d{1,8})"')
+_ANY_REF = re.compile(rb'<c r="([A-Z]{1,4})\d')
 _VALUE = re.compile(rb"<" + _P + rb"v>([^<]{0,100})</")
 
 
@@ -199,7 +188,8 @@ class _Tally:
 
     first: int = -1  # the row of the first and of the last cell (0-based)
     last: int = -1
-    columns: set[bytes] = field(default_factory=set)
+    columns: set[bytes] = field(default_factory=set)  # of the cells with a value
+    seen: set[bytes] = field(default_factory=set)  # of every cell with a reference
     unnamed: int = 0  # cells without a reference (placed one after the other)
     row_tags: int = 0
     max_row_attr: int = 0
@@ -209,7 +199,12 @@ class _Tally:
     def add(self, part: bytes) -> None:
         if self.unusual is None or self.unusual.search(part) or self.unnamed:
             self._look(part)
-        tail = _CELL_REF.findall(part[-65536:])
+        window = 1 << 16
+        while True:  # the last cell of the chunk, looking further back until one is found
+            tail = _CELL_REF.findall(part[-window:])
+            if tail or window >= len(part):
+                break
+            window *= 4
         if tail:
             self.last = int(tail[-1][1]) - 1
         if b't="e"' in part:
@@ -220,6 +215,7 @@ class _Tally:
         if refs and self.first < 0:
             self.first = int(refs[0][1]) - 1
         self.columns |= {r[0] for r in refs}
+        self.seen |= set(_ANY_REF.findall(part))  # empty styled cells too (fast path only)
         self.unnamed += len(_CELL_NO_REF.findall(part))
         self.row_tags += len(_ROW_TAG.findall(part))
         nums = _ROW_NUM.findall(part)
@@ -228,7 +224,7 @@ class _Tally:
         if re.search(rb"<\w+:sheetData", part[:65536]):
             self.unusual = re.compile(rb"<")  # a namespace prefix: look at every chunk
         else:
-            known = b"|".join(sorted(self.columns, key=len, reverse=True)) or b"@"
+            known = b"|".join(sorted(self.columns | self.seen, key=len, reverse=True)) or b"@"
             self.unusual = re.compile(rb'<c(?:>| (?!r="(?:' + known + rb")\d))")
 
     def block(self) -> tuple[int, int, int]:
