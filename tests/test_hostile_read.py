@@ -54,7 +54,7 @@ def _codes(findings: pd.DataFrame, field: str) -> dict[object, str]:
 # ------------------------------------------------------------------ values
 
 
-def test_excel_error_cells_and_nan_are_unreadable_never_missing(tmp_path: Path) -> None:
+def test_excel_error_cells_nan_and_inf_are_unreadable_never_missing(tmp_path: Path) -> None:
     folder = _case(tmp_path, mc.excel_errors, mc.nan_number)
     minors, findings = _validate(folder)
     errors = findings[findings["code"] == "CELLA_IN_ERRORE"]
@@ -62,6 +62,7 @@ def test_excel_error_cells_and_nan_are_unreadable_never_missing(tmp_path: Path) 
     assert got == [
         ("isee", "#N/A", mc.ASST),
         ("isee", "NaN", mc.ASST),
+        ("isee", "inf", mc.ASST),
         ("requested_eur", "#DIV/0!", mc.ASST),
     ]
     assert (errors["severity"] == "BLOCCANTE").all()

@@ -17,6 +17,7 @@ by read/guard.py in the sheet's XML and put back in the grid as `CellError` valu
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -77,10 +78,12 @@ def visible(text: str) -> str:
 
 
 def is_error_value(v: object) -> bool:
-    """An error cell (CellError: also a NaN number of a spreadsheet), or a text that is an
-    error value (#N/A, #DIV/0!...)."""
+    """An error cell (CellError: also a NaN number of a spreadsheet), an infinite number, or
+    a text that is an error value (#N/A, #DIV/0!...)."""
     if isinstance(v, CellError):
         return True
+    if isinstance(v, float | np.floating):  # an infinite number (NaN: see nan_to_error)
+        return not math.isfinite(v)
     if isinstance(v, str) and "#" in v:
         return without_invisible(v).strip().upper() in ERROR_VALUES
     return False

@@ -185,9 +185,10 @@ def error_texts(folder: Path) -> None:
 
 
 def nan_number(folder: Path) -> None:
-    """A numeric cell holding NaN (no spreadsheet writes it; a program can)."""
-    ref = asst_cell(folder, "ISEE", 2)
-    set_xlsx_cell(folder / ASST, ref, f'<c r="{ref}" t="n"><v>NaN</v></c>')
+    """Numeric cells holding NaN and inf (no spreadsheet writes them; a program can)."""
+    for i, text in ((2, "NaN"), (3, "inf")):
+        ref = asst_cell(folder, "ISEE", i)
+        set_xlsx_cell(folder / ASST, ref, f'<c r="{ref}" t="n"><v>{text}</v></c>')
 
 
 def ods_error_cell(folder: Path) -> None:
