@@ -84,6 +84,37 @@ class _Label:
         return self.value[mask]
 
 
+@dataclass
+class _Parsed:
+    values: pd.Series
+    bad: np.ndarray
+    shown: np.ndarray  # the raw values of the bad ones, as a person reads them
+    formula: np.ndarray | None = None
+    rounded: np.ndarray | None = None
+    rounded_shown: np.ndarray | None = None
+
+
+def _parse(
+    kind: Kind,
+    parts: list[tuple[np.ndarray, np.ndarray]],
+    cleaned: list[tuple[np.ndarray, np.ndarray]],
+    error: np.ndarray,
+) -> _Parsed:
+    """The values of one field, by its kind, from one column or several combined."""
+    if len(parts) > 1:
+        raws = [pd.Series(np.append(u, None)[c], dtype=object) for c, u in cleaned]
+        values, bad = parse_parts(kind, raws)
+        shown = join_parts(raws)[bad & ~error].to_numpy(dtype=object)
+        return _Parsed(values.reset_index(drop=True), bad, shown)
+    codes, uniques = cleaned[0]
+    values, bad, formula = parse_coded(kind, codes, uniques)
+    out = _Parsed(pd.Series(values), bad, _shown(parts[0][1], codes, bad & ~error), formula)
+    if kind is Kind.MONEY:
+        out.rounded = np.append(money_rounding(uniques), False)[codes] & ~bad & ~error
+        out.rounded_shown = _shown(parts[0][1], codes, out.rounded)
+    return out
+
+
 def parse_field(
     name: str,
     kind: Kind,
@@ -93,48 +124,27 @@ def parse_field(
     """Parse one field from its parts (one per YAML header: codes, distinct raw values);
     `labels()` gives the column label of each canonical row (for the findings)."""
     label = _Label(labels)
-    errors = [np.append(error_uniques(u), False)[c] for c, u in parts]
-    error = np.logical_or.reduce(errors)
+    error = np.logical_or.reduce([np.append(error_uniques(u), False)[c] for c, u in parts])
     dirty = [invisible_uniques(u) for _, u in parts]
     cleaned = [(c, clean_uniques(u, d)) for (c, u), d in zip(parts, dirty, strict=True)]
+    p = _parse(kind, parts, cleaned, error)
     findings: list[pd.DataFrame] = []
-    formula = rounded = None
-    if len(parts) == 1:
-        codes, uniques = cleaned[0]
-        values, bad, formula = parse_coded(kind, codes, uniques)
-        values = pd.Series(values)
-        shown = _shown(parts[0][1], codes, bad & ~error)
-        if kind is Kind.MONEY:
-            rounded = np.append(money_rounding(uniques), False)[codes] & ~bad & ~error
-    else:
-        raws = [pd.Series(np.append(u, None)[c], dtype=object) for c, u in cleaned]
-        values, bad = parse_parts(kind, raws)
-        values = values.reset_index(drop=True)
-        shown = join_parts(raws)[bad & ~error].to_numpy(dtype=object)
+    values = p.values
     if error.any():
         values = values.mask(pd.Series(error, index=values.index))
         err_text = join_parts([pd.Series(np.append(u, None)[c], dtype=object) for c, u in parts])
         findings.append(_frame("CELLA_IN_ERRORE", error, label, name, err_text[error].to_numpy()))
-    bad = bad & ~error
+    bad = p.bad & ~error
     if bad.any():
-        findings.append(_frame(BAD_VALUE_CODE[kind], bad, label, name, shown))
-    if formula is not None and formula.any():
-        formula = formula & ~error
-        findings.append(
-            _frame("FORMULA_NEL_FILE", formula, label, name, values[formula].to_numpy(dtype=object))
-        )
-    if rounded is not None and rounded.any():
-        cents = values[rounded].to_numpy(dtype=object)
-        findings.append(
-            _frame(
-                "IMPORTO_ARROTONDATO",
-                rounded,
-                label,
-                name,
-                _shown(parts[0][1], codes, rounded),
-                [italian.eur(int(c)) for c in cents],
-            )
-        )
+        findings.append(_frame(BAD_VALUE_CODE[kind], bad, label, name, p.shown))
+    if p.formula is not None and (p.formula & ~error).any():
+        formula = p.formula & ~error
+        texts = values[formula].to_numpy(dtype=object)
+        findings.append(_frame("FORMULA_NEL_FILE", formula, label, name, texts))
+    if p.rounded is not None and p.rounded.any():
+        euros = [italian.eur(int(c)) for c in values[p.rounded].to_numpy(dtype=object)]
+        rounded = _frame("IMPORTO_ARROTONDATO", p.rounded, label, name, p.rounded_shown, euros)
+        findings.append(rounded)
     if name in ID_FIELDS or kind is Kind.TAX_CODE:
         findings += _invisible(name, parts, dirty, label, error)
     return FieldRead(values, findings)
