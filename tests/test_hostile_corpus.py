@@ -56,8 +56,8 @@ class Runner:
             env=env,
         )
 
-    def run(self, runs: list[list[str]], folder: Path) -> list[dict]:
-        request = {"runs": runs, "cwd": str(folder.parent), "timeout": TIMEOUT, "cap": MEMORY_CAP}
+    def run(self, runs: list[list[str]], folder: Path, timeout: float = TIMEOUT) -> list[dict]:
+        request = {"runs": runs, "cwd": str(folder.parent), "timeout": timeout, "cap": MEMORY_CAP}
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
@@ -73,7 +73,7 @@ def _problem(name: str, answer: dict) -> str | None:
     """The problem with one finished command, or None."""
     out = answer["out"]
     if answer["timeout"]:
-        return f"{name}: no answer after {TIMEOUT} s (hang)"
+        return f"{name}: no answer in time (hang)"
     if "Traceback" in out or "memory allocation of" in out or answer["rc"] not in (0, 2):
         tail = "\n".join(out.strip().splitlines()[-6:])
         return f"{name}: exit {answer['rc']}\n{tail}"
@@ -91,7 +91,7 @@ def run_case(case: Case, folder: Path, runner: Runner) -> list[str]:
         args = [command[0], str(folder), *command[1:]]
         args = [ids.read_text(encoding="utf-8") if a == "@ids" else a for a in args]
         copies = 2 if command[0] == "rank" and case.concurrent_rank else 1
-        answers = runner.run([args] * copies, folder)
+        answers = runner.run([args] * copies, folder, case.timeout or TIMEOUT)
         for answer in answers:
             problem = _problem(" ".join([command[0], *command[1:]]), answer)
             if problem:
