@@ -127,6 +127,33 @@ CATALOGUE: dict[str, FindingType] = {
             "Una riga senza il protocollo (o il codice fiscale) della domanda che non si può "
             "attribuire alla domanda della riga sopra: è letta come domanda a sé.",
         ),
+        FindingType(
+            "CELLA_IN_ERRORE",
+            B,
+            MI,
+            "la cella contiene un errore ('{value}'): il dato non si può leggere",
+            "Una cella con un errore di Excel (#N/A, #DIV/0!, #RIF!, #VALORE!, #NOME?, "
+            "#NUM!, #NULLO!, anche scritto come testo in un CSV) o un numero non valido "
+            "(NaN): il dato non è leggibile e non vale come dato mancante.",
+        ),
+        FindingType(
+            "CARATTERI_INVISIBILI_RIMOSSI",
+            W,
+            MI,
+            "tolti caratteri invisibili da '{value}'",
+            "Un protocollo o un codice fiscale conteneva caratteri invisibili (spazio a "
+            "larghezza zero, BOM, caratteri di controllo): sono stati tolti, e il valore "
+            "letto è quello senza.",
+        ),
+        FindingType(
+            "IMPORTO_ARROTONDATO",
+            W,
+            MI,
+            "importo '{value}' arrotondato al centesimo: {detail}",
+            "Un importo con più di due decimali: è arrotondato al centesimo (0,5 centesimi "
+            "per eccesso). Un importo diverso da zero che arrotondato darebbe 0,00 € non è "
+            "leggibile (IMPORTO_NON_LEGGIBILE).",
+        ),
         # ---- validation (conciliare_cli/validate)
         FindingType(
             "CAMPO_OBBLIGATORIO_MANCANTE", B, MI, "manca {field}", "Un dato obbligatorio è vuoto."

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -65,7 +66,7 @@ def print_letters_summary(report: LettersReport) -> None:
     console.print(table)
     kind = "PDF" if report.fmt == "pdf" else "HTML"
     console.print(
-        f"{report.letters} lettere {kind} in [bold]{report.folder}[/] "
+        f"{report.letters} lettere {kind} in [bold]{escape(str(report.folder))}[/] "
         f"(tutte insieme in lettere-tutte.{report.fmt}, elenco per l'invio in {INDEX_NAME})",
         highlight=False,
     )
@@ -136,8 +137,8 @@ def letters_command(
     csv_path = graduatoria or output_dir(folder, None) / "graduatoria.csv"
     if not csv_path.is_file():
         err_console.print(
-            f"[yellow]Nota:[/] {csv_path} non esiste: gli importi non sono confrontati con la "
-            "graduatoria (lanciare prima conciliare rank).",
+            f"[yellow]Nota:[/] {escape(str(csv_path))} non esiste: gli importi non sono "
+            "confrontati con la graduatoria (lanciare prima conciliare rank).",
             highlight=False,
         )
     with letters_progress() as (on_start, on_progress):

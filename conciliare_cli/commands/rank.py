@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
@@ -46,4 +47,4 @@ def rank_command(
     with err_console.status("Scrittura della graduatoria..."):
         runs.write_outputs(result, target, status, run_date)
     print_summary(result, console)
-    console.print(f"Graduatoria {status} scritta in [bold]{target}[/]")
+    console.print(f"Graduatoria {status} scritta in [bold]{escape(str(target))}[/]")

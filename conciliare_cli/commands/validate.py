@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from conciliare_cli import italian
@@ -73,7 +74,7 @@ def summary_table(
         cells = [italian.number(v) for v in r]
         if r[4]:
             cells[4] = f"[bold red]{cells[4]}[/]"
-        table.add_row(p.partner_id, *([p.name] if with_names else []), *cells)
+        table.add_row(escape(p.partner_id), *([escape(p.name)] if with_names else []), *cells)
     return table
 
 
@@ -84,7 +85,9 @@ def print_unused_columns(partners: Sequence[Any]) -> None:
     console.print("Colonne dei file non usate dal bando (i loro dati non sono letti):")
     for p in unused:
         console.print(
-            f"  {p.name} ({p.partner_id}): " + ", ".join(p.unused_columns), highlight=False
+            f"  {p.name} ({p.partner_id}): " + ", ".join(p.unused_columns),
+            highlight=False,
+            markup=False,
         )
 
 
@@ -136,8 +139,9 @@ def validate_command(
             f"[bold red]{italian.number(blocking)} anomalie bloccanti[/]: le righe interessate "
             "saranno escluse dalla graduatoria se non vengono corrette."
         )
-    console.print(f"Anomalie scritte in [bold]{written[0] if written else target}[/]")
+    console.print(f"Anomalie scritte in [bold]{escape(str(written[0] if written else target))}[/]")
     if len(written) > 1:
         console.print(
-            f"Un file per ogni partner, da inviare per le correzioni, in {target / 'anomalie'}/"
+            f"Un file per ogni partner, da inviare per le correzioni, in "
+            f"{escape(str(target / 'anomalie'))}/"
         )

@@ -150,13 +150,18 @@ def relative(path: Path, folder: Path) -> str:
 
 
 def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
-    """The partner's files, sorted by relative path; a pattern matching nothing is an error."""
+    """The partner's files, sorted by relative path; a pattern matching nothing is an error.
+
+    Only files inside the call folder are read: an absolute pattern, a pattern that climbs
+    out with '..', or a match that resolves outside (a symbolic link to a file or a folder
+    elsewhere) stops the run with a UserError, before any file is read."""
     found: dict[str, Path] = {}
+    root = folder.resolve()
     for pattern in partner.file_patterns:
-        base = pattern if os.path.isabs(pattern) else str(folder / pattern)
+        _check_pattern(pattern, partner)
         matches = [
             Path(p)
-            for p in glob.glob(base, recursive=True)
+            for p in glob.glob(str(folder / pattern), recursive=True)
             if Path(p).is_file() and not Path(p).name.startswith(IGNORED_NAMES)
         ]
         if not matches:
@@ -167,6 +172,7 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
                 f"'files' del partner {partner.id}",
             )
         for p in matches:
+            _check_inside(p, root, folder, partner)
             suffix = p.suffix.lower()
             if suffix not in sources.SPREADSHEET_SUFFIXES + sources.TEXT_SUFFIXES:
                 raise UserError(
@@ -178,6 +184,31 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
                 )
             found[relative(p, folder)] = p
     return [found[k] for k in sorted(found)]
+
+
+def _check_pattern(pattern: str, partner: PartnerConfig) -> None:
+    """A pattern is relative to the call folder and never climbs out of it."""
+    parts = Path(pattern).parts
+    if os.path.isabs(pattern) or pattern.startswith("~") or ".." in parts:
+        raise UserError(
+            f"il percorso '{pattern}' dei file del partner {partner.id} esce dalla cartella "
+            "del bando: si leggono solo file dentro la cartella del bando",
+            file=CONFIG_NAME,
+            hint="copia i file nella cartella del bando (ad esempio in partner/) e scrivi in "
+            "'files' un percorso relativo, come 'partner/*.xlsx'",
+        )
+
+
+def _check_inside(path: Path, root: Path, folder: Path, partner: PartnerConfig) -> None:
+    """A matched file resolves inside the call folder (a link elsewhere is not followed)."""
+    real = path.resolve()
+    if real != root and root not in real.parents:
+        raise UserError(
+            f"il file del partner {partner.id} è un collegamento a '{real}', fuori dalla "
+            "cartella del bando: non viene letto",
+            file=relative(path, folder),
+            hint="copia il file vero nella cartella del bando al posto del collegamento",
+        )
 
 
 # ------------------------------------------------------------------ assembling
@@ -227,6 +258,7 @@ def _assemble(
                 "column": vf["column"].to_numpy(dtype=object),
                 "field": vf["field"].to_numpy(dtype=object),
                 "value": vf["value"].to_numpy(dtype=object),
+                "detail": (vf["detail"].to_numpy(dtype=object) if "detail" in vf.columns else None),
                 "source_row": result[SOURCE_ROW].to_numpy(dtype=object)[pos],
                 "application_id": result["application_id"].to_numpy(dtype=object)[pos],
                 "row_key": result[ROW_KEY].to_numpy(dtype=object)[pos],

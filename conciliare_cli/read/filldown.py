@@ -26,7 +26,7 @@ import pandas as pd
 from conciliare_cli.fields import Field, Kind, Level
 
 AMBIGUOUS = "RIGA_SENZA_DOMANDA"
-_FRAME = ["code", "pos", "column", "field", "value"]
+_FRAME = ["code", "pos", "column", "field", "value", "detail"]
 
 
 def _application_fields(resolved: Sequence[Any], fields: Mapping[str, Field]) -> list[Any]:
@@ -106,6 +106,7 @@ def continue_rows(
             "column": key.labels.get(1, key.name),
             "field": key.name,
             "value": why,
+            "detail": None,
         },
         columns=_FRAME,
     )

@@ -19,7 +19,7 @@ import pandas as pd
 from conciliare_cli.read.values import clean_text
 
 CODE = "DATO_NON_DICHIARATO"
-_FRAME = ["code", "pos", "column", "field", "value"]
+_FRAME = ["code", "pos", "column", "field", "value", "detail"]
 
 Coded = tuple[np.ndarray, np.ndarray]  # codes (-1 empty) and distinct raw values, per column
 
@@ -80,6 +80,7 @@ def findings(
                             "column": fc.labels.get(n, fc.name),
                             "field": fc.name,
                             "value": uniques[codes[row_pos[pos]]],
+                            "detail": None,
                         },
                         columns=_FRAME,
                     )
