@@ -22,6 +22,7 @@ import pandas as pd
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.engine.criteria.base import LetterView
+from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.fields import Level
@@ -214,23 +215,6 @@ def _unit_key(rules: Rules, minors: pd.DataFrame) -> pd.Series:
     return minors["application_id"].astype(str)
 
 
-def _outcomes(status: pd.Series, app: pd.Series) -> pd.Series:
-    """Outcome of each application (index: application id) from its minors' statuses."""
-    flags = pd.DataFrame(
-        {
-            "admitted": status != ESCLUSA,
-            "full": status == FINANZIATA,
-            "paid": status.isin([FINANZIATA, PARZIALE]),
-        }
-    )
-    per_app = flags.groupby(app, sort=False).sum()
-    outcome = pd.Series(PARZIALE, index=per_app.index, dtype=object)
-    outcome[per_app["full"] == per_app["admitted"]] = FINANZIATA
-    outcome[per_app["paid"] == 0] = ATTESA
-    outcome[per_app["admitted"] == 0] = ESCLUSA
-    return outcome
-
-
 def build_letters(
     result: RankResult,
     run_date: dt.date,
@@ -249,11 +233,13 @@ def build_letters(
     minors = result.minors
     if ids is not None:
         minors = minors[minors["application_id"].astype(str).isin(ids)]
-    if only is not None and not minors.empty:
+    if not minors.empty:  # no letter while the data of an application are regularised
         app = minors["application_id"].astype(str)
-        status = _col(minors, "status").astype("string").fillna(ESCLUSA).astype(str)
-        wanted = _outcomes(status, app)
-        minors = minors[app.isin(wanted.index[wanted.isin(only)])]
+        wanted = application_outcomes(minors)
+        wanted = wanted[wanted != Status.TO_REGULARISE.value]
+        if only is not None:
+            wanted = wanted[wanted.isin(only)]
+        minors = minors[app.isin(wanted.index)]
     minors = minors.reset_index(drop=True)
     if minors.empty:
         return []
@@ -268,7 +254,7 @@ def build_letters(
     unit = _unit_key(rules, minors)
     by_unit = rules.by_minor
 
-    outcome = _outcomes(status, app)
+    outcome = application_outcomes(minors)
     app_rank = rank.where(admitted).groupby(app, sort=False).min()
     app_wait = waiting.groupby(app, sort=False).min()
     app_total = awarded.groupby(app, sort=False).sum()

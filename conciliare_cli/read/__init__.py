@@ -72,6 +72,7 @@ class ReadResult:
     findings: pd.DataFrame  # FINDING_COLUMNS
     partners: list[PartnerReport]
     input_files: list[Path]  # every file read, sorted
+    corrections: pd.DataFrame | None = None  # applied by validate (validate/corrections.py)
 
 
 def table_fields(call: LoadedCall) -> dict[str, Field]:

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from conciliare_cli.atomic import atomic_write_bytes
+from conciliare_cli.engine.outcomes import application_outcomes, outcome_counts, totals
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import Severity
@@ -623,28 +624,9 @@ def _write_criteria(wb: Any, result: RankResult, common: dict[str, Any]) -> None
 
 
 def status_counts(result: RankResult) -> pd.DataFrame:
-    """Per status: applications (with at least one minor in it), minors, amount awarded."""
-    m = result.minors
-    df = pd.DataFrame(
-        {
-            "status": _text(_col(m, "status")),
-            "application_id": _text(_col(m, "application_id")),
-            "awarded": _cents(m, "awarded_cents").fillna(0),
-        }
-    )
-    out = []
-    for s in STATUSES:
-        part = df[df["status"] == s]
-        out.append(
-            {
-                "status": s,
-                "label": status_label(s),
-                "applications": int(part["application_id"].nunique()),
-                "minors": len(part),
-                "awarded_cents": int(part["awarded"].sum()),
-            }
-        )
-    return pd.DataFrame(out, columns=["status", "label", "applications", "minors", "awarded_cents"])
+    """Per outcome: applications (by their outcome), minors (by their own), amount awarded
+    (engine/outcomes.py: the one definition every output uses)."""
+    return outcome_counts(result)
 
 
 def partner_counts(result: RankResult) -> pd.DataFrame:
@@ -661,11 +643,17 @@ def partner_counts(result: RankResult) -> pd.DataFrame:
     cols = ["partner_id", "name", "status", "label", "applications", "minors", "awarded_cents"]
     if df.empty:
         return pd.DataFrame(columns=cols)
+    outcome = application_outcomes(m)
+    df["outcome"] = df["application_id"].map(outcome).astype(object)
+    first = ~df.duplicated("application_id")
+    apps = df[first].groupby(["partner_id", "outcome"], sort=False).size()
     g = df.groupby(["partner_id", "status"], sort=False).agg(
-        applications=("application_id", "nunique"),
         minors=("application_id", "size"),
         awarded_cents=("awarded", "sum"),
     )
+    keys = g.index.union(apps.index.set_names(g.index.names))
+    g = g.reindex(keys, fill_value=0)
+    g["applications"] = apps.reindex(keys, fill_value=0).to_numpy()
     g = g.reset_index()
     rank_status = {s: i for i, s in enumerate(STATUSES)}
     g["_s"] = g["status"].map(lambda s: rank_status.get(s, len(STATUSES)))
@@ -674,6 +662,15 @@ def partner_counts(result: RankResult) -> pd.DataFrame:
     g["name"] = g["partner_id"].map(lambda p: names.get(p, ""))
     g["label"] = g["status"].map(status_label)
     return g[cols]
+
+
+def _counting_note(result: RankResult) -> str:
+    n = totals(result)["excluded_in_admitted"]
+    minors = "minore escluso" if n == 1 else "minori esclusi"
+    return (
+        "Le domande sono contate per il loro esito (il migliore tra quelli dei loro minori), i "
+        f"minori per il proprio: di cui {number(n)} {minors} in domande ammesse."
+    )
 
 
 def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
@@ -732,9 +729,7 @@ def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
             Column("awarded_cents", "Importo assegnato", "money_cents", total=True),
         ],
         caption="Per esito",
-        notes=[
-            "Una domanda con minori in esiti diversi è contata in ciascuno di quegli esiti.",
-        ],
+        notes=[_counting_note(result)],
     )
     write_table(
         wb,
@@ -811,6 +806,7 @@ def print_summary(result: RankResult, console: Console) -> None:
         style="bold",
     )
     console.print(t)
+    console.print(_counting_note(result), highlight=False)
 
     ft = Table(title="Fondi", title_justify="left")
     for name in ("Fondo", "Budget", "Assegnato", "Residuo"):
