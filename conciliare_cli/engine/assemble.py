@@ -43,6 +43,7 @@ class Decisions:
     alloc: Allocation
     alloc_rows: np.ndarray  # the rows of alloc, in rank order
     pending: np.ndarray  # per row: its application waits to be regularised (DA_REGOLARIZZARE)
+    details: np.ndarray  # per row: {reason code: the fact behind it} (engine/wording.py)
 
     def unit_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """(status, waiting position) per unit; alloc's units are the ranked ones in order."""
@@ -106,6 +107,7 @@ def _minors_table(
     admitted = d.admitted
     out["minor_eligible"] = pd.array(admitted, dtype="boolean")
     out["exclusion_reasons"] = reasons
+    out["reason_details"] = np.where(d.pending | d.admitted, None, d.details)
     for crit in rules.criteria:
         out[f"crit_{crit.id}"] = d.scores.points[crit.id][uc] / 1000.0
     out["score"] = d.scores.total[uc] / 1000.0

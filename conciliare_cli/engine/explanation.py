@@ -172,23 +172,30 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
 
 
 def _reasons_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
-    codes: list[str] = []
-    for text in rows["exclusion_reasons"].fillna("").astype(str):
-        codes += [c for c in text.split(";") if c]
-    codes = list(dict.fromkeys(codes))
+    """Every reason of exclusion: the rule's sentence and article, then the fact behind it
+    on each row it concerns (the value that was read and the bound it failed)."""
+    per_row = [[c for c in t.split(";") if c] for t in rows["exclusion_reasons"].fillna("")]
+    codes = list(dict.fromkeys(c for row in per_row for c in row))
     if not codes:
         return []
-    refs = {r.code: r.reference for r in result.rules.eligibility if r.reference}
+    details = (
+        rows["reason_details"] if "reason_details" in rows else pd.Series(None, index=rows.index)
+    )
     out = ["Motivi di esclusione:"]
-    per_row = [set(t.split(";")) for t in rows["exclusion_reasons"].fillna("").astype(str)]
     for code in codes:
-        who = rows[[code in row for row in per_row]]
-        scope = ""
-        if len(who) < len(rows):
-            scope = " [" + ", ".join(_minor_name(r) for _, r in who.iterrows()) + "]"
-        ref = f" ({refs[code]})" if code in refs else ""
-        sentence = result.rules.sentence(code)
-        out.append(f"- {code}{ref}{scope}: {sentence}")
+        reason = result.rules.reason(code)
+        ref = f" ({reason.reference})" if reason is not None and reason.reference else ""
+        out.append(f"- {code}{ref}: {result.rules.sentence(code)}")
+        facts: dict[str, list[str]] = {}
+        for (_, row), row_codes, d in zip(rows.iterrows(), per_row, details, strict=True):
+            if code in row_codes:
+                fact = d.get(code, "") if isinstance(d, dict) else ""
+                facts.setdefault(fact, []).append(_minor_name(row))
+        for fact, who in facts.items():
+            if not fact:
+                continue
+            whose = "" if len(who) == len(rows) or len(rows) == 1 else f" [{', '.join(who)}]"
+            out.append(f"  {fact}{whose}")
     return out
 
 

@@ -43,6 +43,7 @@ from conciliare_cli.engine.ranking import Lottery, TieKey, rank
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.scoring import NOT_COMPUTABLE, Scores, score_units
 from conciliare_cli.engine.units import Units
+from conciliare_cli.engine.wording import reason_details
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import (
     FINDING_COLUMNS,
@@ -52,6 +53,7 @@ from conciliare_cli.findings import (
     criterion_missing_code,
     make_findings,
 )
+from conciliare_cli.italian import datetime_short
 
 
 class _Clock:
@@ -90,7 +92,7 @@ def rank_call(
     clock.lap("prepare")
 
     admission = _admission(rules, table, groups, units, findings, clock)
-    exclusions, scores, errors, requested, minor_ok, pending = admission
+    exclusions, scores, errors, requested, minor_ok, pending, details = admission
     admitted = ~exclusions.excluded() & ~pending
     clock.lap("eligibility")
 
@@ -115,6 +117,7 @@ def rank_call(
         alloc=alloc,
         alloc_rows=alloc_rows,
         pending=pending,
+        details=details,
     )
     result = assemble(rules, table, decisions, findings, errors)
     clock.lap("result")
@@ -131,7 +134,7 @@ def _admission(
     units: Units,
     findings: pd.DataFrame,
     clock: _Clock,
-) -> tuple[Exclusions, Scores, pd.DataFrame, pd.Series, np.ndarray, np.ndarray]:
+) -> tuple[Exclusions, Scores, pd.DataFrame, pd.Series, np.ndarray, np.ndarray, np.ndarray]:
     """Steps 3-7: (every exclusion, the scores, the blocking findings of the criteria, what
     each minor may receive, the minors admissible after duplicates, the rows of applications
     waiting for their data to be regularised)."""
@@ -165,7 +168,15 @@ def _admission(
         groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
     )
     table["minor_admissible"] = pd.array(minor_ok, dtype="boolean")
-    return exclusions, scores, errors, requested, minor_ok, pending
+    details = reason_details(
+        rules,
+        table,
+        exclusions,
+        groups.app_codes,
+        minor_ok,
+        _superseding(table, groups, superseded),
+    )
+    return exclusions, scores, errors, requested, minor_ok, pending, details
 
 
 def _column(table: pd.DataFrame, name: str) -> pd.Series:
@@ -199,6 +210,30 @@ def _superseded(
         policy,
     )
     return (lose & ~waiting)[groups.app_codes]
+
+
+def _superseding(table: pd.DataFrame, groups: Groups, superseded: np.ndarray) -> np.ndarray:
+    """Per row of a replaced application: "the application id, presentata il ..." of the one
+    that counts instead (the applicant's application that is not replaced); '' otherwise."""
+    first = groups.app_first
+    who = (
+        _column(table, "applicant_tax_code")
+        .iloc[first]
+        .astype("string")
+        .to_numpy(dtype=object, na_value=None)
+    )
+    lose = superseded[first]
+    kept = {w: i for i, w in enumerate(who) if w is not None and not lose[i]}
+    when = _column(table, "submitted_at").iloc[first]
+    out = np.full(groups.n_apps, "", dtype=object)
+    for i in np.flatnonzero(lose):
+        j = kept.get(who[i])
+        if j is not None:
+            stamp = datetime_short(when.iloc[j]) if not pd.isna(when.iloc[j]) else ""
+            out[i] = f"sostituita dalla domanda {groups.app_ids[j]}" + (
+                f", presentata il {stamp}" if stamp else ""
+            )
+    return out[groups.app_codes]
 
 
 class _ApplicationStage:

@@ -64,6 +64,7 @@ _RECORD_COLUMNS = [
     "service",
     "exclusion_reasons",
     "decided_by",
+    "reason_details",
 ]
 
 _BARE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -348,13 +349,18 @@ def _one_letter(
     email = _text(first.get("applicant_email"))
     pec = _text(first.get("applicant_pec"))
 
-    def reason(code: str) -> dict[str, str]:
+    def reason(code: str, row: dict[str, Any]) -> dict[str, str]:
+        """The rule's sentence, and the fact behind it on this row (engine/wording.py)."""
         known = rules.reason(code)
         text = (known.sentence if known is not None else f"Motivo {code}.").strip()
+        details = row.get("reason_details")
+        detail = details.get(code, "") if isinstance(details, dict) else ""
+        clause = text.rstrip(". ") + (f" — {detail}" if detail else "")
         return {
             "code": code,
             "text": text,
-            "clause": text.rstrip(". "),  # to end with the reference: "... (art. 6 del bando)."
+            "detail": detail,
+            "clause": clause,  # to end with the reference: "... (art. 6 del bando)."
             "reference": known.reference if known is not None and known.source == "rule" else "",
         }
 
@@ -387,7 +393,7 @@ def _one_letter(
                 "requested": eur(int(r["x_requested"])) if st != ESCLUSA else "",
                 "amount": eur(int(r["x_awarded"])),
                 "amount_cents": int(r["x_awarded"]),
-                "reasons": [reason(c) for c in codes if c not in app_codes],
+                "reasons": [reason(c, r) for c in codes if c not in app_codes],
             }
         )
 
@@ -443,7 +449,7 @@ def _one_letter(
         "minors": minors_out,
         "admitted_minors": [m for m in minors_out if m["admitted"]],
         "excluded_minors": excluded_minors,
-        "reasons": [reason(c) for c in app_codes],
+        "reasons": [reason(c, first) for c in app_codes],
         "total": eur(total),
         "total_cents": total,
         "requested_total": eur(requested),
@@ -520,7 +526,8 @@ def sample_context(outcome: str) -> dict[str, Any]:
     reason = {
         "code": "ESEMPIO",
         "text": "Motivo di esempio.",
-        "clause": "Motivo di esempio",
+        "detail": "ISEE: 41.250,00 €, superiore a 35.000,00 €",
+        "clause": "Motivo di esempio — ISEE: 41.250,00 €, superiore a 35.000,00 €",
         "reference": "art. 1",
     }
     excluded = {

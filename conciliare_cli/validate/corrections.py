@@ -9,7 +9,8 @@ call folder's corrections file (`istruttoria.corrections` in bando.yaml, by defa
 - Domanda: the application id as the tool shows it (e.g. ASST-PG2017-0072);
 - Minore: for a minor's field, the child's tax code as written or its number in the
   application (1, 2, ...); empty for the application's fields, or when it has one minor;
-- Campo: the field, by its Italian label ("ISEE") or its name (isee);
+- Campo: the field, by its Italian label ("ISEE"), its name (isee) or the column header of
+  the application's partner as bando.yaml maps it ("Componenti nucleo");
 - Valore corretto: the value, written as a partner would write it ("8.500,00");
 - Decisione: `correzione` (the default when a value is given) or `conferma` (the value as
   the partner wrote it stands, and the call's rules decide on it);
@@ -25,6 +26,7 @@ the corrections file: every such row is reported at once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,20 +41,11 @@ from conciliare_cli.italian import value_text
 from conciliare_cli.read import sources, table_fields
 from conciliare_cli.read.table import choose_grid
 from conciliare_cli.read.values import cell_text, parse_parts
+from conciliare_cli.records import CONFIRMATION, CORRECTION, CORRECTIONS_HEADERS
 
-HEADERS = {
-    "application": "Domanda",
-    "minor": "Minore",
-    "field": "Campo",
-    "value": "Valore corretto",
-    "decision": "Decisione",
-    "reason": "Motivo",
-    "request": "Richiesta",
-    "reply": "Risposta",
-    "date": "Data",
-}
+HEADERS = CORRECTIONS_HEADERS
 REQUIRED = ("application", "field", "value")
-CORRECT, CONFIRM = "correzione", "conferma"
+CORRECT, CONFIRM = CORRECTION, CONFIRMATION
 DECISIONS = {"": CORRECT, "correzione": CORRECT, "corretto": CORRECT, "rettifica": CORRECT,
              "conferma": CONFIRM, "confermato": CONFIRM, "invariato": CONFIRM}  # fmt: skip
 APPLIED_COLUMNS = [
@@ -141,11 +134,12 @@ def apply_corrections(
     """(the table with the corrections applied, the corrections applied). UserError listing
     every row of the file that names something not there or cannot be read."""
     fields = {k: f for k, f in table_fields(call).items() if k not in DERIVED_FIELDS}
+    headers = _partner_headers(call)
     out = minors.copy()
     applied, problems = [], []
     for rec in rows.to_dict("records"):
         try:
-            applied.append(_one(out, fields, rec, rel))
+            applied.append(_one(out, fields, rec, rel, headers))
         except ValueError as exc:
             problems.append(f"riga {rec['row']}: {exc}")
     if problems:
@@ -159,8 +153,29 @@ def apply_corrections(
     return out, frame
 
 
-def _one(table: pd.DataFrame, fields: dict[str, Field], rec: dict, rel: str) -> dict:
-    field = _field(fields, rec["field"])
+def _partner_headers(call: LoadedCall) -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    """Per partner, its own column headers (as bando.yaml maps them; "Figlio {n}" matches
+    "Figlio 2") and the field each one holds: the office may name a field as the partner's
+    file does."""
+    out: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+    for partner in call.config.partners:
+        pairs = []
+        for name, heads in partner.columns.items():
+            for head in [heads] if isinstance(heads, str) else heads:
+                text = re.escape(head.strip().casefold()).replace(re.escape("{n}"), r"\d+")
+                pairs.append((re.compile(text), name))
+        out[partner.id] = pairs
+    return out
+
+
+def _one(
+    table: pd.DataFrame,
+    fields: dict[str, Field],
+    rec: dict,
+    rel: str,
+    headers: dict[str, list[tuple[re.Pattern[str], str]]] | None = None,
+) -> dict:
+    field = _field(fields, rec["field"], _own_headers(table, rec, headers or {}))
     rows = _rows(table, field, rec)
     decision = DECISIONS.get(rec["decision"].casefold())
     if decision is None:
@@ -188,11 +203,24 @@ def _one(table: pd.DataFrame, fields: dict[str, Field], rec: dict, rel: str) -> 
     }
 
 
-def _field(fields: dict[str, Field], text: str) -> Field:
+def _own_headers(
+    table: pd.DataFrame, rec: dict, headers: dict[str, list[tuple[re.Pattern[str], str]]]
+) -> list[tuple[re.Pattern[str], str]]:
+    """The column headers of the partner whose application the row names (none if unknown)."""
+    partner = table.loc[table["application_id"] == rec["application"].strip(), "partner_id"]
+    return headers.get(str(partner.iloc[0]), []) if len(partner) else []
+
+
+def _field(
+    fields: dict[str, Field], text: str, own: list[tuple[re.Pattern[str], str]] = ()
+) -> Field:
     key = text.strip().casefold()
     for f in fields.values():
         if key in (f.name.casefold(), f.label.casefold()):
             return f
+    for pattern, name in own:
+        if pattern.fullmatch(key) and name in fields:
+            return fields[name]
     near = sources.nearest(text, [f.label for f in fields.values()] + list(fields))
     raise ValueError(f"campo '{text}' sconosciuto" + (f" (forse '{near}'?)" if near else ""))
 
@@ -212,18 +240,33 @@ def _rows(table: pd.DataFrame, field: Field, rec: dict) -> list[int]:
     return [_minor_row(table, rows, rec["minor"], rec["application"])]
 
 
+def minor_ordinals(table: pd.DataFrame) -> pd.Series:
+    """Per row: the minor's number in its application (1, 2, ...), by slot and file row: what
+    the corrections file's 'Minore' column may say, and what the lists to regularise show."""
+    order = table.assign(
+        _slot=pd.to_numeric(table["minor_slot"], errors="coerce").fillna(0),
+        _row=pd.to_numeric(table["source_row"], errors="coerce").fillna(0),
+    ).sort_values(["application_id", "_slot", "_row"], kind="stable")
+    ordinal = order.groupby("application_id", sort=False).cumcount() + 1
+    return ordinal.reindex(table.index)
+
+
 def _minor_row(table: pd.DataFrame, rows: np.ndarray, minor: str, app: str) -> int:
     if not minor:
         if len(rows) == 1:
             return int(rows[0])
         raise ValueError(f"la domanda {app} ha {len(rows)} minori: indica quale in 'Minore'")
-    codes = table["minor_tax_code"].iloc[rows].astype("string").str.upper().str.replace(" ", "")
-    hit = rows[codes.eq(minor.upper().replace(" ", "")).fillna(False).to_numpy()]
-    if not len(hit) and minor.isdigit():
-        slots = pd.to_numeric(table["minor_slot"].iloc[rows], errors="coerce")
-        hit = rows[slots.eq(int(minor)).to_numpy()]
-        if not len(hit) and 1 <= int(minor) <= len(rows):
-            hit = rows[[int(minor) - 1]]
+    if minor.isdigit():
+        ordinal = minor_ordinals(table.iloc[rows]).to_numpy()
+        hit = rows[ordinal == int(minor)]
+    else:
+        codes = table["minor_tax_code"].iloc[rows].astype("string").str.upper()
+        hit = rows[codes.str.replace(" ", "").eq(minor.upper().replace(" ", "")).fillna(False)]
+        if len(hit) > 1:
+            raise ValueError(
+                f"il minore '{minor}' compare {len(hit)} volte nella domanda {app}: indica il "
+                "suo numero nella domanda (1, 2, ...)"
+            )
     if not len(hit):
         raise ValueError(f"il minore '{minor}' non è nella domanda {app}")
     return int(hit[0])
@@ -255,7 +298,7 @@ def resolve(findings: pd.DataFrame, applied: pd.DataFrame) -> pd.DataFrame:
     key = out["row_key"].astype("string")
     for rec in applied.to_dict("records"):
         hit = app.eq(rec["application_id"]) & field.eq(rec["field"])
-        if rec["row_key"]:
+        if isinstance(rec["row_key"], str) and rec["row_key"]:  # a minor's field: that minor
             hit &= key.eq(rec["row_key"]) | key.isna()
         hit = hit.fillna(False).to_numpy() & resolution.eq("").to_numpy()
         what = "corretto" if rec["decision"] == CORRECT else "confermato"

@@ -23,7 +23,7 @@ from conciliare_cli.atomic import atomic_write_bytes
 from conciliare_cli.engine.outcomes import application_outcomes, outcome_counts, totals
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.fields import Level
-from conciliare_cli.findings import Severity
+from conciliare_cli.findings import Severity, open_blocking
 from conciliare_cli.italian import (
     date_short,
     datetime_short,
@@ -34,7 +34,12 @@ from conciliare_cli.italian import (
 )
 from conciliare_cli.money import cents_to_plain, plain_score
 from conciliare_cli.status import Status, status_label
-from conciliare_cli.write.anomalies import FINDING_SHEET_COLUMNS, findings_sheet_frame
+from conciliare_cli.write.anomalies import (
+    CORRECTIONS_COLUMNS,
+    FINDING_SHEET_COLUMNS,
+    findings_sheet_frame,
+)
+from conciliare_cli.write.istruttoria import corrections_frame
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
 FUNDED = (Status.FUNDED.value, Status.PARTIAL.value)
@@ -351,12 +356,21 @@ def write_graduatoria_xlsx(
         write_table(
             wb,
             "Anomalie",
-            findings_sheet_frame(result.findings, call),
+            findings_sheet_frame(result.findings, call, result.minors),
             FINDING_SHEET_COLUMNS,
             subtitle="Anomalie dell'istruttoria",
             empty_text="Nessuna anomalia.",
             **common,
         )
+        if result.corrections is not None and len(result.corrections):
+            write_table(
+                wb,
+                "Correzioni",
+                corrections_frame(result.corrections),
+                CORRECTIONS_COLUMNS,
+                subtitle="Correzioni applicate (soccorso istruttorio)",
+                **common,
+            )
         _write_summary(wb, result, common)
     return Path(path)
 
@@ -673,6 +687,27 @@ def _counting_note(result: RankResult) -> str:
     )
 
 
+def decision_notes(result: RankResult) -> list[str]:
+    """What the office decided on the data, on record: corrections and an override."""
+    notes = []
+    corrections = result.corrections
+    if corrections is not None and len(corrections):
+        n = len(corrections)
+        what = "correzione applicata" if n == 1 else "correzioni applicate"
+        notes.append(f"{number(n)} {what} ({corrections['file'].iloc[0]}): foglio Correzioni.")
+    if result.override is not None:
+        settled = 0
+        if len(result.findings) and "resolution" in result.findings:
+            resolution = result.findings["resolution"].astype("string")
+            settled = int(resolution.eq(result.override.text()).sum())
+        notes.append(
+            f"Deroga decisa da {result.override.by}: {result.override.reason}. "
+            f"{number(settled)} anomalie bloccanti ancora aperte sono state decise sui dati "
+            "come sono stati letti."
+        )
+    return notes
+
+
 def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
     sheet = "Riepilogo"
     funds = result.funds.copy()
@@ -691,6 +726,7 @@ def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
         ],
         subtitle="Riepilogo",
         caption="Fondi",
+        notes=decision_notes(result),
         fixed_header=False,
         **common,
     )
@@ -768,9 +804,19 @@ def summary_warnings(result: RankResult) -> list[str]:
     f = result.findings
     if len(f):
         sev = _text(_col(f, "severity"))
-        blocking = int((sev == str(Severity.BLOCKING)).sum())
+        open_ = int(open_blocking(f).sum())
+        settled = int((sev == str(Severity.BLOCKING)).sum()) - open_
         warning = int((sev == str(Severity.WARNING)).sum())
-        out.append(f"{blocking} anomalie bloccanti e {warning} avvisi: vedere il foglio Anomalie.")
+        text = f"{open_} anomalie bloccanti aperte"
+        if settled:
+            text += f" ({settled} risolte)"
+        out.append(f"{text} e {warning} avvisi: vedere il foglio Anomalie.")
+        if open_:
+            apps = int(f[open_blocking(f)]["application_id"].dropna().nunique())
+            out.append(
+                f"{apps} {'domanda resta' if apps == 1 else 'domande restano'} da regolarizzare: "
+                "la graduatoria DEFINITIVA non si può fare finché restano aperte."
+            )
     status = _text(_col(result.minors, "status"))
     waiting = int((status == Status.WAITING.value).sum())
     residual = (
