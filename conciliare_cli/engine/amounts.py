@@ -203,6 +203,17 @@ class VoucherRule:
     def fields_used(self) -> frozenset[str]:
         return frozenset(self.labels)
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field the amount is computed from (the steps' fields, in name order)."""
+        return tuple(sorted(self.labels))
+
+    @property
+    def cost_fields(self) -> frozenset[str]:
+        """The declared cost's fields (`cost` steps): an unreadable cost is read as not
+        stated, and the step's `missing` rule applies (validate/settle.py)."""
+        return frozenset(s.model.field for s in self.steps if s.kind == "cost")
+
     def requested_cents(self, table: pd.DataFrame) -> pd.Series:
         """Per minor: the amount before the application cap (NA where excluded); every row
         read as its own application's first row."""

@@ -59,6 +59,7 @@ import pandas as pd
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.amounts import AmountTrace
 from conciliare_cli.engine.compile import Rules
+from conciliare_cli.findings import Override
 
 
 @dataclass
@@ -76,6 +77,8 @@ class RankResult:
     findings: pd.DataFrame
     input_files: list[str] = field(default_factory=list)  # relative paths, sorted
     amounts: AmountTrace | None = None  # each minor's voucher, step by step (amount_words)
+    corrections: pd.DataFrame | None = None  # applied (validate/corrections.py APPLIED_COLUMNS)
+    override: Override | None = None  # open blocking findings settled by the office
 
     @property
     def reasons(self) -> dict[str, str]:

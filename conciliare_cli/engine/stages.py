@@ -40,7 +40,7 @@ from conciliare_cli.engine.compile import Rules, TieBreakerRule, compile_rules
 from conciliare_cli.engine.criteria.base import ScoreData
 from conciliare_cli.engine.derive import derive
 from conciliare_cli.engine.duplicates import duplicate_minors, superseded_applications
-from conciliare_cli.engine.eligibility import Exclusions, Groups, apply_rules, findings_exclusions
+from conciliare_cli.engine.eligibility import Exclusions, Groups, apply_rules, pending_rows
 from conciliare_cli.engine.expr import Expression
 from conciliare_cli.engine.order import canonical_order
 from conciliare_cli.engine.ranking import Lottery, TieKey, rank
@@ -48,6 +48,7 @@ from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.scoring import NOT_COMPUTABLE, Scores, score_units
 from conciliare_cli.engine.timing import floor_times, in_window
 from conciliare_cli.engine.units import Units
+from conciliare_cli.engine.wording import reason_details
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import (
     FINDING_COLUMNS,
@@ -56,6 +57,7 @@ from conciliare_cli.findings import (
     criterion_missing_code,
     make_findings,
 )
+from conciliare_cli.italian import datetime_short
 
 
 class _Clock:
@@ -95,8 +97,8 @@ def rank_call(
     clock.lap("prepare")
 
     admission = _admission(rules, table, groups, units, findings, clock)
-    exclusions, scores, errors, amounts, minor_ok = admission
-    admitted = ~exclusions.excluded()
+    exclusions, scores, errors, amounts, minor_ok, pending, details = admission
+    admitted = ~exclusions.excluded() & ~pending
     requested = rules.voucher.cap_applications(amounts, admitted, groups.app_codes)
     clock.lap("eligibility")
 
@@ -121,6 +123,8 @@ def rank_call(
         alloc=alloc,
         alloc_rows=alloc_rows,
         amounts=amounts,
+        pending=pending,
+        details=details,
     )
     result = assemble(rules, table, decisions, findings, errors)
     clock.lap("result")
@@ -137,21 +141,22 @@ def _admission(
     units: Units,
     findings: pd.DataFrame,
     clock: _Clock,
-) -> tuple[Exclusions, Scores, pd.DataFrame, AmountTrace, np.ndarray]:
+) -> tuple[Exclusions, Scores, pd.DataFrame, AmountTrace, np.ndarray, np.ndarray, np.ndarray]:
     """Steps 3-7: (every exclusion, the scores, the blocking findings of the criteria, each
-    minor's voucher computation, the minors admissible after duplicates)."""
+    minor's voucher computation, the minors admissible after duplicates, the rows of
+    applications waiting for their data to be regularised)."""
     n = len(table)
+    pending = pending_rows(table, findings)
     # 3. minor level
     minor_ex = Exclusions(n)
     apply_rules(table, rules.eligibility, Level.MINOR, rules.constants, groups, minor_ex)
-    findings_exclusions(table, findings, minor_ex, Level.MINOR)
     amounts = rules.voucher.compute(table, groups.app_first[groups.app_codes])
     for code in AMOUNT_REASONS:
         minor_ex.add(code, amounts.reason == code, Level.MINOR)
-    base_ok = ~minor_ex.minor_excluded()
+    base_ok = ~minor_ex.minor_excluded() & ~pending  # a pending minor competes for nothing
     # 4-6. application level (and the applicant's repeated applications) and scores
     lottery = _application_lottery(rules, table, groups)
-    stage = _ApplicationStage(rules, table, groups, units, findings, lottery, clock)
+    stage = _ApplicationStage(rules, table, groups, units, findings, lottery, pending, clock)
     app_ex, scores, errors = stage.run(base_ok)
     # 7. duplicate minors
     dups = duplicate_minors(
@@ -172,7 +177,15 @@ def _admission(
         groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
     )
     table["minor_admissible"] = pd.array(minor_ok, dtype="boolean")
-    return exclusions, scores, errors, amounts, minor_ok
+    details = reason_details(
+        rules,
+        table,
+        exclusions,
+        groups.app_codes,
+        minor_ok,
+        _superseding(table, groups, stage.superseded_rows()),
+    )
+    return exclusions, scores, errors, amounts, minor_ok, pending, details
 
 
 def _column(table: pd.DataFrame, name: str) -> pd.Series:
@@ -207,10 +220,14 @@ def _superseded(
     app_excluded: np.ndarray,
     minor_ok: np.ndarray,
     lottery: np.ndarray | None,
+    pending: np.ndarray,
 ) -> np.ndarray:
     """Per row: its application is replaced by another of the same applicant, among the
-    applications `duplicates.applicant_among` lets take part (engine/duplicates.py)."""
+    applications `duplicates.applicant_among` lets take part (engine/duplicates.py). An
+    application waiting to be regularised takes no part: it neither replaces nor is replaced
+    yet."""
     first = groups.app_first
+    waiting = pending[first]
     submitted = _column(table, "submitted_at").iloc[first]
     mode = rules.duplicates.applicant_among
     if mode == "in_window":
@@ -219,15 +236,40 @@ def _superseded(
         among = ~app_excluded[first] & (groups.count_per_app(minor_ok) > 0)
     else:
         among = None
+    tax_codes = _column(table, "applicant_tax_code").iloc[first].astype("string")
     lose = superseded_applications(
-        _column(table, "applicant_tax_code").iloc[first],
+        tax_codes.mask(waiting),
         submitted,
         np.arange(groups.n_apps),
         rules.duplicates.applicant,
         among=among,
         lottery=lottery,
     )
-    return lose[groups.app_codes]
+    return (lose & ~waiting)[groups.app_codes]
+
+
+def _superseding(table: pd.DataFrame, groups: Groups, superseded: np.ndarray) -> np.ndarray:
+    """Per row of a replaced application: "the application id, presentata il ..." of the one
+    that counts instead (the applicant's application that is not replaced); '' otherwise."""
+    first = groups.app_first
+    who = (
+        _column(table, "applicant_tax_code")
+        .iloc[first]
+        .astype("string")
+        .to_numpy(dtype=object, na_value=None)
+    )
+    lose = superseded[first]
+    kept = {w: i for i, w in enumerate(who) if w is not None and not lose[i]}
+    when = _column(table, "submitted_at").iloc[first]
+    out = np.full(groups.n_apps, "", dtype=object)
+    for i in np.flatnonzero(lose):
+        j = kept.get(who[i])
+        if j is not None:
+            stamp = datetime_short(when.iloc[j]) if not pd.isna(when.iloc[j]) else ""
+            out[i] = f"sostituita dalla domanda {groups.app_ids[j]}" + (
+                f", presentata il {stamp}" if stamp else ""
+            )
+    return out[groups.app_codes]
 
 
 class _ApplicationStage:
@@ -242,11 +284,18 @@ class _ApplicationStage:
         units: Units,
         findings: pd.DataFrame,
         lottery: np.ndarray | None,
+        pending: np.ndarray,
         clock: _Clock,
     ):
         self.rules, self.table, self.groups, self.units = rules, table, groups, units
         self.findings, self.lottery, self.clock = findings, lottery, clock
+        self.pending = pending
         self.superseded: np.ndarray | None = None  # decided on the first run only
+
+    def superseded_rows(self) -> np.ndarray:
+        """Per row: its application was replaced by another of the same applicant."""
+        assert self.superseded is not None, "run() first"
+        return self.superseded
 
     def run(self, minor_ok: np.ndarray) -> tuple[Exclusions, Scores, pd.DataFrame]:
         rules, table, groups, units = self.rules, self.table, self.groups, self.units
@@ -263,10 +312,9 @@ class _ApplicationStage:
             ex,
             members=minor_ok,
         )
-        findings_exclusions(table, self.findings, ex, Level.APPLICATION)
         if self.superseded is None:
             self.superseded = _superseded(
-                rules, table, groups, ex.app_excluded(), minor_ok, self.lottery
+                rules, table, groups, ex.app_excluded(), minor_ok, self.lottery, self.pending
             )
         ex.add(SUPERSEDED, self.superseded, Level.APPLICATION)
         self.clock.lap("eligibility")
