@@ -6,9 +6,11 @@ Writes OUT/<case>/ for every case (or the ones named): a copy of examples/concil
 (without esiti/) with one thing broken. Nothing is committed but this script: the corpus is
 made at test time (tests/test_hostile_corpus.py) in a temporary folder, in a few seconds.
 
-Each case says which part of issue 11 it belongs to: 'read' (the reader: values, limits,
-markup, paths; fixed) or 'part2' (writers, letters, config, atomic outputs, locks: the
-second part of the issue; expected to fail until it is done, with the reason). `before`
+Each case says which class of issue 11 it belongs to: 'read' (the reader: values, limits,
+markup, paths), 'config' (values and size of bando.yaml), 'outputs' (esiti written whole and
+locked), 'verify' (a tampered manifest), 'csv' (formulas in graduatoria.csv): all handled; or
+'part2' (the letters: sandbox, loops, --ids; expected to fail until they are done, with the
+reason). `before`
 holds actions to run before a command (tampering with outputs between rank and verify),
 `extra` extra commands after the four, and `check` a test on the folder after them.
 """
@@ -38,9 +40,9 @@ CONFIG = "bando.yaml"
 @dataclass
 class Case:
     name: str
-    part: str  # 'read' or 'part2'
+    part: str  # what it tests: 'read', 'config', 'outputs', 'verify', 'csv'; or 'part2'
     build: Callable[[Path], None]
-    why: str = ""  # for part2: what is expected to fail, and why
+    why: str = ""  # what the case tries; for part2, what is expected to fail and why
     before: dict[str, Callable[[Path], None]] = field(default_factory=dict)
     extra: list[list[str]] = field(default_factory=list)
     check: Callable[[Path], str | None] | None = None  # a problem found, or None
@@ -356,7 +358,7 @@ def symlink_dir(folder: Path) -> None:
     edit_config(folder, f'files: "{COOP}"', 'files: "partner/**/coop_*.csv"')
 
 
-# ------------------------------------------------------------------ part 2 (other engineers)
+# ---------------------------------------------------------- part 2: config, outputs, letters
 
 
 def yaml_alias_bomb(folder: Path) -> None:
@@ -453,25 +455,25 @@ CASES = [
     Case("collegamento_cartella_fuori", "read", symlink_dir),
     Case(
         "importo_1e300",
-        P2,
+        "config",
         config_value("amount_eur: 100000", "amount_eur: 1e300"),
         "config numeric limits (part 2): rank crashes on a fund of 1e300 EUR",
     ),
     Case(
         "punti_1e300",
-        P2,
+        "config",
         config_value("points: 5\n", "points: 1e300\n"),
         "config numeric limits (part 2): points of 1e300 crash the scores",
     ),
     Case(
         "data_anno_1",
-        P2,
+        "config",
         config_value("reference_date: 2017-09-01", "reference_date: 0001-01-01"),
         "config date limits (part 2): a reference date in year 1 overflows pandas",
     ),
     Case(
         "encoding_rot13",
-        P2,
+        "config",
         config_value(
             '    files: "partner/coop_il_sorriso.csv"\n',
             '    files: "partner/coop_il_sorriso.csv"\n    encoding: rot13\n',
@@ -480,7 +482,7 @@ CASES = [
     ),
     Case(
         "yaml_alias_bomb",
-        P2,
+        "config",
         yaml_alias_bomb,
         "YAML aliases (part 2): a 2 KB alias bomb hangs validate",
         timeout=10,
