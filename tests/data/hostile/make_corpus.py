@@ -518,7 +518,7 @@ CASES = [
     ),
     Case(
         "formula_nel_csv",
-        P2,
+        "csv",
         formula_tax_code,
         "CSV formula neutralisation (part 2): graduatoria.csv writes '=HYPERLINK(' raw",
         check=csv_has_formula,
