@@ -490,7 +490,7 @@ CASES = [
     Case("esiti_e_un_file", P2, esiti_is_a_file, "atomic outputs (part 2): esiti is a file"),
     Case(
         "manifest_manomesso",
-        P2,
+        "verify",
         lambda folder: None,
         "verify (part 2): a tampered manifest.json crashes verify",
         before={"verify": tamper_manifest},
