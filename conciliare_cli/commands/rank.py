@@ -9,9 +9,11 @@ from rich.markup import escape
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
+from conciliare_cli.atomic import recover
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
+from conciliare_cli.lock import call_lock
 from conciliare_cli.publish import guard_final
 from conciliare_cli.write.graduatoria import (
     print_summary,
@@ -40,11 +42,17 @@ def rank_command(
     run_date = parse_run_date(date)
     status = "DEFINITIVA" if final else "PROVVISORIA"
     target = output_dir(folder, out)
-    call = load_call(folder)
-    with reading_progress(call) as on_file:
-        result = runs.run(folder, on_file=on_file, call=call)
-    guard_final(target, final, force, run_date)  # after the run: a failed run archives nothing
-    with err_console.status("Scrittura della graduatoria..."):
-        runs.write_outputs(result, target, status, run_date)
+    with call_lock(folder, "rank"):  # one writer at a time in the call folder
+        call = load_call(folder)
+        with reading_progress(call) as on_file:
+            result = runs.run(folder, on_file=on_file, call=call)
+        if recover(target):  # a run killed while swapping: its previous result back, whole
+            err_console.print(
+                "Nota: un'esecuzione precedente si era interrotta mentre scriveva gli esiti: "
+                "gli esiti di prima sono stati ripristinati."
+            )
+        guard_final(target, final, force, run_date)  # after the run: a failed run archives nothing
+        with err_console.status("Scrittura della graduatoria..."):
+            runs.write_outputs(result, target, status, run_date)
     print_summary(result, console)
     console.print(f"Graduatoria {status} scritta in [bold]{escape(str(target))}[/]")

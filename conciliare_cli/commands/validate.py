@@ -18,6 +18,7 @@ from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.findings import Severity
+from conciliare_cli.lock import call_lock
 from conciliare_cli.read import read_call
 from conciliare_cli.validate import check_read
 from conciliare_cli.write.anomalies import write_anomalies
@@ -107,16 +108,17 @@ def validate_command(
     mandare a ciascun partner. Le anomalie non fermano mai il controllo.
     """
     run_date = parse_run_date(date)
-    call = load_call(folder)
-    compile_rules(call)  # a rule that cannot work is an error now, not at rank time
-    call.require_partners()
-    with reading_progress(call) as on_file:
-        read = read_call(call, on_file=on_file)
-    with err_console.status("Controllo delle domande..."):
-        read, findings, n_filled = check_read(call, read)
     target = output_dir(folder, out)
-    with err_console.status("Scrittura delle anomalie..."):
-        written = write_anomalies(findings, read.partners, target, call, run_date)
+    with call_lock(folder, "validate"):  # one writer at a time in the call folder
+        call = load_call(folder)
+        compile_rules(call)  # a rule that cannot work is an error now, not at rank time
+        call.require_partners()
+        with reading_progress(call) as on_file:
+            read = read_call(call, on_file=on_file)
+        with err_console.status("Controllo delle domande..."):
+            read, findings, n_filled = check_read(call, read)
+        with err_console.status("Scrittura delle anomalie..."):
+            written = write_anomalies(findings, read.partners, target, call, run_date)
 
     console.print(summary_table(read.partners, findings, with_names=console.width >= 100))
     print_unused_columns(read.partners)

@@ -487,7 +487,7 @@ CASES = [
         "YAML aliases (part 2): a 2 KB alias bomb hangs validate",
         timeout=10,
     ),
-    Case("esiti_e_un_file", P2, esiti_is_a_file, "atomic outputs (part 2): esiti is a file"),
+    Case("esiti_e_un_file", "outputs", esiti_is_a_file, "atomic outputs (part 2): esiti is a file"),
     Case(
         "manifest_manomesso",
         "verify",
@@ -533,7 +533,7 @@ CASES = [
     ),
     Case(
         "due_rank_insieme",
-        P2,
+        "outputs",
         lambda folder: None,
         "locks (part 2): two rank runs at once share and delete one temporary folder",
         concurrent_rank=True,
