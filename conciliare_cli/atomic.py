@@ -176,6 +176,19 @@ def recover(directory: str | os.PathLike) -> list[str]:
     return done
 
 
+def recover_tree(directory: str | os.PathLike) -> list[str]:
+    """`recover` for `directory` and for every folder inside it that a swap was writing
+    (`directory/lettere` when `.lettere.*.old` is in `directory`), so that archiving or
+    replacing `directory` never carries a half-swapped folder along."""
+    target = Path(directory)
+    done = recover(target)
+    if target.is_dir():
+        names = {p.name[1:].rsplit(".", 2)[0] for p in target.glob(".?*.*.old")}
+        for name in sorted(names):
+            done += recover(target / name)
+    return done
+
+
 def _roll_back(backup: Path, target: Path) -> None:
     """Put the files set aside in `backup` back into `target`, after taking out the new files
     a swap had already moved in (those no longer in its temporary folder)."""

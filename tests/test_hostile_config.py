@@ -141,3 +141,16 @@ def test_the_limits_themselves_are_usable(tmp_path: Path) -> None:
     awarded = result.minors["awarded_cents"].astype("Int64")
     assert awarded.max() == big * 100 or awarded.sum() > 0
     assert int(awarded.sum()) <= 2 * big * 100
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x7f"])
+def test_a_control_character_names_its_line(tmp_path: Path, char: str) -> None:
+    folder = _make(tmp_path, "importo_1e300")
+    mc.edit_config(folder, "amount_eur: 1e300", "amount_eur: 100000")
+    mc.edit_config(folder, 'rules_version: "2017.1"', f'rules_version: "2017.1{char}"')
+    with pytest.raises(ConfigError) as err:
+        load_call(folder)
+    line = _line_of(folder, "rules_version:")
+    assert err.value.render().startswith(
+        f"bando.yaml, riga {line}: carattere non ammesso U+{ord(char):04X}"
+    )

@@ -83,8 +83,8 @@ def test_esiti_is_a_file(tmp_path: Path, command: list[str]) -> None:
     before = (folder / "esiti").read_bytes()
     result = CliRunner().invoke(app, [command[0], str(folder), *command[1:]])
     assert result.exit_code == 2, result.output
-    text = " ".join(result.output.split())
-    assert "esiti: c'è un file con il nome della cartella degli esiti" in text
+    text = "".join(result.output.split())  # the console wraps the long path anywhere
+    assert "esiti:c'èunfileconilnomedellacartelladegliesiti" in text
     assert (folder / "esiti").read_bytes() == before
 
 
@@ -222,6 +222,19 @@ def test_rank_restores_the_previous_result_after_a_killed_swap(call: Path) -> No
     assert "gli esiti di prima sono stati ripristinati" in " ".join(result.output.split())
     assert _leftovers(call) == []
     assert _snapshot(call / "esiti").keys() == before.keys()
+
+
+def test_a_killed_swap_inside_esiti_is_undone_before_rank_archives_or_writes(call: Path) -> None:
+    """letters killed while swapping esiti/lettere: the next rank puts the old letters back."""
+    letters = call / "esiti" / "lettere"
+    letters.mkdir()
+    (letters / "A-1.html").write_text("vecchia", encoding="utf-8")
+    before = _snapshot(letters)
+    assert _killed_swap(letters, 3, {"A-1.html": "nuova", "B-2.html": "nuova"}, gone=[]) == 3
+    assert [p.name for p in (call / "esiti").iterdir() if p.name.startswith(".lettere.")]
+    assert _rank(call).exit_code == 0
+    assert _snapshot(letters) == before
+    assert not [p for p in (call / "esiti").iterdir() if p.name.startswith(".lettere.")]
 
 
 # ------------------------------------------------------------------ permissions

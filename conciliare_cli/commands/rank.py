@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
-from conciliare_cli.atomic import recover
+from conciliare_cli.atomic import recover_tree
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
@@ -46,7 +46,7 @@ def rank_command(
         call = load_call(folder)
         with reading_progress(call) as on_file:
             result = runs.run(folder, on_file=on_file, call=call)
-        if recover(target):  # a run killed while swapping: its previous result back, whole
+        if recover_tree(target):  # a run killed while swapping: its previous result back, whole
             err_console.print(
                 "Nota: un'esecuzione precedente si era interrotta mentre scriveva gli esiti: "
                 "gli esiti di prima sono stati ripristinati."

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from conciliare_cli import italian
 from conciliare_cli.app import command, console, err_console
-from conciliare_cli.atomic import recover
+from conciliare_cli.atomic import recover_tree
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
@@ -111,7 +111,7 @@ def validate_command(
     run_date = parse_run_date(date)
     target = output_dir(folder, out)
     with call_lock(folder, "validate"):  # one writer at a time in the call folder
-        recover(target)  # a rank killed while swapping: its previous result back, whole
+        recover_tree(target)  # a rank killed while swapping: its previous result back, whole
         call = load_call(folder)
         compile_rules(call)  # a rule that cannot work is an error now, not at rank time
         call.require_partners()

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import Reader, ReaderError
 
 from conciliare_cli.config.limits import check_aliases, check_config_size
 from conciliare_cli.config.models import CallConfig
@@ -89,6 +90,13 @@ def load_call(folder: Path | str) -> LoadedCall:
         where = f", riga {mark.line + 1}, colonna {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "sintassi YAML non valida"
         raise ConfigError([f"{path.name}{where}: errore di sintassi YAML ({problem})"]) from exc
+    except ReaderError as exc:  # a control character (NUL...) where YAML allows none
+        found = Reader.NON_PRINTABLE.search(text)  # ruamel's position counts in its buffer
+        at = found.start() if found else 0
+        line = text[:at].count("\n") + 1
+        code = ord(text[at]) if found else 0
+        message = f"carattere non ammesso U+{code:04X}: salva il file come testo semplice"
+        raise ConfigError([f"{path.name}, riga {line}: {message}"]) from exc
     if not isinstance(data, CommentedMap):
         raise ConfigError([f"{path.name}, riga 1: il file deve contenere le sezioni del bando"])
     lines = _collect_lines(data)
