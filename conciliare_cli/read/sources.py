@@ -25,6 +25,7 @@ from conciliare_cli.read import guard
 from conciliare_cli.read.clean import CellError, nan_to_error, without_invisible
 from conciliare_cli.read.ods_errors import ods_error_cells
 from conciliare_cli.read.values import cell_text, clean_text
+from conciliare_cli.read.xls_errors import xls_error_cells
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -187,6 +188,8 @@ def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str, path: Path | None =
     cells.columns = range(cells.shape[1])
     if path is not None and suffix == ".ods":
         errors = ods_error_cells(path, rel, name)
+    elif path is not None and suffix == ".xls":
+        errors = xls_error_cells(path, name)
     for r, c, text in errors:
         if 0 <= r - r0 < len(cells) and 0 <= c - c0 < width and cells.iat[r - r0, c - c0] == "":
             cells.iat[r - r0, c - c0] = CellError(text)

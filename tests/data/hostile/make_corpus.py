@@ -32,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parents[2] / "examples" / "conciliare-2017"
 ASST = "partner/ASST_domande_2017.xlsx"
+ATS = "partner/ATS_richieste.xls"
 COOP = "partner/coop_il_sorriso.csv"
 COMUNE = "partner/comune_crema.ods"
 CONFIG = "bando.yaml"
@@ -180,6 +181,42 @@ def excel_errors(folder: Path) -> None:
     for header, i, text in (("ISEE", 0, "#N/A"), ("Costo richiesto (€)", 1, "#DIV/0!")):
         ref = asst_cell(folder, header, i)
         set_xlsx_cell(folder / ASST, ref, f'<c r="{ref}" t="e"><f>1/0</f><v>{text}</v></c>')
+
+
+def xls_errors(folder: Path) -> None:
+    """The first ISEE of the .xls a typed #N/A (a BOOLERR record) and the first cost a
+    formula whose saved result is #DIV/0! (a FORMULA record), as Excel writes them: the
+    sheet's records rewritten and saved in a new compound file (xlwt's writer)."""
+    import struct
+
+    from xlwt.CompoundDoc import XlsDoc
+
+    from conciliare_cli.read.xls_errors import records, sheet_offset, workbook_stream
+
+    path = folder / ATS
+    stream = workbook_stream(path.read_bytes())
+    start = sheet_offset(stream, "Richieste")  # the last sheet: no sheet offset moves
+    assert start is not None
+    new = {
+        (1, 7): lambda xf: (0x0205, struct.pack("<HHHBB", 1, 7, xf, 0x2A, 1)),
+        (1, 18): lambda xf: (
+            0x0006,
+            struct.pack("<HHH", 1, 18, xf)
+            + bytes([2, 0, 0x07, 0, 0, 0, 0xFF, 0xFF])
+            + struct.pack("<HIH", 0, 0, 7)
+            + bytes([0x1E, 1, 0, 0x1E, 0, 0, 0x06]),  # =1/0
+        ),
+    }
+    out = bytearray(stream[:start])
+    done = 0
+    for kind, body in records(stream, start):
+        at = struct.unpack_from("<HH", body) if kind in (0x027E, 0x0203) else None
+        if at in new:
+            kind, body = new[at](struct.unpack_from("<H", body, 4)[0])
+            done += 1
+        out += struct.pack("<HH", kind, len(body)) + body
+    assert done == 2, done
+    XlsDoc().save(str(path), bytes(out))
 
 
 def error_texts(folder: Path) -> None:
@@ -440,6 +477,7 @@ CASES = [
     Case("valori_xlsx", "read", lambda f: (excel_errors(f), nan_number(f)), partners=("ASST",)),
     Case("valori_csv", "read", lambda f: (error_texts(f), invisible_ids(f), odd_amounts(f))),
     Case("errore_ods", "read", ods_error_cell, partners=("COMUNE",)),
+    Case("errore_xls", "read", xls_errors, partners=("ATS",)),
     Case("cella_xfd1048576", "read", far_cell, partners=("ASST",)),
     Case("tre_milioni_di_righe", "read", many_rows, partners=("ASST",)),
     Case("un_milione_di_colonne", "read", wide_header),
