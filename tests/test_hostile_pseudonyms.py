@@ -3,24 +3,17 @@
 - The public pseudonyms (publication.public_id: pseudonym) are an HMAC keyed with
   publication.pseudonym_salt: without the salt, knowing every protocol number does not
   say which code is whose, and the salt appears in no output (manifest included).
-- Ids derived for partners without protocol numbers (read.application_ids) are an unkeyed
-  hash of the applicant's tax code and submission time: anyone who knows the tax code finds
-  the id in at most 86,400 tries of the submission day. That derivation is being rewritten
-  (issue 12, ids from the row's content); the test of the property it must have is here as
-  a strict expected failure, to be turned on when it takes a secret of the call.
+- Ids derived for rows without protocol numbers: see test_hostile_idsecret.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
-import re
 import sys
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from test_publish_support import needs_pdf, pdf_text
 from typer.testing import CliRunner
@@ -28,7 +21,6 @@ from typer.testing import CliRunner
 from conciliare_cli.cli import app
 from conciliare_cli.publish import public_list
 from conciliare_cli.publish.listing import pseudonym
-from conciliare_cli.read import application_ids
 from conciliare_cli.runs import run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data" / "hostile"))
@@ -110,33 +102,3 @@ def test_pseudonyms_are_keyed(tmp_path: Path) -> None:
     assert not codes & {pseudonym("", i) for i in ids}
     assert not codes & {pseudonym(SALT + "x", i) for i in ids}
     assert codes == {pseudonym(SALT, i) for i in ids}  # and the office, with the salt, can
-
-
-def _brute_force(cf: str, day: dt.date, target: str) -> bool:
-    """Whether an id ending in `target` is found by trying every second of `day` with the
-    tax code (the unkeyed derivation's inputs)."""
-    start = dt.datetime.combine(day, dt.time())
-    for second in range(86_400):
-        stamp = (start + dt.timedelta(seconds=second)).strftime("%Y-%m-%dT%H:%M:%S")
-        if hashlib.sha256(f"{cf}|{stamp}".encode()).hexdigest()[:10].upper() == target:
-            return True
-    return False
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="ids without a protocol are an unkeyed hash of tax code and time: they need the "
-    "call's secret (to be merged with issue 12's new derivation, see the report of issue 11)",
-)
-def test_derived_ids_cannot_be_recomputed_from_the_tax_code() -> None:
-    when = pd.Timestamp("2017-06-15 10:42:17")
-    table = pd.DataFrame(
-        {
-            "application_id": pd.array([None], dtype="string"),
-            "applicant_tax_code": ["RMNMTT80D09D150L"],
-            "submitted_at": pd.Series([when]),
-        }
-    )
-    derived = str(application_ids("COOP", table).iloc[0])
-    code = re.sub(r"^COOP-", "", derived)
-    assert not _brute_force("RMNMTT80D09D150L", when.date(), code)

@@ -22,6 +22,7 @@ from conciliare_cli.findings import Severity
 from conciliare_cli.lock import call_lock
 from conciliare_cli.read import read_call
 from conciliare_cli.validate import check_read
+from conciliare_cli.validate.idsecret import derived_of, unsafe_ids
 from conciliare_cli.write.anomalies import write_anomalies
 
 
@@ -123,6 +124,12 @@ def validate_command(
             written = write_anomalies(findings, read.partners, target, call, run_date)
 
     console.print(summary_table(read.partners, findings, with_names=console.width >= 100))
+    unsafe = unsafe_ids(call, derived_of(read.partners))
+    if unsafe is not None:  # rank would stop here: said now, as a warning
+        err_console.print(
+            "[yellow]Attenzione[/] ('rank' si fermerà qui prima di scrivere gli esiti): "
+            + escape(unsafe.render())
+        )
     print_unused_columns(read.partners)
     if n_filled:
         console.print(

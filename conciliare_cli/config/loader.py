@@ -216,7 +216,9 @@ def _format(filename: str, lines: dict[Loc, int], data: Any, err: dict[str, Any]
     elif etype == "string_pattern_mismatch":
         msg = f"formato non valido {value!r} (atteso: {ctx.get('pattern')})"
     elif etype in ("too_short", "string_too_short"):
-        msg = "non può essere vuoto"
+        least = int(ctx.get("min_length", 1) or 1)
+        what = "caratteri" if etype == "string_too_short" else "elementi"
+        msg = "non può essere vuoto" if least <= 1 else f"deve avere almeno {least} {what}"
     elif etype == "decimal_max_places":
         msg = f"al massimo {ctx.get('decimal_places')} decimali, trovato {value!r}"
     elif etype == "value_error":

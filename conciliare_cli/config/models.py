@@ -86,6 +86,12 @@ class CallInfo(Strict):
     protocol_prefix: str | None = Field(
         None, description="Prefisso del numero di riferimento delle lettere"
     )
+    id_secret: str | None = Field(
+        None,
+        min_length=16,
+        description="Segreto con cui si ricava il codice delle domande senza protocollo "
+        "(almeno 16 caratteri; da non cambiare durante il bando)",
+    )
 
 
 class ExtraField(Strict):
