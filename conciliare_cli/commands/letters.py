@@ -16,6 +16,7 @@ from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
+from conciliare_cli.config.inside import check_letters_files
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters import (
     FORMATS,
@@ -129,6 +130,7 @@ def letters_command(
     if fmt == "pdf":
         load_weasyprint()  # fails early, in Italian, if Pango is missing
     call = load_call(folder)
+    check_letters_files(call)  # templates and logos inside the call folder, before any work
     with reading_progress(call) as on_file:
         result = runs.run(folder, on_file=on_file, call=call)
     target = out if out is not None else output_dir(folder, None) / LETTERS_DIR

@@ -27,6 +27,7 @@ from conciliare_cli.read.clean import CellError, nan_to_error, without_invisible
 from conciliare_cli.read.ods_errors import ods_error_cells
 from conciliare_cli.read.values import cell_text, clean_text
 from conciliare_cli.read.xls_errors import xls_error_cells
+from conciliare_cli.read.xlsb_errors import xlsb_error_cells
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -191,6 +192,8 @@ def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str, path: Path | None =
         errors = ods_error_cells(path, rel, name)
     elif path is not None and suffix == ".xls":
         errors = xls_error_cells(path, name)
+    elif path is not None and suffix == ".xlsb":
+        errors = xlsb_error_cells(path, rel, name)
     for r, c, text in errors:
         if 0 <= r - r0 < len(cells) and 0 <= c - c0 < width and cells.iat[r - r0, c - c0] == "":
             cells.iat[r - r0, c - c0] = CellError(text)
