@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 from conciliare_cli.fields import Level
@@ -184,8 +185,18 @@ CATALOGUE: dict[str, FindingType] = {
             B,
             AP,
             "data di presentazione implausibile: {value} ({detail})",
-            "La data di presentazione è lontana dalla finestra del bando (anni prima "
-            "o dopo): probabilmente un errore di inserimento.",
+            "La data di presentazione è lontana dalla finestra del bando (oltre un anno prima "
+            "o dopo) o successiva al giorno dell'elaborazione: va verificata con il "
+            "richiedente; la domanda resta da regolarizzare, non è esclusa.",
+        ),
+        FindingType(
+            "DATA_SENZA_ORA",
+            W,
+            AP,
+            "data di presentazione senza ora: {value} ({detail})",
+            "Una data di presentazione senza l'ora, in un bando che apre o chiude a un'ora del "
+            "giorno: nel giorno di apertura o di chiusura l'ora decide, e la domanda resta da "
+            "regolarizzare finché non è nota; negli altri giorni è un avviso.",
         ),
         FindingType(
             "MINORE_IN_PIU_DOMANDE",
@@ -303,6 +314,7 @@ FINDING_COLUMNS = [
     "message",
     "application_id",
     "row_key",
+    "resolution",  # '' while open; how it was resolved (a correction, an override) otherwise
 ]
 
 
@@ -393,3 +405,29 @@ def _key(series: pd.Series, *, numeric: bool) -> pd.Series:
     return values.where(values.notna(), None).map(
         lambda v: None if v is None else str(v), na_action="ignore"
     )
+
+
+def open_blocking(findings: pd.DataFrame) -> np.ndarray:
+    """Per finding: blocking and not yet resolved (a correction, a confirmation, an override
+    on record resolves it)."""
+    if findings is None or not len(findings):
+        return np.zeros(0 if findings is None else len(findings), dtype=bool)
+    blocking = findings["severity"].astype("string").eq(str(Severity.BLOCKING)).fillna(False)
+    if "resolution" in findings.columns:
+        resolution = findings["resolution"].astype("string").fillna("").str.strip()
+        blocking &= resolution.eq("")
+    return blocking.to_numpy(dtype=bool)
+
+
+@dataclass(frozen=True)
+class Override:
+    """The office decides with blocking findings still open (`rank --final` with an override):
+    they are settled on the data as they were read, so the call's rules decide on them, and
+    who decided and why is on record (the findings' resolution, the manifest, the Riepilogo
+    sheet)."""
+
+    by: str
+    reason: str
+
+    def text(self) -> str:
+        return f"deroga di {self.by}: {self.reason}"

@@ -2,7 +2,8 @@
 
 The layers, lowest first (a module may import its own layer and the ones below):
 
-0. base: errors, fields, findings, status, money, italian, taxcode, atomic, lock, resources
+0. base: errors, fields, findings, status, money, italian, taxcode, atomic, lock, resources,
+   records
 1. the call's rules as written: config (YAML, schema), schema
 2. reading the partners' files: read; the test-data generator: demo
 3. istruttoria: validate
@@ -38,6 +39,7 @@ LAYERS: dict[str, int] = {
     "atomic": 0,
     "lock": 0,
     "resources": 0,
+    "records": 0,
     "config": 1,
     "schema": 1,
     "read": 2,

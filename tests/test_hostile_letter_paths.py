@@ -69,5 +69,7 @@ def test_links_that_stay_inside_are_fine(call: Path) -> None:
     )
     (call / "templates").mkdir()
     os.symlink(call / "modelli" / "esclusa.html", call / "templates" / "esclusa.html")
+    ranked = CliRunner().invoke(app, ["rank", str(call), "--date", "2017-09-15"])
+    assert ranked.exit_code == 0, ranked.output
     code, text = _letters(call)
     assert code == 0, text

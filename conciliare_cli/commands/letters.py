@@ -17,6 +17,7 @@ from conciliare_cli.commands.options import call_folder_argument, output_dir, pa
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.config.inside import check_letters_files
+from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters import (
     FORMATS,
@@ -28,7 +29,7 @@ from conciliare_cli.letters import (
     write_letters,
 )
 from conciliare_cli.letters.files import INDEX_NAME
-from conciliare_cli.status import status_label
+from conciliare_cli.status import Status, status_label
 
 LETTERS_DIR = "lettere"
 
@@ -131,16 +132,26 @@ def letters_command(
         load_weasyprint()  # fails early, in Italian, if Pango is missing
     call = load_call(folder)
     check_letters_files(call)  # templates and logos inside the call folder, before any work
-    with reading_progress(call) as on_file:
-        result = runs.run(folder, on_file=on_file, call=call)
-    target = out if out is not None else output_dir(folder, None) / LETTERS_DIR
     if graduatoria is not None and not graduatoria.is_file():
         raise UserError(f"non trovo la graduatoria {graduatoria}")
     csv_path = graduatoria or output_dir(folder, None) / "graduatoria.csv"
     if not csv_path.is_file():
+        raise UserError(
+            f"non c'è una graduatoria ({csv_path}): le lettere comunicano l'esito di una "
+            "graduatoria pubblicata",
+            hint=f"lanciare prima: conciliare rank {folder}",
+        )
+    done = runs.recorded(csv_path.parent)
+    with reading_progress(call) as on_file:
+        result = runs.run(
+            folder, on_file=on_file, call=call, run_date=done.run_date, override=done.override
+        )
+    target = out if out is not None else output_dir(folder, None) / LETTERS_DIR
+    pending = int((application_outcomes(result.minors) == Status.TO_REGULARISE.value).sum())
+    if pending:
         err_console.print(
-            f"[yellow]Nota:[/] {escape(str(csv_path))} non esiste: gli importi non sono "
-            "confrontati con la graduatoria (lanciare prima conciliare rank).",
+            f"[yellow]Nota:[/] {pending} domande da regolarizzare: per loro nessuna lettera "
+            "finché l'istruttoria non è chiusa (vedi conciliare validate).",
             highlight=False,
         )
     with letters_progress() as (on_start, on_progress):

@@ -18,9 +18,10 @@ from conciliare_cli.commands.options import call_folder_argument, output_dir, pa
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.compile import compile_rules
-from conciliare_cli.findings import Severity
+from conciliare_cli.findings import Severity, open_blocking
 from conciliare_cli.lock import call_lock
 from conciliare_cli.read import read_call
+from conciliare_cli.runs import check_options
 from conciliare_cli.validate import check_read
 from conciliare_cli.validate.idsecret import derived_of, unsafe_ids
 from conciliare_cli.write.anomalies import write_anomalies
@@ -94,6 +95,20 @@ def print_unused_columns(partners: Sequence[Any]) -> None:
         )
 
 
+def print_corrections(corrections: pd.DataFrame | None, call: Any) -> None:
+    if corrections is None or not len(corrections):
+        return
+    n = len(corrections)
+    confirmed = int((corrections["decision"] == "conferma").sum())
+    console.print(
+        f"{italian.number(n)} {'correzione applicata' if n == 1 else 'correzioni applicate'} "
+        f"da {escape(str(corrections['file'].iloc[0]))}"
+        + (f" (di cui {italian.number(confirmed)} conferme dei dati)" if confirmed else "")
+        + ": i file dei partner non sono modificati.",
+        highlight=False,
+    )
+
+
 @command("validate")
 def validate_command(
     folder: Path = call_folder_argument(),
@@ -114,14 +129,22 @@ def validate_command(
     with call_lock(folder, "validate"):  # one writer at a time in the call folder
         recover_tree(target)  # a rank killed while swapping: its previous result back, whole
         call = load_call(folder)
-        compile_rules(call)  # a rule that cannot work is an error now, not at rank time
+        rules = compile_rules(call)  # a rule that cannot work is an error now, not at rank time
         call.require_partners()
         with reading_progress(call) as on_file:
             read = read_call(call, on_file=on_file)
         with err_console.status("Controllo delle domande..."):
-            read, findings, n_filled = check_read(call, read)
+            read, findings, n_filled = check_read(call, read, check_options(rules, run_date))
         with err_console.status("Scrittura delle anomalie..."):
-            written = write_anomalies(findings, read.partners, target, call, run_date)
+            written = write_anomalies(
+                findings,
+                read.partners,
+                target,
+                call,
+                run_date,
+                minors=read.minors,
+                corrections=read.corrections,
+            )
 
     console.print(summary_table(read.partners, findings, with_names=console.width >= 100))
     unsafe = unsafe_ids(call, derived_of(read.partners))
@@ -136,13 +159,19 @@ def validate_command(
             f"Data di nascita ricavata dal codice fiscale per {italian.number(n_filled)} "
             "minori (colonna non presente o vuota)."
         )
-    blocking = int((findings["severity"] == str(Severity.BLOCKING)).sum()) if len(findings) else 0
+    print_corrections(read.corrections, call)
+    open_ = findings[open_blocking(findings)] if len(findings) else findings
     if len(findings) == 0:
         console.print("[bold green]Nessuna anomalia.[/]")
-    elif blocking:
+    elif len(open_):
+        apps = int(open_["application_id"].dropna().nunique())
         console.print(
-            f"[bold red]{italian.number(blocking)} anomalie bloccanti[/]: le righe interessate "
-            "saranno escluse dalla graduatoria se non vengono corrette."
+            f"[bold red]{italian.number(len(open_))} anomalie bloccanti aperte[/] in "
+            f"{italian.number(apps)} {'domanda' if apps == 1 else 'domande'}: restano da "
+            "regolarizzare (né ammesse né escluse) finché non sono risolte nel file delle "
+            f"correzioni ({escape(call.config.istruttoria.corrections)}); l'elenco da chiedere "
+            "ai richiedenti è nel foglio «Da regolarizzare».",
+            highlight=False,
         )
     console.print(f"Anomalie scritte in [bold]{escape(str(written[0] if written else target))}[/]")
     if len(written) > 1:

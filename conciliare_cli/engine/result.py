@@ -53,6 +53,7 @@ import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.compile import Rules
+from conciliare_cli.findings import Override
 
 
 @dataclass
@@ -71,6 +72,8 @@ class RankResult:
     input_files: list[str] = field(default_factory=list)  # relative paths, sorted
     # partners with rows without protocol (validate/idsecret.py): checked before publishing
     derived_ids: list[tuple[str, int, str, int]] = field(default_factory=list)
+    corrections: pd.DataFrame | None = None  # applied (validate/corrections.py APPLIED_COLUMNS)
+    override: Override | None = None  # open blocking findings settled by the office
 
     @property
     def reasons(self) -> dict[str, str]:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from conciliare_cli.config import CONFIG_NAME, LoadedCall
 from conciliare_cli.config.models import PartnerConfig
-from conciliare_cli.errors import UserError
+from conciliare_cli.errors import MappingError, UserError, UserErrors
 from conciliare_cli.fields import (
     CANONICAL_FIELDS,
     MINOR_SLOT,
@@ -75,6 +75,7 @@ class ReadResult:
     findings: pd.DataFrame  # FINDING_COLUMNS
     partners: list[PartnerReport]
     input_files: list[Path]  # every file read, sorted
+    corrections: pd.DataFrame | None = None  # applied by validate (validate/corrections.py)
 
 
 def table_fields(call: LoadedCall) -> dict[str, Field]:
@@ -107,14 +108,28 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
     findings: list[pd.DataFrame] = []
     reports: list[PartnerReport] = []
     inputs: dict[str, Path] = {}
-    for partner in call.config.partners:
+    errors: list[UserError] = []  # every partner's problems are reported in one run
+    for i, partner in enumerate(call.config.partners):
         tables: list[TableRead] = []
-        for path in partner_files(folder, partner):
+        try:
+            paths = partner_files(folder, partner)
+        except UserError as exc:
+            errors.append(exc)
+            continue
+        for path in paths:
             rel = relative(path, folder)
-            tables.append(read_table(path, rel, partner, fields))
+            try:
+                tables.append(read_table(path, rel, partner, fields))
+            except MappingError as exc:
+                errors.append(_with_yaml_lines(exc, call, i))
+            except UserError as exc:
+                errors.append(exc)
             inputs[rel] = path
             if on_file is not None:
                 on_file(path)
+        _same_applications_in_two_files(partner, tables, errors)
+        if errors:
+            continue
         secret = call.config.call.id_secret
         frame, partner_findings, derived = _assemble(partner, tables, fields, secret)
         frames.append(frame)
@@ -132,6 +147,8 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
                 derived_ids=_first_derived(frame, derived),
             )
         )
+    if errors:
+        raise errors[0] if len(errors) == 1 else UserErrors(errors)
     minors = pd.concat(frames, ignore_index=True) if frames else empty_table(call)
     minors = minors[canonical_columns(call)]
     found = [f for f in findings if len(f)]
@@ -142,6 +159,44 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
         partners=reports,
         input_files=[inputs[k] for k in sorted(inputs)],
     )
+
+
+def _with_yaml_lines(exc: MappingError, call: LoadedCall, index: int) -> MappingError:
+    """The missing columns' mapping, pointed at by its lines in bando.yaml."""
+    where = []
+    for name in exc.fields:
+        line = call.line_of(("partners", index, "columns", name))
+        where.append(f"{call.path.name} riga {line}" if line else call.path.name)
+    places = ", ".join(dict.fromkeys(where))
+    return MappingError(
+        f"{exc.message} (mappatura in {places})", fields=exc.fields, file=exc.file, hint=exc.hint
+    )
+
+
+def _same_applications_in_two_files(
+    partner: PartnerConfig, tables: list[TableRead], errors: list[UserError]
+) -> None:
+    """Two files of one partner with the same application numbers: a corrected copy left
+    beside the original, most likely. Reading both would count those applications twice."""
+    seen: dict[str, str] = {}
+    for t in tables:
+        ids = (
+            t.frame["application_id"].dropna().astype(str).unique()
+            if "application_id" in t.frame
+            else []
+        )
+        for other in sorted({seen[i] for i in ids if i in seen}):
+            shared = sorted(i for i in ids if seen.get(i) == other)
+            errors.append(
+                UserError(
+                    f"i file '{other}' e '{t.rel}' del partner {partner.id} hanno le stesse "
+                    f"domande ({len(shared)}, ad esempio {', '.join(shared[:3])})",
+                    hint="lascia nella cartella una sola copia (l'altra spostala fuori dalla "
+                    f"cartella del bando), o correggi 'files' del partner {partner.id}",
+                )
+            )
+        for i in ids:
+            seen.setdefault(i, t.rel)
 
 
 # ------------------------------------------------------------------ files

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.config.models import PartnerConfig
-from conciliare_cli.errors import UserError
+from conciliare_cli.errors import MappingError, UserError
 from conciliare_cli.fields import MINOR_SLOT, SOURCE_ROW, Field, Kind
 from conciliare_cli.findings import make_findings
 from conciliare_cli.read import guard, sources
@@ -265,11 +265,12 @@ def resolve_columns(
             near = sources.nearest(h, found)
             guess = f"; forse '{near}'?" if near else ""
             lines.append(f"manca la colonna '{h}' (campo {name}{guess})")
-        raise UserError(
+        raise MappingError(
             _at(grid.sheet, header_row_number)
             + "; ".join(lines)
             + ". Intestazioni trovate: "
             + (", ".join(f"'{s}'" for s in found) or "nessuna"),
+            fields=[name for name, _h in missing],
             file=rel,
             hint=f"correggi 'columns' del partner {partner.id} in bando.yaml o l'intestazione "
             "nel file" + ("" if partner.header_row is None else " (e controlla 'header_row')"),

@@ -131,7 +131,9 @@ def edit_config(folder: Path, old: str, new: str, count: int = 1) -> None:
 
 
 def only_partners(folder: Path, keep: tuple[str, ...]) -> None:
-    """Keep only these partners in bando.yaml (a smaller, faster call)."""
+    """Keep only these partners in bando.yaml (a smaller, faster call). The example's
+    corrections file names applications of every partner, so it goes too."""
+    (folder / "correzioni.xlsx").unlink(missing_ok=True)
     text = (folder / CONFIG).read_text(encoding="utf-8")
     head, rest = text.split("\npartners:\n", 1)
     body, tail = rest.split("\neligibility:", 1)
