@@ -82,7 +82,7 @@ def test_without_the_reserve_greco_waits_and_colombo_and_bianchi_are_funded(call
     start, end = text.index("reserves:"), text.index("allocation:")
     path.write_text(text[:start] + "reserves: []\n" + text[end:], encoding="utf-8")
     got = ranked(call)
-    names = {"COMUNE-WEB-FEFD97F2E8": "Greco", "COMUNE-WEB-C6BF824C44": "Colombo"}
+    names = {"COMUNE-WEB-C32A0A52A6": "Greco", "COMUNE-WEB-86DF9D4DF9": "Colombo"}
     outcome = {names.get(k, k): v for k, v in got["Outcome"].items()}
     assert outcome["Greco"] == "AMMESSA_NON_FINANZIATA"
     assert outcome["Colombo"] == "FINANZIATA"

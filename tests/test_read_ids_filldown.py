@@ -125,7 +125,7 @@ def test_rows_sharing_no_content_are_not_one_application() -> None:
     )
     from conciliare_cli.fields import CANONICAL_FIELDS
 
-    ids = application_ids("W", table, dict(CANONICAL_FIELDS)).tolist()
+    ids = application_ids("W", table, fields=dict(CANONICAL_FIELDS)).tolist()
     assert ids[0] != ids[1]
 
 

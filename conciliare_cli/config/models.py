@@ -6,15 +6,25 @@ become the JSON Schema that editors show while a coordinator types.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
+from conciliare_cli.config import limits
 from conciliare_cli.config.annexes import NamedList
-from conciliare_cli.config.strict import Expression, Identifier, Money, Strict, check_bands
+from conciliare_cli.config.strict import (
+    CallDate,
+    CallDatetime,
+    Expression,
+    Identifier,
+    Money,
+    Number,
+    Points,
+    Strict,
+    check_bands,
+)
 from conciliare_cli.config.voucher import Voucher
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
 
@@ -22,8 +32,10 @@ from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
 
 
 class Submission(Strict):
-    opens: datetime = Field(description="Apertura delle domande (data e ora), es. 2017-06-01 09:00")
-    closes: datetime = Field(
+    opens: CallDatetime = Field(
+        description="Apertura delle domande (data e ora), es. 2017-06-01 09:00"
+    )
+    closes: CallDatetime = Field(
         description="Chiusura delle domande (data e ora), es. 2017-07-31 12:00"
     )
     granularity: Literal["second", "minute"] = Field(
@@ -55,11 +67,17 @@ class CallInfo(Strict):
     title: str = Field(description="Titolo del bando")
     year: int = Field(ge=2000, le=2100, description="Anno del bando")
     rules_version: str = Field(description="Versione delle regole, es. 2017.1")
-    reference_date: date = Field(description="Data di riferimento per l'età dei minori")
+    reference_date: CallDate = Field(description="Data di riferimento per l'età dei minori")
     submission: Submission = Field(description="Finestra di presentazione delle domande")
     lead_partner: Office = Field(description="Ente capofila (mittente delle lettere)")
     protocol_prefix: str | None = Field(
         None, description="Prefisso del numero di riferimento delle lettere"
+    )
+    id_secret: str | None = Field(
+        None,
+        min_length=16,
+        description="Segreto con cui si ricava il codice delle domande senza protocollo "
+        "(almeno 16 caratteri; da non cambiare durante il bando)",
     )
 
 
@@ -106,7 +124,10 @@ class PartnerConfig(Strict):
     )
     sheet: str | None = Field(None, description="Foglio da leggere; se assente è cercato")
     header_row: int | None = Field(
-        None, ge=1, description="Riga dell'intestazione come la mostra Excel; se assente è cercata"
+        None,
+        ge=1,
+        le=limits.MAX_HEADER_ROW,
+        description="Riga dell'intestazione come la mostra Excel; se assente è cercata",
     )
     columns: dict[str, str | list[str]] = Field(
         description=(
@@ -129,6 +150,11 @@ class PartnerConfig(Strict):
             if not headers or any(not str(h).strip() for h in headers):
                 raise ValueError(f"intestazione vuota per il campo '{key}'")
         return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _text_encoding(cls, v: str | None) -> str | None:
+        return None if v is None else limits.text_encoding(v)
 
     @property
     def file_patterns(self) -> list[str]:
@@ -170,30 +196,30 @@ class CriterionModel(Strict):
     id: Identifier = Field(description="Identificativo del criterio (colonna nelle uscite)")
     label: str = Field(description="Descrizione italiana del criterio")
     reference: str | None = Field(None, description="Articolo del bando")
-    max_points: Decimal | None = Field(None, ge=0, description="Tetto di punti del criterio")
+    max_points: Points | None = Field(None, ge=0, description="Tetto di punti del criterio")
     sensitive: bool = Field(False, description="Rivela dati sanitari: mai nelle uscite pubbliche")
 
 
 class FlagCriterion(CriterionModel):
     type: Literal["flag"] = Field(description="Tipo di criterio")
     condition: Expression = Field(description="Condizione a livello di domanda")
-    points: Decimal = Field(description="Punti se la condizione è vera")
+    points: Points = Field(description="Punti se la condizione è vera")
     missing: Literal["zero", "exclude", "error"] = Field(
         "zero", description="Dato mancante: zero punti, esclusione o errore"
     )
 
 
 class Band(Strict):
-    min: Decimal | None = Field(None, description="Da (incluso); assente = nessun minimo")
-    max: Decimal | None = Field(None, description="A (incluso); assente = nessun massimo")
-    points: Decimal = Field(description="Punti della fascia")
+    min: Number | None = Field(None, description="Da (incluso); assente = nessun minimo")
+    max: Number | None = Field(None, description="A (incluso); assente = nessun massimo")
+    points: Points = Field(description="Punti della fascia")
 
 
 class BandsCriterion(CriterionModel):
     type: Literal["bands"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo numerico a livello di domanda, es. isee")
     bands: list[Band] = Field(min_length=1)
-    missing: Literal["zero", "exclude", "error"] | Decimal = Field(
+    missing: Literal["zero", "exclude", "error"] | Points = Field(
         "zero", description="Valore mancante: zero punti, esclusione, errore, o un punteggio"
     )
 
@@ -206,8 +232,8 @@ class BandsCriterion(CriterionModel):
 class MapCriterion(CriterionModel):
     type: Literal["map"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo di categoria (testo)")
-    map: dict[str, Decimal] = Field(description="Valore → punti (maiuscole/minuscole ignorate)")
-    default: Decimal = Field(Decimal(0), description="Punti per un valore non elencato")
+    map: dict[str, Points] = Field(description="Valore → punti (maiuscole/minuscole ignorate)")
+    default: Points = Field(Decimal(0), description="Punti per un valore non elencato")
     missing: Literal["zero", "exclude", "error"] = Field(
         "zero", description="Dato mancante: zero punti, esclusione o errore"
     )
@@ -216,7 +242,7 @@ class MapCriterion(CriterionModel):
 class CountCriterion(CriterionModel):
     type: Literal["count"] = Field(description="Tipo di criterio")
     condition: Expression = Field(description="Condizione sul minore, es. disability")
-    points: Decimal = Field(description="Punti per ogni minore ammissibile che la soddisfa")
+    points: Points = Field(description="Punti per ogni minore ammissibile che la soddisfa")
     missing: Literal["zero", "exclude", "error"] = Field(
         "zero", description="Dato mancante: zero punti, esclusione o errore"
     )
@@ -225,7 +251,7 @@ class CountCriterion(CriterionModel):
 class SumCriterion(CriterionModel):
     type: Literal["sum"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo numerico del minore da sommare")
-    points: Decimal = Field(description="Punti per unità del campo")
+    points: Points = Field(description="Punti per unità del campo")
     condition: Expression | None = None
     missing: Literal["zero", "exclude", "error"] = Field(
         "zero", description="Dato mancante: zero punti, esclusione o errore"

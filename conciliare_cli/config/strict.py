@@ -6,14 +6,28 @@ Unknown or misplaced keys are errors (extra="forbid"); models are frozen.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from conciliare_cli.config import limits
 
 Money = Annotated[
-    Decimal, Field(ge=0, decimal_places=2, description="Importo in euro (es. 300 o 1234.56)")
+    Decimal,
+    Field(
+        ge=0,
+        le=limits.MAX_EUR,
+        decimal_places=2,
+        description="Importo in euro (es. 300 o 1234.56)",
+    ),
 ]
+# Points and numbers of the rules, within limits no call comes near (config/limits.py).
+Points = Annotated[Decimal, Field(ge=-limits.MAX_POINTS, le=limits.MAX_POINTS)]
+Number = Annotated[Decimal, Field(ge=-limits.MAX_NUMBER, le=limits.MAX_NUMBER)]
+CallDate = Annotated[date, AfterValidator(limits.in_date_range)]
+CallDatetime = Annotated[datetime, AfterValidator(limits.in_date_range)]
 Identifier = Annotated[
     str,
     Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identificativo: lettere, cifre e _"),

@@ -77,6 +77,8 @@ class RankResult:
     findings: pd.DataFrame
     input_files: list[str] = field(default_factory=list)  # relative paths, sorted
     amounts: AmountTrace | None = None  # each minor's voucher, step by step (amount_words)
+    # partners with rows without protocol (validate/idsecret.py): checked before publishing
+    derived_ids: list[tuple[str, int, str, int]] = field(default_factory=list)
     corrections: pd.DataFrame | None = None  # applied (validate/corrections.py APPLIED_COLUMNS)
     override: Override | None = None  # open blocking findings settled by the office
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,6 +67,8 @@ class PartnerReport:
     minors: int
     ignored_rows: int  # empty rows among the data, and totals/notes rows, reported
     unused_columns: list[str] = field(default_factory=list)
+    # rows without protocol, whose id was derived: (how many, file, row of the first)
+    derived_ids: tuple[int, str, int] | None = None
 
 
 @dataclass
@@ -130,7 +133,8 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
         _same_applications_in_two_files(partner, tables, errors)
         if errors:
             continue
-        frame, partner_findings = _assemble(partner, tables, fields)
+        secret = call.config.call.id_secret
+        frame, partner_findings, derived = _assemble(partner, tables, fields, secret)
         frames.append(frame)
         findings.append(partner_findings)
         reports.append(
@@ -143,6 +147,7 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
                 minors=len(frame),
                 ignored_rows=sum(t.ignored_rows for t in tables),
                 unused_columns=sorted({c for t in tables for c in t.unused_columns}),
+                derived_ids=_first_derived(frame, derived),
             )
         )
     if errors:
@@ -269,10 +274,23 @@ def _check_inside(path: Path, root: Path, folder: Path, partner: PartnerConfig) 
 # ------------------------------------------------------------------ assembling
 
 
+def _first_derived(frame: pd.DataFrame, derived: np.ndarray) -> tuple[int, str, int] | None:
+    """(how many rows, file, row of the first) of the rows whose id was derived, or None."""
+    if not derived.any():
+        return None
+    first = int(np.flatnonzero(derived)[0])
+    where = frame.iloc[first]
+    return int(derived.sum()), str(where[SOURCE_FILE]), int(where[SOURCE_ROW])
+
+
 def _assemble(
-    partner: PartnerConfig, tables: list[TableRead], fields: dict[str, Field]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One partner's rows with ids, keys and dtypes; its findings with ids and keys."""
+    partner: PartnerConfig,
+    tables: list[TableRead],
+    fields: dict[str, Field],
+    secret: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """One partner's rows with ids, keys and dtypes; its findings with ids and keys; which
+    rows had no protocol (their id derived, see application_ids)."""
     pieces = []
     offsets = []
     total = 0
@@ -298,7 +316,8 @@ def _assemble(
     for col in (SOURCE_ROW, MINOR_SLOT):
         result[col] = pd.array(frame[col] if n else [], dtype="Int64")
     per_application = partner.per_application
-    result["application_id"] = application_ids(partner.id, result, fields)
+    derived = result["application_id"].isna().to_numpy()
+    result["application_id"] = application_ids(partner.id, result, secret, fields)
     fill_within_applications(result, fields, _blank_masks(tables, n))
     result[ROW_KEY] = row_keys(result, per_application)
 
@@ -341,7 +360,7 @@ def _assemble(
         all_f = all_f.iloc[order].reset_index(drop=True)
     else:
         all_f = empty_findings()
-    return result, all_f
+    return result, all_f, derived
 
 
 def _blank_masks(tables: list[TableRead], n: int) -> dict[str, np.ndarray]:
@@ -362,11 +381,16 @@ def _findings(code: str, rows: pd.DataFrame, **kw: object) -> pd.DataFrame:
 
 
 def application_ids(
-    partner_id: str, table: pd.DataFrame, fields: dict[str, Field] | None = None
+    partner_id: str,
+    table: pd.DataFrame,
+    secret: str | None = None,
+    fields: dict[str, Field] | None = None,
 ) -> pd.Series:
     """f"{partner}-{protocol}"; without a protocol, f"{partner}-" + the first 10 hexadecimal
     digits (upper case) of the SHA-256 of the row's content (`content_keys`), never of its
-    position: re-reading, sorting or adding rows keeps every id. Two different contents
+    position: re-reading, sorting or adding rows keeps every id; keyed with the call's
+    `secret` (HMAC-SHA256) when it has one: without it anyone who knows a tax code can
+    recompute the id (read/idsecret.py refuses to publish such ids). Two different contents
     whose digests share those 10 digits (once in a trillion) get 16."""
     protocol = table["application_id"]
     has = protocol.notna().to_numpy()
@@ -375,10 +399,10 @@ def application_ids(
     if len(missing):
         keys = content_keys(table.iloc[missing], fields or {})
         codes, uniques = pd.factorize(keys)
-        full = [hashlib.sha256(str(u).encode("utf-8")).hexdigest().upper() for u in uniques]
+        full = [derived_digest(str(u), secret, 16) for u in uniques]
         short = np.array([h[:10] for h in full], dtype=object)
         clash = pd.Series(short).duplicated(keep=False).to_numpy()
-        digests = np.where(clash, np.array([h[:16] for h in full], dtype=object), short)
+        digests = np.where(clash, np.array(full, dtype=object), short)
         values[missing] = digests[codes]
     ids = (partner_id + "-") + values if len(values) else values
     return pd.Series(pd.array(ids, dtype="string"), index=table.index)
@@ -410,6 +434,15 @@ def content_keys(rows: pd.DataFrame, fields: dict[str, Field]) -> np.ndarray:
             joined = joined + "|" + p
         keys[bare] = joined
     return keys
+
+
+def derived_digest(content: str, secret: str | None, digits: int = 10) -> str:
+    """The first `digits` upper-case hex digits of an id without protocol: HMAC-SHA256 with
+    the call's secret, else (a call without `call.id_secret`) SHA-256."""
+    data = content.encode("utf-8")
+    if secret:
+        return hmac.new(secret.encode("utf-8"), data, hashlib.sha256).hexdigest()[:digits].upper()
+    return hashlib.sha256(data).hexdigest()[:digits].upper()
 
 
 def row_keys(table: pd.DataFrame, per_application: bool) -> pd.Series:
