@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from conciliare_cli.fields import Kind
 
@@ -74,6 +74,24 @@ def eur_decimal(amount: Decimal | int | None) -> str:
     if amount is None or pd.isna(amount):
         return ""
     return format_currency(Decimal(amount), "EUR", locale=LOCALE)
+
+
+def eur_exact(amount: Decimal) -> str:
+    """Euros with the decimals they have, at least two: Decimal('112.725') -> '112,725 €'
+    (a step of a computation, before rounding to the cent)."""
+    return _eur_exact(Decimal(amount).normalize())
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _eur_exact(amount: Decimal) -> str:
+    return format_currency(
+        amount, "EUR", format="#,##0.00######\xa0¤", currency_digits=False, locale=LOCALE
+    )
+
+
+def percent(share: Decimal) -> str:
+    """A share as a percentage: Decimal('0.75') -> '75%', Decimal('0.3333') -> '33,33%'."""
+    return format_percent(Decimal(share), format="#,##0.####%", locale=LOCALE)
 
 
 def score_it(value: float | Decimal | None) -> str:

@@ -6,6 +6,7 @@ call.
 
 from conciliare_cli.commands import init  # noqa: F401, I001
 from conciliare_cli.commands import validate  # noqa: F401
+from conciliare_cli.commands import prova  # noqa: F401
 from conciliare_cli.commands import rank  # noqa: F401
 from conciliare_cli.commands import explain  # noqa: F401
 from conciliare_cli.commands import letters  # noqa: F401

@@ -154,6 +154,12 @@ def validate_command(
             + escape(unsafe.render())
         )
     print_unused_columns(read.partners)
+    for lst in rules.lists.values():
+        console.print(
+            f"Elenco [bold]{lst.name}[/] ({lst.file}): {italian.number(len(lst.values))} "
+            f"valori distinti in {italian.number(lst.rows)} righe",
+            highlight=False,
+        )
     if n_filled:
         console.print(
             f"Data di nascita ricavata dal codice fiscale per {italian.number(n_filled)} "

@@ -20,8 +20,12 @@ from rich.console import Console
 from rich.table import Table
 
 from conciliare_cli.atomic import atomic_write_bytes
+from conciliare_cli.engine.amount_words import rule_rows
+from conciliare_cli.engine.duplicates import applicant_words
+from conciliare_cli.engine.lottery import key_words
 from conciliare_cli.engine.outcomes import application_outcomes, outcome_counts, totals
 from conciliare_cli.engine.result import RankResult
+from conciliare_cli.engine.timing import granularity_words
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import Severity, open_blocking
 from conciliare_cli.italian import (
@@ -413,6 +417,28 @@ def _missing_text(value: Any) -> str:
     return MISSING_TEXT.get(str(value), str(value))
 
 
+def _time_rows(rules: Any) -> list[tuple[str, str]]:
+    if rules.granularity == "second":
+        return []
+    return [("Orari di presentazione", "contati " + granularity_words(rules.granularity))]
+
+
+def _lottery_rule(rules: Any) -> str:
+    unit_is_minor = rules.by_minor
+    if not rules.lottery.is_default:
+        words = key_words(rules.lottery, rules.fields, unit_is_minor)
+        return "A parità di punteggio e di tutti i criteri precedenti decide il sorteggio: " + (
+            rules.lottery.recipe(words) + ". Chiunque può ricalcolarlo."
+        )
+    return LOTTERY_RULE.format(
+        unit="minore" if unit_is_minor else "domanda",
+        ident="identificativo" if unit_is_minor else "protocollo",
+        ident_long="l'identificativo del minore"
+        if unit_is_minor
+        else "il protocollo della domanda",
+    )
+
+
 def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
     """The rules as applied, as tables: general, eligibility, criteria, ties, funds, reserves."""
     call = result.call
@@ -430,13 +456,7 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             f"al {datetime_short(cfg.call.submission.closes)}",
         ),
         ("Unità di graduatoria", "minore" if unit_is_minor else "domanda"),
-        ("Importo massimo per minore", eur(rules.voucher.cap_cents)),
-        (
-            "Costo richiesto mancante",
-            "si assegna l'importo massimo"
-            if rules.voucher.missing_request == "cap"
-            else "il minore è escluso",
-        ),
+        *rule_rows(rules.voucher),
         (
             "Domanda che non rientra nei fondi",
             {
@@ -451,7 +471,11 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
         ),
         (
             "Stesso richiedente in più domande",
-            "vale la prima" if rules.duplicates.applicant == "first" else "vale l'ultima",
+            applicant_words(
+                rules.duplicates.applicant,
+                rules.duplicates.applicant_among,
+                rules.duplicates.ties,
+            ),
         ),
         (
             "Stesso minore in più domande",
@@ -459,17 +483,9 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             if rules.duplicates.minor == "earlier"
             else "lo tiene la domanda con punteggio più alto",
         ),
+        *_time_rows(rules),
         ("Seme del sorteggio", rules.lottery_seed),
-        (
-            "Regola del sorteggio",
-            LOTTERY_RULE.format(
-                unit="minore" if unit_is_minor else "domanda",
-                ident="identificativo" if unit_is_minor else "protocollo",
-                ident_long="l'identificativo del minore"
-                if unit_is_minor
-                else "il protocollo della domanda",
-            ),
-        ),
+        ("Regola del sorteggio", _lottery_rule(rules)),
         ("File letti", "\n".join(result.input_files)),
     ]
     tables: dict[str, pd.DataFrame] = {}
