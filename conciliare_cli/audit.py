@@ -89,7 +89,7 @@ def _manifest_or_error(out_dir: Path) -> dict[str, Any]:
         raise UserError(
             f"non trovo {MANIFEST} in {out_dir}",
             hint="verify controlla una graduatoria scritta da 'conciliare rank'; "
-            "indicare la cartella degli esiti con --out",
+            "indicare la cartella degli esiti con --esiti",
         )
     for key in ("status", "run_date", "inputs", "outputs", "rules"):
         if key not in manifest:

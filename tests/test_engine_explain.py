@@ -92,6 +92,7 @@ def test_command(monkeypatch: pytest.MonkeyPatch, result: Any, tmp_path: Any) ->
     from conciliare_cli import runs
 
     monkeypatch.setattr(runs, "run", lambda folder, **kw: result)
+    (tmp_path / "bando.yaml").write_text("", encoding="utf-8")  # a call folder, for the CLI
     runner = CliRunner()
     ok = runner.invoke(app, ["explain", str(tmp_path), "ASST-002"])
     assert ok.exit_code == 0, ok.output

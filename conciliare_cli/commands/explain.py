@@ -8,7 +8,7 @@ import typer
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console
-from conciliare_cli.commands.options import call_folder_argument
+from conciliare_cli.commands.options import call_folder, call_folder_argument
 from conciliare_cli.engine.explanation import explain_application
 
 
@@ -20,6 +20,7 @@ def explain_command(
     ),
 ) -> None:
     """Spiega l'esito di una domanda: punti di ogni criterio, parità, posizione, importi."""
+    call_folder(folder)
     result = runs.run(folder)
     text = explain_application(result, application_id)
     console.print(text, markup=False, highlight=False, soft_wrap=True)

@@ -8,7 +8,12 @@ import typer
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
-from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
+from conciliare_cli.commands.options import (
+    call_folder,
+    call_folder_argument,
+    output_dir,
+    parse_run_date,
+)
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.publish import guard_final
@@ -21,21 +26,25 @@ from conciliare_cli.write.graduatoria import (
 def rank_command(
     folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
-        None, "--out", help="Cartella degli esiti (predefinita: CARTELLA/esiti)."
+        None,
+        "--esiti",
+        help="Cartella degli esiti (predefinita: CARTELLA/esiti).",
+        metavar="CARTELLA-ESITI",
     ),
     date: str | None = typer.Option(
-        None, "--date", help="Data della graduatoria, AAAA-MM-GG (predefinita: oggi)."
+        None, "--data", help="Data della graduatoria (predefinita: oggi).", metavar="AAAA-MM-GG"
     ),
     final: bool = typer.Option(
-        False, "--final", help="Graduatoria DEFINITIVA (altrimenti PROVVISORIA)."
+        False, "--definitiva", help="Graduatoria DEFINITIVA (altrimenti PROVVISORIA)."
     ),
     force: bool = typer.Option(
         False,
-        "--force",
+        "--forza",
         help="Rifà una graduatoria DEFINITIVA già scritta (la precedente va in esiti/archivio/).",
     ),
 ) -> None:
     """Compila la graduatoria: requisiti, punteggi, ordine, assegnazione dei fondi."""
+    call_folder(folder)
     run_date = parse_run_date(date)
     status = "DEFINITIVA" if final else "PROVVISORIA"
     target = output_dir(folder, out)

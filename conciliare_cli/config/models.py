@@ -72,6 +72,11 @@ class CallInfo(Strict):
     protocol_prefix: str | None = Field(
         None, description="Prefisso del numero di riferimento delle lettere"
     )
+    previous_edition: str | None = Field(
+        None,
+        description="Cartella del bando dell'edizione precedente (scritta da init --da): "
+        "validate avvisa se seme o date sono rimasti uguali",
+    )
 
 
 class ExtraField(Strict):
@@ -145,6 +150,11 @@ class EligibilityRule(Strict):
     require: Expression = Field(description="Condizione che deve essere vera per essere ammessi")
     message: str = Field(description="Frase italiana usata nelle lettere e nel foglio Esclusi")
     reference: str | None = Field(None, description="Articolo del bando, es. art. 4")
+    label: str | None = Field(
+        None,
+        description="Il requisito in parole, es. ISEE non superiore a 35.000 euro (foglio "
+        "Criteri); se assente è scritto dalla condizione",
+    )
     on_missing: Literal["exclude", "admit"] = Field(
         "exclude",
         description="Se un dato manca e la condizione non si può valutare: exclude o admit",
@@ -347,6 +357,23 @@ class Publication(Strict):
     )
     hide_score_when_sensitive: bool = Field(
         True, description="Nasconde il punteggio totale se un criterio è sensibile"
+    )
+    act: str | None = Field(
+        None,
+        description="Atto che approva la graduatoria, es. Determina n. 412 del 15/09/2017 "
+        "(intestazione delle pagine e graduatoria pubblica)",
+    )
+    signature: list[str] = Field(
+        default_factory=list,
+        description="Righe del blocco firma della graduatoria (predefinito: call.lead_partner."
+        "signatory)",
+    )
+    observations_days: int | None = Field(
+        None,
+        ge=1,
+        le=365,
+        description="Giorni per le osservazioni alla graduatoria provvisoria, dalla data di "
+        "pubblicazione",
     )
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ UserError. Input files are only read, never written.
 
 from __future__ import annotations
 
+import difflib
 import glob
 import hashlib
 import os
@@ -104,9 +105,11 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
     findings: list[pd.DataFrame] = []
     reports: list[PartnerReport] = []
     inputs: dict[str, Path] = {}
+    # every partner's files first: a pattern that matches nothing stops the run before any work
+    files = {partner.id: partner_files(folder, partner) for partner in call.config.partners}
     for partner in call.config.partners:
         tables: list[TableRead] = []
-        for path in partner_files(folder, partner):
+        for path in files[partner.id]:
             rel = relative(path, folder)
             tables.append(read_table(path, rel, partner, fields))
             inputs[rel] = path
@@ -157,10 +160,13 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
             if Path(p).is_file() and not Path(p).name.startswith(IGNORED_NAMES)
         ]
         if not matches:
+            near = near_names(folder, pattern)
             raise UserError(
                 f"nessun file corrisponde a '{pattern}' (partner {partner.id})",
                 file=CONFIG_NAME,
-                hint=f"metti i file del partner nella cartella del bando ({folder}) o correggi "
+                hint=(f"forse: {', '.join(near)} (correggi 'files' del partner {partner.id})")
+                if near
+                else f"metti i file del partner nella cartella del bando ({folder}) o correggi "
                 f"'files' del partner {partner.id}",
             )
         for p in matches:
@@ -175,6 +181,19 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
                 )
             found[relative(p, folder)] = p
     return [found[k] for k in sorted(found)]
+
+
+def near_names(folder: Path, pattern: str, n: int = 3) -> list[str]:
+    """Files of the pattern's folder whose names look like the pattern (a typo in a partner's
+    file name): relative to the call folder, closest first."""
+    where = (folder / pattern).parent if not os.path.isabs(pattern) else Path(pattern).parent
+    if not where.is_dir():
+        return []
+    names = sorted(p.name for p in where.iterdir() if p.is_file())
+    wanted = Path(pattern).name.lower()
+    scored = [(difflib.SequenceMatcher(None, wanted, name.lower()).ratio(), name) for name in names]
+    close = sorted((-score, name) for score, name in scored if score >= 0.6)
+    return [relative(where / name, folder) for _, name in close[:n]]
 
 
 # ------------------------------------------------------------------ assembling
