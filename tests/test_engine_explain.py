@@ -59,8 +59,8 @@ def test_explains_a_funded_application(result: Any) -> None:
     assert "Esito: FINANZIATA" in text
     assert "Posizione in graduatoria: 1" in text
     assert "fascia da 10.000,01 € a 20.000,00 € (10 punti)" in text
-    assert "condizione «single_parent» vera" in text
-    assert "«disability»: 1 su 1" in text  # the excluded minor is not counted
+    assert "Nucleo monogenitoriale: sì" in text
+    assert "«Disabilità (L. 104/92)»: 1 su 1" in text  # the excluded minor is not counted
     assert "Punteggio: 27" in text
     assert "assegnato 300,00 € (FSE 300,00 €)" in text
     # the minor over 16 is excluded inside the admitted application
