@@ -83,6 +83,9 @@ def new_edition(previous: Path, folder: Path, values: EditionValues) -> Path:
     _set(window, "closes", _yaml_time(values.closes), "chiusura delle domande")
     call["previous_edition"] = _where(old.folder.resolve(), folder.resolve())
     _set(data["ranking"]["lottery"], "seed", values.seed, "nuovo seme del sorteggio")
+    publication = data.get("publication")
+    if publication is not None and publication.get("act") is not None:  # last year's act
+        _set(publication, "act", None, "atto che approva la nuova graduatoria")
     buffer = io.StringIO()
     _yaml().dump(data, buffer)
     (folder / "partner").mkdir(parents=True, exist_ok=True)

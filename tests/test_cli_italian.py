@@ -89,7 +89,7 @@ def test_options_are_italian_and_english_names_are_documented_aliases() -> None:
         (["demo-data", "x", "--domande", "0"], "--domande: deve essere almeno 1"),
         (["demo-data", "x", "--domande", "tre"], "--domande: deve essere un numero intero"),
         (["letters", "x", "--processi", "0"], "--processi: deve essere almeno 1"),
-        (["explain", "x"], "manca l'argomento PROTOCOLLO"),
+        (["explain", "x"], "manca l'argomento DOMANDA"),
         ([], ""),
     ],
 )
@@ -104,7 +104,8 @@ def test_mistakes_of_the_parser_are_italian(args: list[str], expected: str) -> N
 def test_old_english_names_still_work(tmp_path: Path) -> None:
     res = run("rank", str(tmp_path / "nessuna"), "--final", "--date", "2017-09-15")
     assert res.exit_code == 2
-    assert "non esiste" in res.output  # the options were understood: the folder is the problem
+    text = " ".join(res.output.split())  # a long temporary path wraps anywhere
+    assert "non esiste" in text  # the options were understood: the folder is the problem
 
 
 @pytest.mark.parametrize("command", ["validate", "rank", "explain", "letters", "verify"])

@@ -169,6 +169,11 @@ class CriterionModel(Strict):
 
     id: Identifier = Field(description="Identificativo del criterio (colonna nelle uscite)")
     label: str = Field(description="Descrizione italiana del criterio")
+    short_label: str | None = Field(
+        None,
+        description="Intestazione breve della sua colonna in graduatoria.xlsx, es. Disabilità "
+        "(predefinita: label)",
+    )
     reference: str | None = Field(None, description="Articolo del bando")
     max_points: Decimal | None = Field(None, ge=0, description="Tetto di punti del criterio")
     sensitive: bool = Field(False, description="Rivela dati sanitari: mai nelle uscite pubbliche")
@@ -351,8 +356,17 @@ class Publication(Strict):
         "application_id", description="Identificativo pubblicato: protocollo o codice pseudonimo"
     )
     pseudonym_salt: str | None = Field(None, description="Segreto per i codici pseudonimi")
-    columns: list[Literal["rank", "public_id", "score", "status", "awarded_eur"]] = Field(
-        default_factory=lambda: ["rank", "public_id", "score", "status", "awarded_eur"],
+    columns: list[
+        Literal["rank", "public_id", "score", "status", "awarded_eur", "waiting_position"]
+    ] = Field(
+        default_factory=lambda: [
+            "rank",
+            "public_id",
+            "score",
+            "status",
+            "awarded_eur",
+            "waiting_position",
+        ],
         description="Colonne della graduatoria pubblica",
     )
     hide_score_when_sensitive: bool = Field(

@@ -64,6 +64,7 @@ class EligibilityRule:
     on_missing: str  # "exclude" | "admit"
     message: str
     reference: str
+    label: str = ""  # the requirement in words, as the YAML says it (else from `require`)
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,13 @@ def _eligibility(cfg: Any, problems: _Problems) -> tuple[EligibilityRule, ...]:
         if expr is not None:
             out.append(
                 EligibilityRule(
-                    rule.code, rule.level, expr, rule.on_missing, rule.message, rule.reference or ""
+                    rule.code,
+                    rule.level,
+                    expr,
+                    rule.on_missing,
+                    rule.message,
+                    rule.reference or "",
+                    rule.label or "",
                 )
             )
     return tuple(out)

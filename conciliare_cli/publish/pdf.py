@@ -226,6 +226,11 @@ def _public_table(plist: PublicList) -> Table:
             headers.append(COLUMN_HEADERS["status"])
             right.append(False)
             wrap.append(True)
+        elif c == "waiting_position":
+            texts = _texts(frame["waiting_position"].astype("Int64"), str)
+            headers.append(COLUMN_HEADERS["waiting_position"])
+            right.append(True)
+            wrap.append(True)
         elif c == "awarded_eur":
             cents = pd.to_numeric(frame["awarded_cents"]).astype("Int64").fillna(0)
             texts = _texts(cents, eur)
