@@ -79,3 +79,12 @@ def test_act_signature_and_tie_values(printed) -> None:
     # number formats follow the locale of the program that prints (LibreOffice here: en-US)
     assert re.search(r"1 COOP-S033 Gentile Simone 12[.,]008[.,]61 € 28/06/2017 18:14", text)
     assert "Pagina 1 di" in text
+
+
+def test_the_example_readme_shows_the_first_pages() -> None:
+    """The pictures bench/screenshots.py writes are in the example's README and committed."""
+    readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\((img/[^)]+\.png)\)", readme)
+    assert pictures == ["img/graduatoria.png", "img/graduatoria-pubblica.png"]
+    for picture in pictures:
+        assert (EXAMPLE / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
