@@ -88,7 +88,7 @@ def test_the_act_and_the_deadline_for_observations(tmp_path: Path) -> None:
         assert f"Graduatoria approvata con {ACT}." in text
         assert (
             "eventuali osservazioni possono essere presentate entro il 25/09/2017 "
-            f"(10 giorni dalla pubblicazione) a {lead.name}" in text
+            f"(10 giorni dalla pubblicazione) scrivendo a {lead.pec} ({lead.name})." in text
         )
     xlsx, pdf = write_public(result, tmp_path / "def", "DEFINITIVA", dt.date(2017, 10, 2))
     text = _squeezed(pdf_text(pdf))

@@ -61,7 +61,8 @@ def act_notes(result: RankResult, status: str, run_date: dt.date) -> list[str]:
         out.append(
             f"Graduatoria provvisoria: eventuali osservazioni possono essere presentate entro il "
             f"{date_short(run_date + dt.timedelta(days=days))} ({days} giorni dalla "
-            f"pubblicazione)" + (f" a {lead.name}, {where}." if where else f" a {lead.name}.")
+            f"pubblicazione)"
+            + (f" scrivendo a {where} ({lead.name})." if where else f" presso {lead.name}.")
         )
     return out
 
