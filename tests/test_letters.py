@@ -417,6 +417,11 @@ def test_command_writes_html_and_prints_summary(result, tmp_path, monkeypatch):
     folder = result.call.folder
     out = tmp_path / "uscita"
     args = ["letters", str(folder), "--format", "html", "--date", "2017-09-15", "--out", str(out)]
+    missing = CliRunner().invoke(app, args)  # no graduatoria on disk: no letter
+    assert missing.exit_code == 2 and "non c'è una graduatoria" in " ".join(missing.output.split())
+    assert not out.exists()
+    (folder / "esiti").mkdir()
+    graduatoria_csv(result, folder / "esiti" / "graduatoria.csv", {})
     run = CliRunner().invoke(app, args)
     assert run.exit_code == 0, run.output
     assert "Lettere scritte" in run.output

@@ -16,7 +16,7 @@ import typer
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console
-from conciliare_cli.commands.options import call_folder, call_folder_argument
+from conciliare_cli.commands.options import call_folder, call_folder_argument, output_dir
 from conciliare_cli.engine.explanation import explain_application, nearest_ids
 from conciliare_cli.engine.lookup import candidates, find_applications
 from conciliare_cli.errors import UserError
@@ -58,7 +58,8 @@ def explain_command(
 ) -> None:
     """Spiega l'esito di una domanda: punti di ogni criterio, parità, posizione, importi."""
     call_folder(folder)
-    result = runs.run(folder)
+    done = runs.recorded(output_dir(folder, None))  # the graduatoria on disk, if any
+    result = runs.run(folder, run_date=done.run_date, override=done.override)
     found = find_applications(result, key)
     if not found:
         close = nearest_ids(result, key)

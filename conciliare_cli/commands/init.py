@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from conciliare_cli.app import command, console
 from conciliare_cli.atomic import atomic_write_bytes
@@ -101,10 +102,11 @@ def init_command(
             )
         target = init_call(folder, rules)
         console.print(
-            f"Creato [bold]{target}[/]. Metti i file dei partner in {folder / 'partner'}/,"
+            f"Creato [bold]{escape(str(target))}[/]. Metti i file dei partner in "
+            f"{escape(str(folder / 'partner'))}/,"
         )
         console.print("completa la sezione 'partners' di bando.yaml e lancia:")
-        console.print(f"  conciliare validate {folder}")
+        console.print(f"  conciliare validate {folder}", markup=False)
         return
     call_folder(previous)
     when = _when(reference, "--data-riferimento", False)
@@ -117,7 +119,10 @@ def init_command(
         seed=seed,
     )
     target = new_edition(previous, folder, values)
-    console.print(f"Creato [bold]{target}[/] dal bando di {previous}: partner e regole restano.")
+    console.print(
+        f"Creato [bold]{escape(str(target))}[/] dal bando di {escape(str(previous))}: "
+        "partner e regole restano."
+    )
     missing = [
         name
         for name, v in zip(
@@ -132,5 +137,5 @@ def init_command(
             "Da compilare in bando.yaml prima di validate: " + ", ".join(missing) + ".",
             highlight=False,
         )
-    console.print(f"Metti i file dei partner in {folder / 'partner'}/ e lancia:")
-    console.print(f"  conciliare validate {folder}")
+    console.print(f"Metti i file dei partner in {folder / 'partner'}/ e lancia:", markup=False)
+    console.print(f"  conciliare validate {folder}", markup=False)

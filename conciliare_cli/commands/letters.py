@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -20,6 +21,7 @@ from conciliare_cli.commands.options import (
 )
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
+from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters import (
     FORMATS,
@@ -31,7 +33,7 @@ from conciliare_cli.letters import (
     write_letters,
 )
 from conciliare_cli.letters.files import INDEX_NAME
-from conciliare_cli.status import status_label
+from conciliare_cli.status import Status, status_label
 
 LETTERS_DIR = "lettere"
 
@@ -70,7 +72,7 @@ def print_letters_summary(report: LettersReport) -> None:
     console.print(table)
     kind = "PDF" if report.fmt == "pdf" else "HTML"
     console.print(
-        f"{report.letters} lettere {kind} in [bold]{report.folder}[/] "
+        f"{report.letters} lettere {kind} in [bold]{escape(str(report.folder))}[/] "
         f"(tutte insieme in lettere-tutte.{report.fmt}, elenco per l'invio in {INDEX_NAME})",
         highlight=False,
     )
@@ -137,16 +139,26 @@ def letters_command(
     if fmt == "pdf":
         load_weasyprint()  # fails early, in Italian, if Pango is missing
     call = load_call(folder)
-    with reading_progress(call) as on_file:
-        result = runs.run(folder, on_file=on_file, call=call)
-    target = out if out is not None else output_dir(folder, None) / LETTERS_DIR
     if graduatoria is not None and not graduatoria.is_file():
         raise UserError(f"non trovo la graduatoria {graduatoria}")
     csv_path = graduatoria or output_dir(folder, None) / "graduatoria.csv"
     if not csv_path.is_file():
+        raise UserError(
+            f"non c'è una graduatoria ({csv_path}): le lettere comunicano l'esito di una "
+            "graduatoria pubblicata",
+            hint=f"lanciare prima: conciliare rank {folder}",
+        )
+    done = runs.recorded(csv_path.parent)
+    with reading_progress(call) as on_file:
+        result = runs.run(
+            folder, on_file=on_file, call=call, run_date=done.run_date, override=done.override
+        )
+    target = out if out is not None else output_dir(folder, None) / LETTERS_DIR
+    pending = int((application_outcomes(result.minors) == Status.TO_REGULARISE.value).sum())
+    if pending:
         err_console.print(
-            f"[yellow]Nota:[/] {csv_path} non esiste: gli importi non sono confrontati con la "
-            "graduatoria (lanciare prima conciliare rank).",
+            f"[yellow]Nota:[/] {pending} domande da regolarizzare: per loro nessuna lettera "
+            "finché l'istruttoria non è chiusa (vedi conciliare validate).",
             highlight=False,
         )
     with letters_progress() as (on_start, on_progress):

@@ -22,6 +22,7 @@ import pandas as pd
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.engine.criteria.base import LetterView
+from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.fields import Level
@@ -63,6 +64,7 @@ _RECORD_COLUMNS = [
     "service",
     "exclusion_reasons",
     "decided_by",
+    "reason_details",
 ]
 
 _BARE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -214,23 +216,6 @@ def _unit_key(rules: Rules, minors: pd.DataFrame) -> pd.Series:
     return minors["application_id"].astype(str)
 
 
-def _outcomes(status: pd.Series, app: pd.Series) -> pd.Series:
-    """Outcome of each application (index: application id) from its minors' statuses."""
-    flags = pd.DataFrame(
-        {
-            "admitted": status != ESCLUSA,
-            "full": status == FINANZIATA,
-            "paid": status.isin([FINANZIATA, PARZIALE]),
-        }
-    )
-    per_app = flags.groupby(app, sort=False).sum()
-    outcome = pd.Series(PARZIALE, index=per_app.index, dtype=object)
-    outcome[per_app["full"] == per_app["admitted"]] = FINANZIATA
-    outcome[per_app["paid"] == 0] = ATTESA
-    outcome[per_app["admitted"] == 0] = ESCLUSA
-    return outcome
-
-
 def build_letters(
     result: RankResult,
     run_date: dt.date,
@@ -249,11 +234,13 @@ def build_letters(
     minors = result.minors
     if ids is not None:
         minors = minors[minors["application_id"].astype(str).isin(ids)]
-    if only is not None and not minors.empty:
+    if not minors.empty:  # no letter while the data of an application are regularised
         app = minors["application_id"].astype(str)
-        status = _col(minors, "status").astype("string").fillna(ESCLUSA).astype(str)
-        wanted = _outcomes(status, app)
-        minors = minors[app.isin(wanted.index[wanted.isin(only)])]
+        wanted = application_outcomes(minors)
+        wanted = wanted[wanted != Status.TO_REGULARISE.value]
+        if only is not None:
+            wanted = wanted[wanted.isin(only)]
+        minors = minors[app.isin(wanted.index)]
     minors = minors.reset_index(drop=True)
     if minors.empty:
         return []
@@ -268,7 +255,7 @@ def build_letters(
     unit = _unit_key(rules, minors)
     by_unit = rules.by_minor
 
-    outcome = _outcomes(status, app)
+    outcome = application_outcomes(minors)
     app_rank = rank.where(admitted).groupby(app, sort=False).min()
     app_wait = waiting.groupby(app, sort=False).min()
     app_total = awarded.groupby(app, sort=False).sum()
@@ -362,13 +349,18 @@ def _one_letter(
     email = _text(first.get("applicant_email"))
     pec = _text(first.get("applicant_pec"))
 
-    def reason(code: str) -> dict[str, str]:
+    def reason(code: str, row: dict[str, Any]) -> dict[str, str]:
+        """The rule's sentence, and the fact behind it on this row (engine/wording.py)."""
         known = rules.reason(code)
         text = (known.sentence if known is not None else f"Motivo {code}.").strip()
+        details = row.get("reason_details")
+        detail = details.get(code, "") if isinstance(details, dict) else ""
+        clause = text.rstrip(". ") + (f" — {detail}" if detail else "")
         return {
             "code": code,
             "text": text,
-            "clause": text.rstrip(". "),  # to end with the reference: "... (art. 6 del bando)."
+            "detail": detail,
+            "clause": clause,  # to end with the reference: "... (art. 6 del bando)."
             "reference": known.reference if known is not None and known.source == "rule" else "",
         }
 
@@ -401,7 +393,7 @@ def _one_letter(
                 "requested": eur(int(r["x_requested"])) if st != ESCLUSA else "",
                 "amount": eur(int(r["x_awarded"])),
                 "amount_cents": int(r["x_awarded"]),
-                "reasons": [reason(c) for c in codes if c not in app_codes],
+                "reasons": [reason(c, r) for c in codes if c not in app_codes],
             }
         )
 
@@ -457,7 +449,7 @@ def _one_letter(
         "minors": minors_out,
         "admitted_minors": [m for m in minors_out if m["admitted"]],
         "excluded_minors": excluded_minors,
-        "reasons": [reason(c) for c in app_codes],
+        "reasons": [reason(c, first) for c in app_codes],
         "total": eur(total),
         "total_cents": total,
         "requested_total": eur(requested),
@@ -534,7 +526,8 @@ def sample_context(outcome: str) -> dict[str, Any]:
     reason = {
         "code": "ESEMPIO",
         "text": "Motivo di esempio.",
-        "clause": "Motivo di esempio",
+        "detail": "ISEE: 41.250,00 €, superiore a 35.000,00 €",
+        "clause": "Motivo di esempio — ISEE: 41.250,00 €, superiore a 35.000,00 €",
         "reference": "art. 1",
     }
     excluded = {

@@ -164,10 +164,10 @@ def public_list(result: RankResult) -> PublicList:
     )
     table["_natural"] = natural_rank(table["public_id"])  # COMUNE-2 before COMUNE-18
     ranked = table[~is_excluded].sort_values(["rank", "_natural"], kind="stable")
-    excluded = (
-        table[is_excluded][["public_id", "_natural"]]
-        .assign(status=Status.EXCLUDED.public_label)
-        .sort_values("_natural", kind="stable")
+    # not in the graduatoria: "Non ammessa" (never why), or "In istruttoria" while the data
+    # of the application are being regularised
+    excluded = table[is_excluded][["public_id", "status", "_natural"]].sort_values(
+        "_natural", kind="stable"
     )
     ranked, excluded = ranked.drop(columns="_natural"), excluded.drop(columns="_natural")
 
