@@ -90,7 +90,7 @@ def _manifest_or_error(out_dir: Path) -> dict[str, Any]:
         raise UserError(
             f"non trovo {MANIFEST} in {out_dir}",
             hint="verify controlla una graduatoria scritta da 'conciliare rank'; "
-            "indicare la cartella degli esiti con --out",
+            "indicare la cartella degli esiti con --esiti",
         )
     return check_manifest(manifest, out_dir / MANIFEST)  # its shape, before any use
 

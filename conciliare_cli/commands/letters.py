@@ -13,7 +13,12 @@ from rich.table import Table
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
-from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
+from conciliare_cli.commands.options import (
+    call_folder,
+    call_folder_argument,
+    output_dir,
+    parse_run_date,
+)
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.config.inside import check_letters_files
@@ -79,25 +84,28 @@ def letters_command(
     folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
         None,
-        "--out",
+        "--lettere",
         help="Cartella delle lettere (predefinita: CARTELLA/esiti/lettere).",
-        metavar="DIR",
+        metavar="CARTELLA-LETTERE",
     ),
     fmt: str = typer.Option(
-        "pdf", "--format", help="pdf (PDF/A, predefinito) oppure html.", metavar="FORMATO"
+        "pdf", "--formato", help="pdf (PDF/A, predefinito) oppure html.", metavar="FORMATO"
     ),
     only: str | None = typer.Option(
         None,
-        "--only",
+        "--solo",
         help="Solo questi esiti, separati da virgole: " + ", ".join(OUTCOMES) + ".",
         metavar="ESITI",
     ),
     ids: str | None = typer.Option(
-        None, "--ids", help="Solo queste domande (protocolli separati da virgole).", metavar="ID"
+        None,
+        "--protocolli",
+        help="Solo queste domande (protocolli separati da virgole).",
+        metavar="PROTOCOLLI",
     ),
     date: str | None = typer.Option(
         None,
-        "--date",
+        "--data",
         help="Data delle lettere e dei PDF (predefinita: oggi).",
         metavar="AAAA-MM-GG",
     ),
@@ -110,7 +118,7 @@ def letters_command(
     ),
     workers: int | None = typer.Option(
         None,
-        "--workers",
+        "--processi",
         min=1,
         help="Processi in parallelo per i PDF (predefinito: uno per core).",
         metavar="N",
@@ -122,9 +130,10 @@ def letters_command(
     voucher, rinuncia e ricorsi. Gli importi sono confrontati con graduatoria.csv: se la
     graduatoria è cambiata non viene scritta nessuna lettera.
     """
+    call_folder(folder)
     fmt = fmt.strip().lower()
     if fmt not in FORMATS:
-        raise UserError(f"--format: formato sconosciuto '{fmt}'", hint="pdf oppure html")
+        raise UserError(f"--formato: formato sconosciuto '{fmt}'", hint="pdf oppure html")
     run_date = parse_run_date(date)
     outcomes = parse_outcomes(only)
     chosen_ids = parse_ids(ids)

@@ -8,7 +8,7 @@ import typer
 
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.audit import REPRODUCED, verify_result
-from conciliare_cli.commands.options import call_folder_argument
+from conciliare_cli.commands.options import call_folder, call_folder_argument
 from conciliare_cli.italian import date_short
 
 
@@ -16,7 +16,10 @@ from conciliare_cli.italian import date_short
 def verify_command(
     folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
-        None, "--out", help="Cartella degli esiti da verificare (predefinita: CARTELLA/esiti)."
+        None,
+        "--esiti",
+        help="Cartella degli esiti da verificare (predefinita: CARTELLA/esiti).",
+        metavar="CARTELLA-ESITI",
     ),
 ) -> None:
     """Ricalcola la graduatoria e controlla che sia identica a quella pubblicata.
@@ -25,6 +28,7 @@ def verify_command(
     degli esiti, rifà il calcolo con la stessa data e lo stesso stato e confronta ogni file.
     Esce con 0 se il risultato è riprodotto esattamente, 1 se qualcosa è diverso.
     """
+    call_folder(folder)
     with err_console.status("Verifica in corso (ricalcolo della graduatoria)..."):
         report = verify_result(folder, out)
     if report.reproduced:

@@ -79,6 +79,11 @@ class CallInfo(Strict):
         description="Segreto con cui si ricava il codice delle domande senza protocollo "
         "(almeno 16 caratteri; da non cambiare durante il bando)",
     )
+    previous_edition: str | None = Field(
+        None,
+        description="Cartella del bando dell'edizione precedente (scritta da init --da): "
+        "validate avvisa se seme o date sono rimasti uguali",
+    )
 
 
 class ExtraField(Strict):
@@ -181,6 +186,11 @@ class EligibilityRule(Strict):
     require: Expression = Field(description="Condizione che deve essere vera per essere ammessi")
     message: str = Field(description="Frase italiana usata nelle lettere e nel foglio Esclusi")
     reference: str | None = Field(None, description="Articolo del bando, es. art. 4")
+    label: str | None = Field(
+        None,
+        description="Il requisito in parole, es. ISEE non superiore a 35.000 euro (foglio "
+        "Criteri); se assente è scritto dalla condizione",
+    )
     on_missing: Literal["exclude", "admit"] = Field(
         "exclude",
         description="Se un dato manca e la condizione non si può valutare: exclude o admit",
@@ -195,6 +205,11 @@ class CriterionModel(Strict):
 
     id: Identifier = Field(description="Identificativo del criterio (colonna nelle uscite)")
     label: str = Field(description="Descrizione italiana del criterio")
+    short_label: str | None = Field(
+        None,
+        description="Intestazione breve della sua colonna in graduatoria.xlsx, es. Disabilità "
+        "(predefinita: label)",
+    )
     reference: str | None = Field(None, description="Articolo del bando")
     max_points: Points | None = Field(None, ge=0, description="Tetto di punti del criterio")
     sensitive: bool = Field(False, description="Rivela dati sanitari: mai nelle uscite pubbliche")
@@ -402,12 +417,38 @@ class Publication(Strict):
         "application_id", description="Identificativo pubblicato: protocollo o codice pseudonimo"
     )
     pseudonym_salt: str | None = Field(None, description="Segreto per i codici pseudonimi")
-    columns: list[Literal["rank", "public_id", "score", "status", "awarded_eur"]] = Field(
-        default_factory=lambda: ["rank", "public_id", "score", "status", "awarded_eur"],
+    columns: list[
+        Literal["rank", "public_id", "score", "status", "awarded_eur", "waiting_position"]
+    ] = Field(
+        default_factory=lambda: [
+            "rank",
+            "public_id",
+            "score",
+            "status",
+            "awarded_eur",
+            "waiting_position",
+        ],
         description="Colonne della graduatoria pubblica",
     )
     hide_score_when_sensitive: bool = Field(
         True, description="Nasconde il punteggio totale se un criterio è sensibile"
+    )
+    act: str | None = Field(
+        None,
+        description="Atto che approva la graduatoria, es. Determina n. 412 del 15/09/2017 "
+        "(intestazione delle pagine e graduatoria pubblica)",
+    )
+    signature: list[str] = Field(
+        default_factory=list,
+        description="Righe del blocco firma della graduatoria (predefinito: call.lead_partner."
+        "signatory)",
+    )
+    observations_days: int | None = Field(
+        None,
+        ge=1,
+        le=365,
+        description="Giorni per le osservazioni alla graduatoria provvisoria, dalla data di "
+        "pubblicazione",
     )
 
     @model_validator(mode="after")

@@ -81,6 +81,7 @@ class EligibilityRule:
     on_missing: str  # "exclude" | "admit"
     message: str
     reference: str
+    label: str = ""  # the requirement in words, as the YAML says it (else from `require`)
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,13 @@ def _eligibility(cfg: Any, problems: _Problems) -> tuple[EligibilityRule, ...]:
         if expr is not None:
             out.append(
                 EligibilityRule(
-                    rule.code, rule.level, expr, rule.on_missing, rule.message, rule.reference or ""
+                    rule.code,
+                    rule.level,
+                    expr,
+                    rule.on_missing,
+                    rule.message,
+                    rule.reference or "",
+                    rule.label or "",
                 )
             )
     return tuple(out)

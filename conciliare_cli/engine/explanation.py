@@ -11,6 +11,7 @@ are evaluated again on the application's rows only to say whether they were true
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -23,8 +24,9 @@ from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.timing import AS_READ, granularity_words
 from conciliare_cli.errors import UserError
 from conciliare_cli.findings import open_blocking
-from conciliare_cli.italian import LOCALE, datetime_short, eur, number, value_text
+from conciliare_cli.italian import LOCALE, datetime_short, eur, number, points_text, value_text
 from conciliare_cli.status import Status
+from conciliare_cli.taxcode import is_female
 
 
 def nearest_ids(result: RankResult, wanted: str, n: int = 3) -> list[str]:
@@ -44,7 +46,8 @@ def explain_application(result: RankResult, application_id: str) -> str:
         )
     rows = rows.sort_values(["minor_slot", "row_key"], kind="stable")
     first = rows.iloc[0]
-    out = [f"Domanda {application_id}"]
+    applicant = _person(first, "applicant_surname", "applicant_name")
+    out = [f"Domanda {application_id}" + (f", richiedente {applicant}" if applicant else "")]
     facts = []
     if _has(first, "partner_id"):
         facts.append(f"partner {first['partner_id']}")
@@ -54,12 +57,18 @@ def explain_application(result: RankResult, application_id: str) -> str:
         facts.append(f"file {first['source_file']}, riga {first.get('source_row', '')}")
     if facts:
         out.append("  " + "; ".join(str(f) for f in facts))
+    total = int(pd.to_numeric(rows["awarded_cents"], errors="coerce").fillna(0).sum())
+    out.append(f"Importo assegnato in totale: {eur(total)}")
     by_minor = result.rules.by_minor
     units = [rows.iloc[[i]] for i in range(len(rows))] if by_minor else [rows]
     for unit_rows in units:
         out.append("")
         out.extend(_explain_unit(result, unit_rows, by_minor))
     return "\n".join(out)
+
+
+def _person(row: pd.Series, surname: str, name: str) -> str:
+    return " ".join(str(row[c]).strip() for c in (surname, name) if _has(row, c))
 
 
 def _has(row: pd.Series, col: str) -> bool:
@@ -115,15 +124,15 @@ def _criteria_lines(result: RankResult, rows: pd.DataFrame, first: pd.Series) ->
     case = ExplainCase(first, rows, app_rows, members, rules.constants, rules.fields)
     out = []
     for crit in rules.criteria:
-        pts = first.get(f"crit_{crit.id}", 0.0)
+        pts = Decimal(str(first.get(f"crit_{crit.id}", 0.0) or 0)).normalize()
         head = f"- {crit.label}"
         if crit.reference:
             head += f" ({crit.reference})"
         why = crit.explain(case)
         if crit.max_points is not None:
             why += f" (massimo {number(float(crit.max_points))})"
-        out.append(f"{head}: {number(pts)} punti — {why}")
-    out.append(f"Totale: {number(first['score'])} punti")
+        out.append(f"{head}: {points_text(pts)} — {why}")
+    out.append(f"Totale: {points_text(Decimal(str(first['score'])).normalize())}")
     return out
 
 
@@ -179,7 +188,8 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
     for k, (_, r) in enumerate(rows.iterrows()):
         line = f"- {_minor_name(r)}"
         if _has(r, "age"):
-            line += f", {int(r['age'])} anni"
+            age = int(r["age"])
+            line += f", {age} anno" if age == 1 else f", {age} anni"
         if bool(r["minor_eligible"]) if not pd.isna(r["minor_eligible"]) else False:
             line += f": spettante {eur(r['requested_cents'])}, assegnato {eur(r['awarded_cents'])}"
             parts = [
@@ -196,7 +206,8 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
                 line += " (" + ", ".join(parts) + ")"
         else:
             known = Status.of(r["status"])
-            line += f": {known.minor_label() if known else 'escluso'}"
+            feminine = is_female(r.get("minor_tax_code"))
+            line += f": {known.minor_label(feminine) if known else 'escluso'}"
         out.append(line)
         if steps:
             out.append(f"  calcolo del voucher: {steps[k]}")

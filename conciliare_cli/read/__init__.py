@@ -10,6 +10,7 @@ UserError. Input files are only read, never written.
 
 from __future__ import annotations
 
+import difflib
 import glob
 import hashlib
 import hmac
@@ -111,15 +112,19 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
     reports: list[PartnerReport] = []
     inputs: dict[str, Path] = {}
     errors: list[UserError] = []  # every partner's problems are reported in one run
+    # every partner's files first: a pattern that matches nothing stops the run before any work
+    files: dict[str, list[Path]] = {}
+    for partner in call.config.partners:
+        try:
+            files[partner.id] = partner_files(folder, partner)
+        except UserError as exc:
+            errors.append(exc)
+    if errors:
+        raise errors[0] if len(errors) == 1 else UserErrors(errors)
     for i, partner in enumerate(call.config.partners):
         tables: list[TableRead] = []
         words = words_of(call.config.not_declared, partner.not_declared)
-        try:
-            paths = partner_files(folder, partner)
-        except UserError as exc:
-            errors.append(exc)
-            continue
-        for path in paths:
+        for path in files[partner.id]:
             rel = relative(path, folder)
             try:
                 tables.append(read_table(path, rel, partner, fields, words))
@@ -225,10 +230,13 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
             if Path(p).is_file() and not Path(p).name.startswith(IGNORED_NAMES)
         ]
         if not matches:
+            near = near_names(folder, pattern)
             raise UserError(
                 f"nessun file corrisponde a '{pattern}' (partner {partner.id})",
                 file=CONFIG_NAME,
-                hint=f"metti i file del partner nella cartella del bando ({folder}) o correggi "
+                hint=(f"forse: {', '.join(near)} (correggi 'files' del partner {partner.id})")
+                if near
+                else f"metti i file del partner nella cartella del bando ({folder}) o correggi "
                 f"'files' del partner {partner.id}",
             )
         for p in matches:
@@ -244,6 +252,19 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
                 )
             found[relative(p, folder)] = p
     return [found[k] for k in sorted(found)]
+
+
+def near_names(folder: Path, pattern: str, n: int = 3) -> list[str]:
+    """Files of the pattern's folder whose names look like the pattern (a typo in a partner's
+    file name): relative to the call folder, closest first."""
+    where = (folder / pattern).parent if not os.path.isabs(pattern) else Path(pattern).parent
+    if not where.is_dir():
+        return []
+    names = sorted(p.name for p in where.iterdir() if p.is_file())
+    wanted = Path(pattern).name.lower()
+    scored = [(difflib.SequenceMatcher(None, wanted, name.lower()).ratio(), name) for name in names]
+    close = sorted((-score, name) for score, name in scored if score >= 0.6)
+    return [relative(where / name, folder) for _, name in close[:n]]
 
 
 def _check_pattern(pattern: str, partner: PartnerConfig) -> None:
