@@ -1,0 +1,203 @@
+"""The children of one letter: each child once, with one outcome, its amount and its reasons.
+
+The graduatoria has one row per minor as the partner wrote it, so a child typed twice in one
+application has two rows (one admitted, one excluded as a repeat). A letter speaks of each
+child once: rows with the same tax code are one child, whose outcome is the best of its rows,
+and the repeat is a note, never a second outcome. In a partly funded application a child's
+amount may be whole, partial or nothing yet: the letter says which, and why that order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from conciliare_cli.engine.compile import Rules
+from conciliare_cli.fields import Level
+from conciliare_cli.findings import Reason
+from conciliare_cli.italian import eur
+from conciliare_cli.letters.words import (
+    agree,
+    agree_sentence,
+    born,
+    feminine_from_tax_code,
+    names_list,
+)
+from conciliare_cli.status import Status
+
+ESCLUSA = Status.EXCLUDED.value
+_RANK = {s.value: i for i, s in enumerate(Status)}  # best outcome first
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _codes(value: Any) -> list[str]:
+    return [c.strip() for c in _text(value).split(";") if c.strip()]
+
+
+def reason_text(rules: Rules, code: str) -> dict[str, str]:
+    """A reason as the letter prints it: its sentence and the article of the call."""
+    known = rules.reason(code)
+    sentence = known.sentence.strip() if known is not None else ""
+    if not sentence:
+        sentence = "Il requisito previsto dal bando non è soddisfatto."
+    reference = known.reference if known is not None and known.source == "rule" else ""
+    text = f"{sentence.rstrip('. ')} ({reference} del bando)." if reference else sentence
+    return {"text": text, "reference": reference}
+
+
+def _stated_for_application(reason: Reason | None, code: str, shared: set[str]) -> bool:
+    """Whether an excluded application's letter states `code` once, for the whole application
+    (else under each minor it concerns): a rule or finding declares its level; other codes
+    shared by every minor of the application are the application's."""
+    declared = reason is not None and (
+        reason.source == "rule"
+        or (reason.source == "finding" and reason.level is Level.APPLICATION)
+    )
+    if declared:
+        return reason.level is Level.APPLICATION  # type: ignore[union-attr]
+    return code in shared
+
+
+def application_codes(rows: list[dict[str, Any]], outcome: str, rules: Rules) -> list[str]:
+    """The reasons an excluded application's letter states once, for the whole application."""
+    if outcome != ESCLUSA:  # an admitted application has no application-level exclusion
+        return []
+    row_codes = [_codes(r.get("exclusion_reasons")) for r in rows]
+    shared = set.intersection(*(set(c) for c in row_codes))
+    found: list[str] = []
+    for codes in row_codes:
+        for code in codes:
+            if code not in found and _stated_for_application(rules.reason(code), code, shared):
+                found.append(code)
+    return found
+
+
+def _key(row: dict[str, Any], index: int) -> str:
+    code = _text(row.get("minor_tax_code")).upper().replace(" ", "")
+    return code or f"#{index}"
+
+
+def _order(row: dict[str, Any]) -> tuple[float, str]:
+    slot = pd.to_numeric(row.get("minor_slot"), errors="coerce")
+    return (float(slot) if pd.notna(slot) else 0.0, _text(row.get("minor_tax_code")))
+
+
+def children_of(
+    rows: list[dict[str, Any]], outcome: str, rules: Rules
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """(each child once, in the order the allocation pays them; the application's reasons)."""
+    app_codes = application_codes(rows, outcome, rules)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for i, row in enumerate(sorted(rows, key=_order)):
+        groups.setdefault(_key(row, i), []).append(row)
+    children = [_child(group, outcome, app_codes, rules) for group in groups.values()]
+    return children, [reason_text(rules, c) for c in app_codes]
+
+
+def _child(
+    group: list[dict[str, Any]], outcome: str, app_codes: list[str], rules: Rules
+) -> dict[str, Any]:
+    best = min(group, key=lambda r: _RANK.get(r["x_status"], 9))
+    feminine = feminine_from_tax_code(best.get("minor_tax_code"))
+    name = " ".join(t for t in (_text(best.get("minor_name")), _text(best.get("minor_surname"))) if t)
+    status = best["x_status"]
+    awarded, due = int(best["x_awarded"]), int(best["x_requested"])
+    admitted = status != ESCLUSA
+    reasons: list[str] = []
+    if not admitted:
+        for row in group:
+            for code in _codes(row.get("exclusion_reasons")):
+                text = agree_sentence(reason_text(rules, code)["text"], feminine)
+                if code not in app_codes and text not in reasons:
+                    reasons.append(text)
+    notes = []
+    if len(group) > 1:
+        notes.append(
+            f"{name or 'Un minore'} è {agree(feminine, 'indicato', 'indicata')} "
+            f"{len(group)} volte nella domanda: {agree(feminine, 'è considerato', 'è considerata')} "
+            "una sola volta."
+        )
+    return {
+        "name": name,
+        "feminine": feminine,
+        "born": born(feminine, best.get("minor_birth_date")),
+        "service": _text(best.get("service")),
+        "status": status,
+        "admitted": admitted,
+        "paid": awarded > 0,
+        "outcome_label": _label(status, awarded, due, feminine),
+        "amount": eur(awarded),
+        "amount_cents": awarded,
+        "due": eur(due) if admitted else "",
+        "due_cents": due if admitted else 0,
+        "amount_note": _text(best.get("amount_explanation")),
+        "reasons": reasons,
+        "notes": notes,
+    }
+
+
+def _label(status: str, awarded: int, due: int, feminine: bool | None) -> str:
+    """The child's own outcome: in a partly funded application a child may be paid in full,
+    in part or not yet."""
+    if status == ESCLUSA:
+        return agree(feminine, "non ammesso", "non ammessa")
+    if status == Status.WAITING.value:
+        return "in lista d'attesa"
+    if awarded <= 0:
+        return agree(feminine, "non ancora finanziato", "non ancora finanziata")
+    if awarded < due:
+        return agree(feminine, "finanziato in parte", "finanziata in parte")
+    return agree(feminine, "finanziato", "finanziata")
+
+
+def partial_explanation(children: list[dict[str, Any]], outcome: str, total: int) -> str:
+    """Why a partly funded application gets what it gets, child by child."""
+    if outcome != Status.PARTIAL.value:
+        return ""
+    admitted = [c for c in children if c["admitted"]]
+    whole = [c for c in admitted if c["paid"] and c["amount_cents"] >= c["due_cents"]]
+    part = [c for c in admitted if c["paid"] and c["amount_cents"] < c["due_cents"]]
+    none = [c for c in admitted if not c["paid"]]
+    parts = [
+        f"{c['name']} riceve {c['amount']} su {c['due']} spettanti" for c in part
+    ] + [f"{c['name']} riceve l'intero importo di {c['amount']}" for c in whole]
+    text = (
+        f"Al Suo posto in graduatoria restavano {eur(total)}: per il bando, all'interno di una "
+        "domanda i voucher si assegnano ai minori nell'ordine in cui sono indicati nella "
+        "domanda. "
+    )
+    if parts:
+        text += "; ".join(parts) + ". "
+    if none:
+        verb = "riceve" if len(none) == 1 else "ricevono"
+        text += f"{names_list([c['name'] for c in none])} per ora non {verb} alcun importo. "
+    text += (
+        "Se si renderanno disponibili altre risorse (per esempio per rinunce), i voucher saranno "
+        "completati nello stesso ordine e riceverà una nuova comunicazione."
+    )
+    return text
+
+
+def vouchers_of(children: list[dict[str, Any]], public_id: str, prefix: str) -> list[dict[str, str]]:
+    """One voucher per funded child: its code is the application's public code and the
+    child's place in the application (the same on every run)."""
+    out = []
+    for number, child in enumerate(children, start=1):
+        if not child["paid"]:
+            continue
+        code = f"{public_id}-{number}"
+        out.append(
+            {
+                "code": f"{prefix}-{code}" if prefix else code,
+                "child": child["name"],
+                "amount": child["amount"],
+                "service": child["service"],
+            }
+        )
+    return out
