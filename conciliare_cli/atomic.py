@@ -54,7 +54,10 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
 
 @contextlib.contextmanager
 def atomic_output(
-    directory: str | os.PathLike, stale: Callable[[Path], Iterable[str]] | None = None
+    directory: str | os.PathLike,
+    stale: Callable[[Path], Iterable[str]] | None = None,
+    *,
+    many_files: bool = False,
 ) -> Iterator[Path]:
     """A temporary folder next to `directory` to write a set of outputs into.
 
@@ -64,17 +67,22 @@ def atomic_output(
 
     `stale(directory)` names files of an earlier run (relative paths) that this run replaces as
     a whole: those it does not write again are removed in the same swap, all or none.
+    `many_files` (thousands of letters): one flush of the file system (os.sync) instead of one
+    fsync per file, which costs milliseconds each.
     """
     target = Path(directory)
     target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)  # left by a run that was killed
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
         files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
-        for rel in files:
-            _fsync(tmp / rel)
+        if many_files:
+            os.sync()
+        else:
+            for rel in files:
+                _fsync(tmp / rel)
         if not target.exists():
             os.replace(tmp, target)  # a new folder appears whole, in one step
             return

@@ -145,7 +145,7 @@ def letters_folder(target: Path) -> Iterator[Path]:
     not write are removed in the same swap (so the folder always matches its manifest); any
     other file is left alone. On an error `target` is untouched.
     """
-    with atomic_output(target, stale=_listed_files) as tmp:
+    with atomic_output(target, stale=_listed_files, many_files=True) as tmp:
         yield tmp
 
 
