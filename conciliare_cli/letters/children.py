@@ -127,7 +127,7 @@ def _child(
         "name": name,
         "feminine": feminine,
         "born": born(feminine, best.get("minor_birth_date")),
-        "service": _text(best.get("service")),
+        "service": _service(best.get("service")),
         "status": status,
         "admitted": admitted,
         "paid": awarded > 0,
@@ -140,6 +140,13 @@ def _child(
         "reasons": reasons,
         "notes": notes,
     }
+
+
+def _service(value: Any) -> str:
+    """The service as the partner wrote it; a spreadsheet formula ('=SOMMA(T4:T9)', reported as
+    FORMULA_NEL_FILE) is not a service and is not printed."""
+    text = _text(value)
+    return "" if text.startswith("=") else text
 
 
 def _label(status: str, awarded: int, due: int, feminine: bool | None) -> str:
