@@ -150,8 +150,16 @@ def test_a_child_written_twice_is_one_child_with_one_outcome(tmp_path):
 
 def test_a_partial_award_says_which_child_receives_what_and_why(tmp_path):
     rows = [
-        _minor("P-1", ("Nicolò", "Valli"), (n, "Valli", cf), status="FINANZIATA_PARZIALMENTE",
-               awarded=a, requested=r, rank=1, score=9)
+        _minor(
+            "P-1",
+            ("Nicolò", "Valli"),
+            (n, "Valli", cf),
+            status="FINANZIATA_PARZIALMENTE",
+            awarded=a,
+            requested=r,
+            rank=1,
+            score=9,
+        )
         for n, cf, a, r in [
             ("Elia", "VLLLEI15C03F205F", 15950, 30000),
             ("Aurora", "VLLRRA01R63E648B", 0, 7750),
@@ -347,7 +355,7 @@ def test_override_template_is_used_and_data_prints_as_itself(tmp_path):
     _override(
         result,
         "buono.typ",
-        '#let buono(c, l, b) = [BUONO PERSONALIZZATO #b.code]\n',
+        "#let buono(c, l, b) = [BUONO PERSONALIZZATO #b.code]\n",
     )
     out = tmp_path / "out"
     write_letters(result, out, source=FINAL, run_date=RUN_DATE, workers=1, ids={"ASST-0001"})
@@ -359,7 +367,7 @@ def test_override_template_is_used_and_data_prints_as_itself(tmp_path):
     ("text", "line", "fragment"),
     [
         ("#let buono(c, l, b) = [\n#b.nonesiste]\n", 2, "nonesiste"),
-        ("#let buono(c, l, b) = [\n\n#read(\"/etc/passwd\")]\n", 3, "file non accessibile"),
+        ('#let buono(c, l, b) = [\n\n#read("/etc/passwd")]\n', 3, "file non accessibile"),
         ('#import "@preview/cetz:0.3.0": canvas\n#let buono(c, l, b) = []\n', 1, "pacchetti"),
         ("#let buono(c, l, b) = [ #(1 + ] \n", 1, "errore nel modello"),
     ],

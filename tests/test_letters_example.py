@@ -84,7 +84,9 @@ def test_provisional_then_final_letters_of_the_example_call(example_copy):
     index = list(
         csv.DictReader(io.StringIO((out / "indice.csv").read_text("utf-8-sig")), delimiter=";")
     )
-    table = pd.read_csv(example_copy / "esiti" / "graduatoria.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(
+        example_copy / "esiti" / "graduatoria.csv", dtype=str, keep_default_na=False
+    )
     assert len(index) == table["application_id"].nunique() == 400
     assert sum(r["Canale"] == "nessun recapito" for r in index) == 110
     paid = table[table["awarded_eur"].map(Decimal) > 0]
@@ -94,7 +96,10 @@ def test_provisional_then_final_letters_of_the_example_call(example_copy):
     assert len(final_letters) == 400
     assert sum(len(s) for _l, s in final_letters) == len(slips)
     for letter, own_slips in final_letters:
-        assert "definitiv" in letter and "Tribunale Amministrativo Regionale per la Lombardia" in letter
+        assert (
+            "definitiv" in letter
+            and "Tribunale Amministrativo Regionale per la Lombardia" in letter
+        )
         assert "sezione staccata di Brescia" in letter and "Prot. n. 4521" in letter
         for slip in own_slips:
             lowered = slip.lower()

@@ -33,7 +33,10 @@ MISTAKES_IN_TEXT = [
     ("a template left in the text", r"\{\{|\}\}|#[a-z]+\(|\bl\.[a-z_]+\b"),
     ("an unreadable service", r"=[A-Z]+\("),
     ("a renunciation without its verb", r"Rinuncia (?!Se non intende utilizzare)"),
-    ("the old appeal text", r"TAR per la Lombardia|Tribunale Amministrativo Regionale per la Lombardia entro"),
+    (
+        "the old appeal text",
+        r"TAR per la Lombardia|Tribunale Amministrativo Regionale per la Lombardia entro",
+    ),
 ]
 # Patterns over single lines of `pdftotext -layout` (a child's row, a bullet).
 MISTAKES_IN_LINES = [

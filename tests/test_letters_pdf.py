@@ -85,7 +85,8 @@ def test_funded_final_letter(rendered):
         APPEAL,
         "Responsabile del procedimento (art. 5 della L. 241/1990): dott.ssa Laura Ferrari",
         "dott. Paolo Martini",
-        "Firma autografa sostituita a mezzo stampa ai sensi dell'art. 3, comma 2, del d.lgs. 39/1993",
+        "Firma autografa sostituita a mezzo stampa ai sensi dell'art. 3, comma 2, "
+        "del d.lgs. 39/1993",
         "Regolamento (UE) 2016/679",
         "Prot. n. vedi segnatura di protocollo",
         "Fondo Sociale Europeo",
@@ -144,7 +145,7 @@ def test_final_letters_say_definitiva_and_the_appeal_terms(rendered):
 
 
 def test_the_slip_names_the_child_and_amount_and_nothing_private(rendered):
-    result, folder, _f, _p = rendered
+    _result, folder, _f, _p = rendered
     slip = text_of(folder / "definitive" / "buoni" / "ASST-0001-1.pdf")
     for fragment in [
         "VOUCHER DI CONCILIAZIONE",

@@ -134,7 +134,7 @@ def test_typst_pdf_is_read_into_its_objects():
     import typst
 
     pdf = typst.compile(
-        b'#for i in range(3) { if i > 0 { pagebreak() }; heading(bookmarked: true)[m#i]; [testo] }',
+        b"#for i in range(3) { if i > 0 { pagebreak() }; heading(bookmarked: true)[m#i]; [testo] }",
         pdf_standards=["a-3b"],
         pdf_tags=False,
     )
@@ -144,6 +144,8 @@ def test_typst_pdf_is_read_into_its_objects():
     assert [page for _t, page in chunk.bookmarks()] == chunk.pages
     assert chunk.output_intents.startswith(b"[")
     out = io.BytesIO()
-    letter_pdf(chunk, chunk.pages[1:2], out, title="t", author="a", run_date=RUN_DATE, identifier=b"1" * 16)
+    letter_pdf(
+        chunk, chunk.pages[1:2], out, title="t", author="a", run_date=RUN_DATE, identifier=b"1" * 16
+    )
     reader = PdfReader(io.BytesIO(out.getvalue()), strict=True)
     assert len(reader.pages) == 1 and "m1" in reader.pages[0].extract_text()

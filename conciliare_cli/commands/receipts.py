@@ -38,12 +38,18 @@ def _sent(folder: Path) -> tuple[str, list[str]]:
 def receipts_command(
     folder: Path = call_folder_argument(),
     ids: str | None = typer.Option(
-        None, "--ids", help="Domande di cui registrare la ricevuta (protocolli separati da virgole).",
+        None,
+        "--ids",
+        help="Domande di cui registrare la ricevuta (protocolli separati da virgole).",
         metavar="ID",
     ),
-    day: str | None = typer.Option(None, "--data", help="Giorno del ricevimento.", metavar="AAAA-MM-GG"),
+    day: str | None = typer.Option(
+        None, "--data", help="Giorno del ricevimento.", metavar="AAAA-MM-GG"
+    ),
     channel: str = typer.Option("PEC", "--canale", help="PEC, EMAIL, POSTA o 'A MANO'."),
-    evidence: str = typer.Option("", "--riferimento", help="Ricevuta PEC, numero della raccomandata..."),
+    evidence: str = typer.Option(
+        "", "--riferimento", help="Ricevuta PEC, numero della raccomandata..."
+    ),
 ) -> None:
     """Registra il giorno in cui le famiglie hanno ricevuto la lettera (da cui decorrono i termini).
 
@@ -61,7 +67,9 @@ def receipts_command(
         kind = channel.strip().upper()
         if kind not in CHANNELS:
             raise UserError(f"--canale: '{channel}' non è uno di {', '.join(CHANNELS)}")
-        n = record(folder, chosen, list_status=status, channel=kind, day=received_day, evidence=evidence)
+        n = record(
+            folder, chosen, list_status=status, channel=kind, day=received_day, evidence=evidence
+        )
         console.print(f"{n} ricevute registrate in {folder / REGISTER}", highlight=False)
     received = {r.application_id: r for r in read_register(folder) if r.list_status == status}
     table = Table(title=f"Lettere della graduatoria {status}", title_justify="left")

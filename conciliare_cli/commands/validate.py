@@ -14,9 +14,10 @@ from conciliare_cli import italian
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
-from conciliare_cli.config import load_call
+from conciliare_cli.config import LoadedCall, load_call
 from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.findings import Severity
+from conciliare_cli.letters.common import formal_gaps
 from conciliare_cli.read import read_call
 from conciliare_cli.validate import check_read
 from conciliare_cli.write.anomalies import write_anomalies
@@ -135,3 +136,13 @@ def validate_command(
         console.print(
             f"Un file per ogni partner, da inviare per le correzioni, in {target / 'anomalie'}/"
         )
+    print_formal_gaps(call)
+
+
+def print_formal_gaps(call: LoadedCall) -> None:
+    """What bando.yaml still lacks for letters that hold (issue 14): warnings, never errors."""
+    gaps = formal_gaps(call)
+    if gaps:
+        console.print("[yellow]Lettere:[/] elementi formali da completare in bando.yaml:")
+        for gap in gaps:
+            console.print(f"  - {gap.removeprefix('bando.yaml: ')}", highlight=False, markup=False)

@@ -187,6 +187,11 @@ def write_letters(
 ) -> LettersReport:
     """Write the letters of `result` into `out` (see the module docstring)."""
     started = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        timings[step] = time.perf_counter() - started - sum(timings.values())
+
     load_typst()
     call = result.call
     logos = logo_files(call)
@@ -196,7 +201,9 @@ def write_letters(
         size = pool_size(expected, workers, chunk_size)
         # Start the workers now: they load the fonts while the letters' data is built.
         pool = stack.enter_context(start_pool(size, proj)) if size > 1 else None
+        lap("start of the workers")
         letters = prepare_letters(result, source, only=only, ids=ids, graduatoria=graduatoria)
+        lap("letters' data and graduatoria check")
         if not letters:
             raise UserError("nessuna lettera da scrivere con i filtri indicati")
         job = RenderJob(
@@ -207,6 +214,7 @@ def write_letters(
             run_date=run_date,
         )
         check_templates(Compiler(proj), job, letters)
+        lap("template check")
         report = LettersReport(folder=out, letters=len(letters))
         report.counts = dict(Counter(letter.outcome for letter in letters))
         report.no_channel = [letter.application_id for letter in without_channel(letters)]
@@ -216,9 +224,22 @@ def write_letters(
             on_start(len(items))
         with letters_folder(out) as tmp:
             report.pages = _render(job, items, tmp, chunk_size, on_progress, pool)
-            frame = index_frame(letters, {l.application_id: [s for s, _t in i.slips] for l, i in zip(letters, items, strict=True)})
+            lap("layout, letter and slip files, combined PDF")
+            frame = index_frame(
+                letters,
+                {
+                    letter.application_id: [name for name, _t in item.slips]
+                    for letter, item in zip(letters, items, strict=True)
+                },
+            )
             (tmp / INDEX_CSV).write_bytes(index_csv(frame))
-            write_index_xlsx(frame, tmp / INDEX_XLSX, title=job.call_title, status=source.status, run_date=run_date)
+            write_index_xlsx(
+                frame,
+                tmp / INDEX_XLSX,
+                title=job.call_title,
+                status=source.status,
+                run_date=run_date,
+            )
             write_letters_manifest(
                 tmp,
                 letters=letters,
@@ -226,9 +247,16 @@ def write_letters(
                 source=source,
                 run_date=run_date,
                 protocol=protocol,
-                selection={"ids": sorted(ids) if ids else None, "only": sorted(only) if only else None},
+                selection={
+                    "ids": sorted(ids) if ids else None,
+                    "only": sorted(only) if only else None,
+                },
                 project=proj,
             )
+            lap("index and manifest")
+        lap("move into place")
+    lap("end of the workers")
+    report.timings = timings
     report.seconds = time.perf_counter() - started
     return report
 

@@ -105,7 +105,9 @@ def _child(
 ) -> dict[str, Any]:
     best = min(group, key=lambda r: _RANK.get(r["x_status"], 9))
     feminine = feminine_from_tax_code(best.get("minor_tax_code"))
-    name = " ".join(t for t in (_text(best.get("minor_name")), _text(best.get("minor_surname"))) if t)
+    name = " ".join(
+        t for t in (_text(best.get("minor_name")), _text(best.get("minor_surname"))) if t
+    )
     status = best["x_status"]
     awarded, due = int(best["x_awarded"]), int(best["x_requested"])
     admitted = status != ESCLUSA
@@ -118,10 +120,10 @@ def _child(
                     reasons.append(text)
     notes = []
     if len(group) > 1:
+        once = agree(feminine, "è considerato", "è considerata")
         notes.append(
             f"{name or 'Un minore'} è {agree(feminine, 'indicato', 'indicata')} "
-            f"{len(group)} volte nella domanda: {agree(feminine, 'è considerato', 'è considerata')} "
-            "una sola volta."
+            f"{len(group)} volte nella domanda: {once} una sola volta."
         )
     return {
         "name": name,
@@ -171,9 +173,9 @@ def partial_explanation(children: list[dict[str, Any]], outcome: str, total: int
     whole = [c for c in admitted if c["paid"] and c["amount_cents"] >= c["due_cents"]]
     part = [c for c in admitted if c["paid"] and c["amount_cents"] < c["due_cents"]]
     none = [c for c in admitted if not c["paid"]]
-    parts = [
-        f"{c['name']} riceve {c['amount']} su {c['due']} spettanti" for c in part
-    ] + [f"{c['name']} riceve l'intero importo di {c['amount']}" for c in whole]
+    parts = [f"{c['name']} riceve {c['amount']} su {c['due']} spettanti" for c in part] + [
+        f"{c['name']} riceve l'intero importo di {c['amount']}" for c in whole
+    ]
     text = (
         f"Al Suo posto in graduatoria restavano {eur(total)}: per il bando, all'interno di una "
         "domanda i voucher si assegnano ai minori nell'ordine in cui sono indicati nella "
@@ -191,7 +193,9 @@ def partial_explanation(children: list[dict[str, Any]], outcome: str, total: int
     return text
 
 
-def vouchers_of(children: list[dict[str, Any]], public_id: str, prefix: str) -> list[dict[str, str]]:
+def vouchers_of(
+    children: list[dict[str, Any]], public_id: str, prefix: str
+) -> list[dict[str, str]]:
     """One voucher per funded child: its code is the application's public code and the
     child's place in the application (the same on every run)."""
     out = []

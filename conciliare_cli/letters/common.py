@@ -82,7 +82,9 @@ class ListSource:
             status = ListStatus.check(str(data["status"]))
             run_date = dt.date.fromisoformat(str(data["run_date"]))
         except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-            raise UserError("il manifest della graduatoria non è leggibile", file=str(path)) from exc
+            raise UserError(
+                "il manifest della graduatoria non è leggibile", file=str(path)
+            ) from exc
         return cls(status, run_date, hashlib.sha256(raw).hexdigest())
 
 
@@ -154,7 +156,11 @@ def common_context(
     }
     return {
         "sender": sender,
-        "call": {"title": cfg.call.title, "year": str(cfg.call.year), "cap": eur(rules.voucher.cap_cents)},
+        "call": {
+            "title": cfg.call.title,
+            "year": str(cfg.call.year),
+            "cap": eur(rules.voucher.cap_cents),
+        },
         "texts": texts,
         "act": _act(call, run_date, protocol),
         "logos": logos,

@@ -9,7 +9,6 @@ vectorised pandas over the whole table; only the assembly of each letter's dict 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ import pandas as pd
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.engine.criteria.base import LetterView
 from conciliare_cli.engine.result import RankResult
+from conciliare_cli.italian import eur
 from conciliare_cli.letters.children import children_of, partial_explanation, vouchers_of
 from conciliare_cli.letters.common import ListSource
 from conciliare_cli.letters.delivery import channel_of
@@ -242,9 +242,11 @@ def _recipient(first: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": name,
         "feminine": feminine,
-        "salutation": {None: "Alla cortese attenzione di", False: "Al signor", True: "Alla signora"}[
-            feminine
-        ],
+        "salutation": {
+            None: "Alla cortese attenzione di",
+            False: "Al signor",
+            True: "Alla signora",
+        }[feminine],
         "greeting": f"Gentile {title} {name}".replace("  ", " ").strip(),
         **contact,
         "channel": channel_of(contact),
@@ -268,12 +270,7 @@ def _one_letter(
     public_id = public_id_for(config, app_id)
     children, app_reasons = children_of(rows, outcome, rules)
     units = _units(rows, shared)
-    funds_paid = {
-        f.name: sum(int(r[f"x_fund_{f.id}"]) for r in rows)
-        for f in rules.funds
-    }
-    from conciliare_cli.italian import eur
-
+    funds_paid = {f.name: sum(int(r[f"x_fund_{f.id}"]) for r in rows) for f in rules.funds}
     final = shared.source.final
     context = {
         "application_id": app_id,
@@ -328,7 +325,9 @@ def _units(rows: list[dict[str, Any]], shared: _Shared) -> list[dict[str, Any]]:
         decided = _text(r.get("decided_by"))
         units.append(
             {
-                "label": _join(r.get("minor_name"), r.get("minor_surname")) if rules.by_minor else "",
+                "label": _join(r.get("minor_name"), r.get("minor_surname"))
+                if rules.by_minor
+                else "",
                 "criteria": [
                     {
                         "label": c.label,
@@ -359,10 +358,3 @@ def _lookup(series: pd.Series | None, key: Any) -> str:
 def _points(row: dict[str, Any], crit_id: str) -> Any:
     value = row.get(f"crit_{crit_id}")
     return 0 if value is None or pd.isna(value) else value
-
-
-def sample_context(outcome: str, final: bool) -> dict[str, Any]:
-    """A letter of `outcome` with every optional part filled in, to check templates with."""
-    from conciliare_cli.letters.samples import sample_letter
-
-    return sample_letter(outcome, final)

@@ -115,7 +115,9 @@ def index_csv(frame: pd.DataFrame) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def write_index_xlsx(frame: pd.DataFrame, path: Path, *, title: str, status: str, run_date: dt.date) -> None:
+def write_index_xlsx(
+    frame: pd.DataFrame, path: Path, *, title: str, status: str, run_date: dt.date
+) -> None:
     columns = [Column(c, h, "text") for c, h in INDEX_COLUMNS]
     with xlsx_workbook(path, run_date=run_date, title=title) as wb:
         write_table(

@@ -201,7 +201,7 @@ def template_error(exc: Any, project: Project) -> UserError:
     diagnostic = str(getattr(exc, "diagnostic", ""))
     hints = [str(h) for h in getattr(exc, "hints", []) or []]
     found = [m for m in _LOCATION.finditer(diagnostic) if Path(m["file"]).name != DOCUMENT]
-    if "failed to download package" in message or "package" in message and "@" in message:
+    if "failed to download package" in message or ("package" in message and "@" in message):
         message = "i pacchetti esterni non sono ammessi (nessun accesso alla rete)"
     elif "file not found" in message or "access denied" in message:
         message = (

@@ -102,7 +102,9 @@ def write_letters_manifest(
         "files": files,
     }
     path = folder / LETTERS_MANIFEST
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return path
 
 

@@ -67,8 +67,12 @@ def _rows(path: Path) -> list[list[str]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"non riesco a leggere il registro delle ricevute ({exc})", file=str(path)) from exc
-    delimiter = ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
+        raise UserError(
+            f"non riesco a leggere il registro delle ricevute ({exc})", file=str(path)
+        ) from exc
+    delimiter = (
+        ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
+    )
     return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
@@ -123,7 +127,9 @@ def _receipt(cells: dict[str, str], line: int, path: Path) -> Receipt:
         raise fail("canale", f"'{cells['canale']}' non è uno di {', '.join(CHANNELS)}")
     day = parse_day(cells["data_ricevimento"])
     if day is None:
-        raise fail("data_ricevimento", f"data non valida '{cells['data_ricevimento']}' (GG/MM/AAAA)")
+        raise fail(
+            "data_ricevimento", f"data non valida '{cells['data_ricevimento']}' (GG/MM/AAAA)"
+        )
     return Receipt(
         application_id=cells["protocollo"],
         list_status=status,

@@ -95,7 +95,9 @@ def _starts(objects: ChunkObjects, items: Sequence[LetterItem]) -> list[tuple[st
     return out
 
 
-def render_chunk(job: RenderJob, index: int, items: Sequence[LetterItem], folder: str) -> ChunkResult:
+def render_chunk(
+    job: RenderJob, index: int, items: Sequence[LetterItem], folder: str
+) -> ChunkResult:
     """Compile a chunk once, write one PDF/A file per letter and per slip."""
     pdf = compiler_for(job.project).compile(chunk_document(job, items), job.run_date)
     objects = ChunkObjects.from_pdf(pdf)

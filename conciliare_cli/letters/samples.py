@@ -77,14 +77,22 @@ def sample_letter(outcome: str, final: bool) -> dict[str, Any]:
         "reasons": [{"text": "Motivo di esempio (art. 1 del bando).", "reference": "art. 1"}],
         "total": "300,00 €",
         "due_total": "300,00 €",
-        "funds": [{"name": "Fondo A", "amount": "200,00 €"}, {"name": "Fondo B", "amount": "100,00 €"}],
+        "funds": [
+            {"name": "Fondo A", "amount": "200,00 €"},
+            {"name": "Fondo B", "amount": "100,00 €"},
+        ],
         "rank": "1",
         "waiting": "1",
         "points": "5 punti",
         "partial": "Al Suo posto in graduatoria restavano 300,00 €.",
         "units": [unit, {**unit, "decided_by_lottery": True}],
         "vouchers": [
-            {"code": "PREFISSO-ESEMPIO-1-1", "child": "Giulia Esempio", "amount": "300,00 €", "service": "Centro estivo"}
+            {
+                "code": "PREFISSO-ESEMPIO-1-1",
+                "child": "Giulia Esempio",
+                "amount": "300,00 €",
+                "service": "Centro estivo",
+            }
         ]
         if final
         else [],

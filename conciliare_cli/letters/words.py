@@ -59,7 +59,7 @@ def article_for_day(day: int) -> str:
 
 
 def date_with_article(value: object) -> str:
-    """"l'8 giugno 2017", "il 15 settembre 2017", "il 1° settembre 2017"; '' when missing."""
+    """ "l'8 giugno 2017", "il 15 settembre 2017", "il 1° settembre 2017"; '' when missing."""
     day = _as_date(value)
     if day is None:
         return ""
@@ -70,7 +70,7 @@ def date_with_article(value: object) -> str:
 
 
 def datetime_with_article(value: object) -> str:
-    """"l'8 giugno 2017 alle ore 10:24"; '' when missing."""
+    """ "l'8 giugno 2017 alle ore 10:24"; '' when missing."""
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
     stamp = pd.Timestamp(value)
@@ -83,18 +83,18 @@ def datetime_with_article(value: object) -> str:
 
 
 def born(feminine: bool | None, value: object) -> str:
-    """"nata il 3 marzo 2015", "nato l'8 maggio 2012"; '' when the date is missing."""
+    """ "nata il 3 marzo 2015", "nato l'8 maggio 2012"; '' when the date is missing."""
     text = date_with_article(value)
     return f"{agree(feminine, 'nato', 'nata')} {text}" if text else ""
 
 
 def count_noun(count: int, one: str, many: str) -> str:
-    """"1 minore", "2 minori", "0 minori"."""
+    """ "1 minore", "2 minori", "0 minori"."""
     return f"{count} {one if count == 1 else many}"
 
 
 def points_text(score: float | Decimal | None) -> str:
-    """"1 punto", "9 punti", "1,5 punti", "0 punti"."""
+    """ "1 punto", "9 punti", "1,5 punti", "0 punti"."""
     if score is None or pd.isna(score):
         return ""
     text = score_it(score)
@@ -102,7 +102,7 @@ def points_text(score: float | Decimal | None) -> str:
 
 
 def names_list(names: list[str]) -> str:
-    """"Elia", "Elia e Aurora", "Elia, Aurora e Roberto"."""
+    """ "Elia", "Elia e Aurora", "Elia, Aurora e Roberto"."""
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " e " + names[-1]
