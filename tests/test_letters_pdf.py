@@ -83,7 +83,8 @@ def test_funded_final_letter(rendered):
         "A questa lettera è allegato un buono per ciascun minore finanziato (2 in tutto)",
         "Rinuncia",
         APPEAL,
-        "Responsabile del procedimento (art. 5 della L. 241/1990): dott.ssa Laura Ferrari",
+        "Responsabile del procedimento, ai sensi dell'art. 5 della L. 241/1990, è: dott.ssa "
+        "Laura Ferrari (Ufficio Progetti di Conciliazione).",
         "dott. Paolo Martini",
         "Firma autografa sostituita a mezzo stampa ai sensi dell'art. 3, comma 2, "
         "del d.lgs. 39/1993",

@@ -84,8 +84,11 @@ def _key(row: dict[str, Any], index: int) -> str:
 
 
 def _order(row: dict[str, Any]) -> tuple[float, str]:
-    slot = pd.to_numeric(row.get("minor_slot"), errors="coerce")
-    return (float(slot) if pd.notna(slot) else 0.0, _text(row.get("minor_tax_code")))
+    try:
+        slot = float(row.get("minor_slot"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        slot = 0.0
+    return (0.0 if slot != slot else slot, _text(row.get("minor_tax_code")))
 
 
 def children_of(

@@ -172,7 +172,7 @@ def build_letters(
     app_total = awarded.groupby(app, sort=False).sum()
 
     view = LetterView(minors, unit, admitted, rules.fields)
-    crit_values = {c.id: c.shown_values(view) for c in rules.criteria}
+    crit_values = {c.id: c.shown_values(view).to_dict() for c in rules.criteria}
     fund_cents = {f.id: _cents(_col(minors, f"fund_{f.id}_cents", 0)) for f in rules.funds}
 
     order_frame = pd.DataFrame({"app": app_rank.index, "rank": app_rank.to_numpy()})
@@ -197,14 +197,16 @@ def build_letters(
     for rec in records.to_dict("records"):
         groups.setdefault(rec["x_app"], []).append(rec)
     shared = _Shared(rules, crit_values, source)
+    outcome_of, rank_of, wait_of = outcome.to_dict(), app_rank.to_dict(), app_wait.to_dict()
+    total_of = app_total.to_dict()
     letters = [
         _one_letter(
             app_id,
             rows,
-            outcome=str(outcome[app_id]),
-            rank=app_rank.get(app_id),
-            waiting=app_wait.get(app_id),
-            total=int(app_total[app_id]),
+            outcome=str(outcome_of[app_id]),
+            rank=rank_of.get(app_id),
+            waiting=wait_of.get(app_id),
+            total=int(total_of[app_id]),
             order=position[app_id],
             shared=shared,
         )
@@ -217,7 +219,7 @@ def build_letters(
 @dataclass(frozen=True)
 class _Shared:
     rules: Rules
-    crit_values: dict[str, pd.Series]
+    crit_values: dict[str, dict[Any, Any]]
     source: ListSource
 
     @property
@@ -348,10 +350,8 @@ def _units(rows: list[dict[str, Any]], shared: _Shared) -> list[dict[str, Any]]:
     return units
 
 
-def _lookup(series: pd.Series | None, key: Any) -> str:
-    if series is None:
-        return "—"
-    value = series.get(key)
+def _lookup(values: dict[Any, Any] | None, key: Any) -> str:
+    value = None if values is None else values.get(key)
     return "—" if value is None else str(value)
 
 

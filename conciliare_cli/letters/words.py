@@ -12,6 +12,7 @@ agreement are decided here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 
@@ -59,10 +60,14 @@ def article_for_day(day: int) -> str:
 
 
 def date_with_article(value: object) -> str:
-    """ "l'8 giugno 2017", "il 15 settembre 2017", "il 1° settembre 2017"; '' when missing."""
+    """A date with its article: "l'8 giugno 2017", "il 1° settembre 2017"; '' when missing."""
     day = _as_date(value)
-    if day is None:
-        return ""
+    return "" if day is None else _day_with_article(day)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _day_with_article(day: dt.date) -> str:
+    # Babel takes tens of µs a call; a call's letters share few dates
     text = date_long(day)
     if day.day == 1:
         text = "1°" + text[1:]
@@ -70,13 +75,13 @@ def date_with_article(value: object) -> str:
 
 
 def datetime_with_article(value: object) -> str:
-    """ "l'8 giugno 2017 alle ore 10:24"; '' when missing."""
+    """A date and time with its article: "l'8 giugno 2017 alle ore 10:24"; '' when missing."""
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
-    stamp = pd.Timestamp(value)
+    stamp = value if isinstance(value, dt.datetime) else pd.Timestamp(value)
     if pd.isna(stamp):
         return ""
-    text = date_with_article(stamp)
+    text = _day_with_article(stamp.date())
     if stamp.hour or stamp.minute:
         text += f" alle ore {stamp.hour:02d}:{stamp.minute:02d}"
     return text
