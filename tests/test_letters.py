@@ -175,7 +175,15 @@ def test_a_partial_award_says_which_child_receives_what_and_why(tmp_path):
         ("Roberto Valli", "non ancora finanziato", eur("0,00 €")),
     ]
     partial = letter.context["partial"]
-    assert "nell'ordine in cui sono indicati nella domanda" in partial
+    assert "uno dopo l'altro, in ordine alfabetico di codice fiscale" in partial  # no Figlio 1, 2
+    for slot, row in enumerate(rows, start=1):
+        row["minor_slot"] = slot
+    slotted = result_from_rows(make_call_folder(tmp_path / "bando2"), rows)
+    (with_slots,) = build_letters(slotted, FINAL)
+    assert (
+        "uno dopo l'altro, nell'ordine in cui sono indicati nella domanda"
+        in (with_slots.context["partial"])
+    )
     assert f"Elia Valli riceve {eur('159,50 €')} su {eur('300,00 €')} spettanti" in partial
     assert "Aurora Valli e Roberto Valli per ora non ricevono alcun importo" in partial
     assert [v["child"] for v in letter.vouchers] == ["Elia Valli"]  # only the paid child

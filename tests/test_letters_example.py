@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from letters_mistakes import pdftotext, problems, split_letters
 from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
@@ -105,6 +106,18 @@ def test_provisional_then_final_letters_of_the_example_call(example_copy):
             lowered = slip.lower()
             assert "isee" not in lowered and "disabilit" not in lowered and "l. 104" not in lowered
     assert text_of(out / slips[0]) == " ".join(final_letters[0][1][0].split())
+    combined = out / "lettere-tutte.pdf"
+    texts, layouts = (
+        split_letters(pdftotext(combined)),
+        split_letters(pdftotext(combined, "-layout")),
+    )
+    found = {
+        i: problems(t, lay.splitlines())
+        for i, (t, lay) in enumerate(zip(texts, layouts, strict=True))
+    }
+    assert {i: what for i, what in found.items() if what} == {}
+    carlo = text_of(out / "ASST-PG2017-0052.pdf")  # one reason: said in the singular
+    assert "Carlo Nicolò (nato il 15 marzo 2000): non ammesso, per questo motivo:" in carlo
 
     verified, said = invoke("verify", call)
     assert verified.exit_code == 0, said

@@ -83,12 +83,17 @@ def _key(row: dict[str, Any], index: int) -> str:
     return code or f"#{index}"
 
 
-def _order(row: dict[str, Any]) -> tuple[float, str]:
+def _slot(row: dict[str, Any]) -> float:
     try:
         slot = float(row.get("minor_slot"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        slot = 0.0
-    return (0.0 if slot != slot else slot, _text(row.get("minor_tax_code")))
+        return 0.0
+    return 0.0 if slot != slot else slot
+
+
+def _order(row: dict[str, Any]) -> tuple[float, str]:
+    """The allocation's order of the minors of a unit: minor_slot, then tax code."""
+    return (_slot(row), _text(row.get("minor_tax_code")))
 
 
 def children_of(
@@ -130,6 +135,7 @@ def _child(
         )
     return {
         "name": name,
+        "slot": _slot(best),
         "feminine": feminine,
         "born": born(feminine, best.get("minor_birth_date")),
         "service": _service(best.get("service")),
@@ -180,9 +186,8 @@ def partial_explanation(children: list[dict[str, Any]], outcome: str, total: int
         f"{c['name']} riceve l'intero importo di {c['amount']}" for c in whole
     ]
     text = (
-        f"Al Suo posto in graduatoria restavano {eur(total)}: per il bando, all'interno di una "
-        "domanda i voucher si assegnano ai minori nell'ordine in cui sono indicati nella "
-        "domanda. "
+        f"Al Suo posto in graduatoria restavano {eur(total)}: all'interno di una domanda i "
+        f"voucher si assegnano ai minori uno dopo l'altro, {_order_words(admitted)}. "
     )
     if parts:
         text += "; ".join(parts) + ". "
@@ -194,6 +199,20 @@ def partial_explanation(children: list[dict[str, Any]], outcome: str, total: int
         "completati nello stesso ordine e riceverà una nuova comunicazione."
     )
     return text
+
+
+def _order_words(admitted: list[dict[str, Any]]) -> str:
+    """How the allocation ordered these children (see engine/allocation.py): by their place in
+    the application when the partner's file gives one (Figlio 1, Figlio 2), else by tax code."""
+    slots = [c["slot"] for c in admitted]
+    if len(set(slots)) == len(slots):
+        return "nell'ordine in cui sono indicati nella domanda"
+    if len(set(slots)) == 1:
+        return "in ordine alfabetico di codice fiscale"
+    return (
+        "nell'ordine in cui sono indicati nella domanda e, a pari posizione, in ordine "
+        "alfabetico di codice fiscale"
+    )
 
 
 def vouchers_of(
