@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from conciliare_cli import __version__
 from conciliare_cli.errors import UserError
+from conciliare_cli.read.clean import visible
 
 HELP_TEXT = "Mostra questo aiuto ed esce."
 
@@ -124,7 +126,9 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             except UserError as exc:
                 if state.debug:
                     err_console.print_exception()
-                err_console.print(f"[bold red]Errore:[/] {exc.render()}", highlight=False)
+                # partner data in the message: printed literally, control characters made visible
+                text = escape(visible(exc.render()))
+                err_console.print(f"[bold red]Errore:[/] {text}", highlight=False)
                 raise typer.Exit(exc.exit_code) from exc
 
         return app.command(name, cls=ItalianCommand)(wrapper)

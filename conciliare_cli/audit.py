@@ -179,7 +179,8 @@ def verify_result(
             report.stored_changed.append(rel)
 
     try:
-        result = runner(folder, call=call)
+        done = runs.recorded(out)  # the same run date and override as the published run
+        result = runner(folder, call=call, run_date=done.run_date, override=done.override)
     except UserError as exc:
         report.rerun_error = exc.render()
         return report

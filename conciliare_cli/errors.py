@@ -33,3 +33,29 @@ class ConfigError(UserError):
 
     def render(self) -> str:  # the lines carry the file already
         return "\n".join(self.errors)
+
+
+class MappingError(UserError):
+    """A partner's file does not have the columns its mapping in bando.yaml names; `fields`
+    are the mapped fields whose columns are missing (to point at their lines of bando.yaml)."""
+
+    def __init__(self, message: str, *, fields: list[str], file: str | None = None,
+                 hint: str | None = None):  # fmt: skip
+        self.fields = fields
+        super().__init__(message, file=file, hint=hint)
+
+
+class UserErrors(UserError):
+    """Several user errors found in one run (every partner's files are read before stopping),
+    each on its own line."""
+
+    def __init__(self, errors: list[UserError]):
+        self.errors = errors
+        super().__init__("\n".join(e.render() for e in errors))
+
+    def render(self) -> str:
+        if len(self.errors) == 1:
+            return self.errors[0].render()
+        return f"{len(self.errors)} problemi nei file dei partner:\n" + "\n".join(
+            "- " + e.render().replace("\n", "\n  ") for e in self.errors
+        )

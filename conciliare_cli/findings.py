@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 from conciliare_cli.fields import Level
@@ -111,6 +112,33 @@ CATALOGUE: dict[str, FindingType] = {
             "il testo '{value}' sembra una formula",
             "Un testo che inizia con = + - @: è trattato come testo, mai come formula.",
         ),
+        FindingType(
+            "CELLA_IN_ERRORE",
+            B,
+            MI,
+            "la cella contiene un errore ('{value}'): il dato non si può leggere",
+            "Una cella con un errore di Excel (#N/A, #DIV/0!, #RIF!, #VALORE!, #NOME?, "
+            "#NUM!, #NULLO!, anche scritto come testo in un CSV) o un numero non valido "
+            "(NaN): il dato non è leggibile e non vale come dato mancante.",
+        ),
+        FindingType(
+            "CARATTERI_INVISIBILI_RIMOSSI",
+            W,
+            MI,
+            "tolti caratteri invisibili da '{value}'",
+            "Un protocollo o un codice fiscale conteneva caratteri invisibili (spazio a "
+            "larghezza zero, BOM, caratteri di controllo): sono stati tolti, e il valore "
+            "letto è quello senza.",
+        ),
+        FindingType(
+            "IMPORTO_ARROTONDATO",
+            W,
+            MI,
+            "importo '{value}' arrotondato al centesimo: {detail}",
+            "Un importo con più di due decimali: è arrotondato al centesimo (0,5 centesimi "
+            "per eccesso). Un importo diverso da zero che arrotondato darebbe 0,00 € non è "
+            "leggibile (IMPORTO_NON_LEGGIBILE).",
+        ),
         # ---- validation (conciliare_cli/validate)
         FindingType(
             "CAMPO_OBBLIGATORIO_MANCANTE", B, MI, "manca {field}", "Un dato obbligatorio è vuoto."
@@ -156,8 +184,18 @@ CATALOGUE: dict[str, FindingType] = {
             B,
             AP,
             "data di presentazione implausibile: {value} ({detail})",
-            "La data di presentazione è lontana dalla finestra del bando (anni prima "
-            "o dopo): probabilmente un errore di inserimento.",
+            "La data di presentazione è lontana dalla finestra del bando (oltre un anno prima "
+            "o dopo) o successiva al giorno dell'elaborazione: va verificata con il "
+            "richiedente; la domanda resta da regolarizzare, non è esclusa.",
+        ),
+        FindingType(
+            "DATA_SENZA_ORA",
+            W,
+            AP,
+            "data di presentazione senza ora: {value} ({detail})",
+            "Una data di presentazione senza l'ora, in un bando che apre o chiude a un'ora del "
+            "giorno: nel giorno di apertura o di chiusura l'ora decide, e la domanda resta da "
+            "regolarizzare finché non è nota; negli altri giorni è un avviso.",
         ),
         FindingType(
             "MINORE_IN_PIU_DOMANDE",
@@ -275,6 +313,7 @@ FINDING_COLUMNS = [
     "message",
     "application_id",
     "row_key",
+    "resolution",  # '' while open; how it was resolved (a correction, an override) otherwise
 ]
 
 
@@ -365,3 +404,29 @@ def _key(series: pd.Series, *, numeric: bool) -> pd.Series:
     return values.where(values.notna(), None).map(
         lambda v: None if v is None else str(v), na_action="ignore"
     )
+
+
+def open_blocking(findings: pd.DataFrame) -> np.ndarray:
+    """Per finding: blocking and not yet resolved (a correction, a confirmation, an override
+    on record resolves it)."""
+    if findings is None or not len(findings):
+        return np.zeros(0 if findings is None else len(findings), dtype=bool)
+    blocking = findings["severity"].astype("string").eq(str(Severity.BLOCKING)).fillna(False)
+    if "resolution" in findings.columns:
+        resolution = findings["resolution"].astype("string").fillna("").str.strip()
+        blocking &= resolution.eq("")
+    return blocking.to_numpy(dtype=bool)
+
+
+@dataclass(frozen=True)
+class Override:
+    """The office decides with blocking findings still open (`rank --final` with an override):
+    they are settled on the data as they were read, so the call's rules decide on them, and
+    who decided and why is on record (the findings' resolution, the manifest, the Riepilogo
+    sheet)."""
+
+    by: str
+    reason: str
+
+    def text(self) -> str:
+        return f"deroga di {self.by}: {self.reason}"

@@ -3,37 +3,85 @@
 The commands (rank, explain, letters) and `verify` all call `run`, so a letter, an explanation
 and the graduatoria always come from the same computation; `rank` and `verify` both write
 through `write_outputs`, so a re-run writes exactly what `rank` wrote.
+
+A run depends on two facts beside the files: its date (a submission after it is implausible)
+and an override of open blocking findings, if the office decided one. `rank` takes them from
+its options and records them in manifest.json; `explain`, `letters` and `verify` take them
+from there (`recorded`), so they see the graduatoria that was published.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from conciliare_cli.atomic import atomic_output
 from conciliare_cli.config import LoadedCall, load_call
-from conciliare_cli.engine.compile import compile_rules
+from conciliare_cli.engine.compile import Rules, compile_rules
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.stages import rank_call
-from conciliare_cli.publish import write_manifest, write_public
-from conciliare_cli.validate import validate_call
+from conciliare_cli.findings import Override
+from conciliare_cli.publish import read_manifest, write_manifest, write_public
+from conciliare_cli.validate import CheckOptions, validate_call
 from conciliare_cli.write.graduatoria import write_graduatoria_csv, write_graduatoria_xlsx
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a published graduatoria's manifest says about its run."""
+
+    run_date: dt.date | None = None
+    override: Override | None = None
 
 
 def run(
     folder: Path | str,
     on_file: Callable[[Path], None] | None = None,
     call: LoadedCall | None = None,
+    *,
+    run_date: dt.date | None = None,
+    override: Override | None = None,
 ) -> RankResult:
     """Run the call in `folder` and return the ranked, allocated result."""
     call = call or load_call(folder)
     rules = compile_rules(call)  # once for the whole run; errors before any reading
     call.require_partners()
-    read, findings = validate_call(call, on_file=on_file)
+    read, findings = validate_call(
+        call, on_file=on_file, options=check_options(rules, run_date, override)
+    )
     result = rank_call(rules, read.minors, findings)
     result.input_files = [_relative(call.folder, p) for p in read.input_files]
+    result.corrections = read.corrections
+    result.override = override
     return result
+
+
+def check_options(
+    rules: Rules, run_date: dt.date | None = None, override: Override | None = None
+) -> CheckOptions:
+    """What validation needs to know of the rules: the fields that count, the cost."""
+    return CheckOptions(
+        counted=rules.fields_that_count,
+        cost_fields=frozenset(rules.voucher.fields),
+        run_date=run_date,
+        override=override,
+    )
+
+
+def recorded(out_dir: Path) -> Recorded:
+    """The run date and override of the graduatoria in `out_dir` (nothing when there is none)."""
+    manifest = read_manifest(out_dir)
+    if not manifest:
+        return Recorded()
+    when = manifest.get("run_date")
+    run_date = dt.date.fromisoformat(when) if isinstance(when, str) else None
+    data = manifest.get("override")
+    override = None
+    if isinstance(data, dict) and data.get("by") and data.get("reason"):
+        override = Override(str(data["by"]), str(data["reason"]))
+    return Recorded(run_date, override)
 
 
 def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.date) -> None:

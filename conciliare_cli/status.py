@@ -9,6 +9,10 @@ each member carries every Italian label the outputs use, so a label is defined o
 - `letter_label`: the letter's object line ("domanda finanziata parzialmente");
 - `minor_label(feminine)`: a child's outcome in a letter ("finanziato" / "finanziata").
 
+DA_REGOLARIZZARE is the outcome of an application with an open blocking finding (a defect in
+the data to put to the applicant first, *soccorso istruttorio*): it is neither excluded nor
+ranked until the finding is resolved (a correction, a confirmation, or an override on record).
+
 `ListStatus` is the kind of a graduatoria: PROVVISORIA or DEFINITIVA.
 """
 
@@ -36,6 +40,7 @@ class Status(StrEnum):
     FUNDED = "FINANZIATA"
     PARTIAL = "FINANZIATA_PARZIALMENTE"
     WAITING = "AMMESSA_NON_FINANZIATA"
+    TO_REGULARISE = "DA_REGOLARIZZARE"  # an open blocking finding: not decided, not ranked
     EXCLUDED = "ESCLUSA"
 
     @property
@@ -63,7 +68,8 @@ class Status(StrEnum):
 
     @property
     def admitted(self) -> bool:
-        return self is not Status.EXCLUDED
+        """In the graduatoria (funded, partly funded or waiting)."""
+        return self in (Status.FUNDED, Status.PARTIAL, Status.WAITING)
 
     @property
     def paid(self) -> bool:
@@ -107,6 +113,14 @@ _LABELS: dict[Status, _Labels] = {
         "domanda ammessa non finanziata (lista d'attesa)",
         "in lista d'attesa",
         "in lista d'attesa",
+    ),
+    Status.TO_REGULARISE: _Labels(
+        "Da regolarizzare",
+        "DA REGOLARIZZARE (istruttoria in corso: non ancora in graduatoria)",
+        "In istruttoria",
+        "domanda in istruttoria (da regolarizzare)",
+        "da regolarizzare",
+        "da regolarizzare",
     ),
     Status.EXCLUDED: _Labels(
         "Esclusa",

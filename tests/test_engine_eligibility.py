@@ -89,8 +89,8 @@ def test_invalid_tax_codes() -> None:
     assert b["exclusion_reasons"].tolist() == ["CF_MINORE_NON_VALIDO", ""]
 
 
-def test_blocking_findings_exclude_application_or_row() -> None:
-    rows = app("A", 1, [minor(11), minor(12)]) + app("B", 2, [minor(21)])
+def test_blocking_findings_suspend_the_application_and_never_exclude() -> None:
+    rows = app("A", 1, [minor(11), minor(12)]) + app("B", 2, [minor(21)]) + app("C", 3, [minor(31)])
     table = minors_table(rows)
     keys = table["row_key"].tolist()
     findings = pd.concat(
@@ -99,21 +99,43 @@ def test_blocking_findings_exclude_application_or_row() -> None:
                 "DATA_NON_LEGGIBILE",
                 pd.DataFrame({"application_id": ["A"], "row_key": [keys[1]], "value": ["x"]}),
             ),
-            make_findings(
-                "ISEE_NEGATIVO", pd.DataFrame({"application_id": ["B"], "value": ["-1"]})
+            make_findings(  # resolved (a correction on record): blocks nothing any more
+                "ISEE_NEGATIVO",
+                pd.DataFrame({"application_id": ["B"], "value": ["-1"]}),
+                resolution="correzione, riga 2 di correzioni.xlsx",
             ),
-            make_findings(  # a warning excludes nothing
+            make_findings(  # a warning blocks nothing
                 "FORMULA_NEL_FILE",
-                pd.DataFrame({"application_id": ["A"], "row_key": [keys[0]], "value": ["=1"]}),
+                pd.DataFrame({"application_id": ["C"], "row_key": [keys[3]], "value": ["=1"]}),
             ),
         ],
         ignore_index=True,
     )
-    data = rules_data()
-    r = rank_call(call_from(data), table, findings).minors.set_index("row_key")
-    assert r.loc[keys[0], "status"] == "FINANZIATA"
-    assert r.loc[keys[1], "exclusion_reasons"] == "DATA_NON_LEGGIBILE"
-    assert r.loc[keys[2], "exclusion_reasons"] == "ISEE_NEGATIVO"
+    result = rank_call(call_from(rules_data()), table, findings)
+    r = result.minors.set_index("row_key")
+    # A: every minor waits, with no reason of exclusion and no rank
+    assert r.loc[keys[:2], "status"].tolist() == ["DA_REGOLARIZZARE"] * 2
+    assert r.loc[keys[:2], "exclusion_reasons"].tolist() == ["", ""]
+    assert r.loc[keys[:2], "rank"].isna().all()
+    assert (r.loc[keys[:2], "awarded_cents"] == 0).all()
+    assert r.loc[keys[2], "status"] == "FINANZIATA"
+    assert r.loc[keys[3], "status"] == "FINANZIATA"
+    units = result.units.set_index("unit_id")
+    assert units.loc["A", "status"] == "DA_REGOLARIZZARE" and pd.isna(units.loc["A", "rank"])
+    assert units["rank"].dropna().tolist() == [1, 2]  # B and C are ranked, A is not
+
+
+def test_a_pending_application_neither_replaces_nor_is_replaced() -> None:
+    rows = app("A", 1, [minor(11)], submitted_at="2017-06-10 10:00") + app(
+        "B", 1, [minor(12)], submitted_at="2017-06-20 10:00"
+    )
+    table = minors_table(rows)
+    pending_b = make_findings("ISEE_NEGATIVO", pd.DataFrame({"application_id": ["B"]}))
+    r = rank_call(call_from(rules_data()), table, pending_b).minors.set_index("application_id")
+    assert r.loc["A", "status"] == "FINANZIATA"  # B, the later one, is not decided yet
+    assert r.loc["B", "status"] == "DA_REGOLARIZZARE"
+    r = rank_call(call_from(rules_data()), table, NO_FINDINGS).minors.set_index("application_id")
+    assert r.loc["A", "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
 
 
 def test_missing_cost_policy() -> None:

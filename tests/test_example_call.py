@@ -6,7 +6,9 @@ bench/make_example.py together with the files), so the README and this test cann
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,8 +93,18 @@ RULES = [p for p in PLANTED if p.by == "rank"]
 
 
 @pytest.fixture(scope="module")
-def validated() -> tuple[pd.DataFrame, pd.DataFrame]:
-    call = load_call(EXAMPLE)
+def raw_example(tmp_path_factory) -> Path:
+    """The example call without its corrections file: the partners' files as they came."""
+    folder = tmp_path_factory.mktemp("raw") / "conciliare-2017"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("esiti", "correzioni.xlsx"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def validated(raw_example: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The partners' files validated as they came (no corrections), every finding blocking
+    as when every field counted."""
+    call = load_call(raw_example)
     result, findings = validate_call(call)
     return result.minors, findings
 
@@ -246,3 +258,69 @@ def test_funds_run_out_with_every_outcome(ranked) -> None:
     for status in ("FINANZIATA", "AMMESSA_NON_FINANZIATA", "ESCLUSA"):
         assert counts.get(status, 0) >= 1, counts
     assert counts.get("FINANZIATA_PARZIALMENTE", 0) == 1, counts
+
+
+# ---------------------------------------------------------------- the istruttoria
+
+
+def test_every_blocking_finding_is_answered_in_the_corrections_file(raw_example) -> None:
+    """Without correzioni.xlsx the planted defects keep their applications DA_REGOLARIZZARE;
+    with it, every blocking finding is resolved (corrected, or confirmed and then decided by
+    the rules) and the rules exclude only on values that were read."""
+    from conciliare_cli import runs
+    from conciliare_cli.findings import open_blocking
+
+    raw = runs.run(raw_example)
+    pending = raw.minors[raw.minors["status"] == "DA_REGOLARIZZARE"]
+    assert pending["application_id"].nunique() == 12
+    assert not (raw.minors["exclusion_reasons"].str.contains("NON_VALIDO").fillna(False)).any()
+    done = runs.run(EXAMPLE)
+    assert not open_blocking(done.findings).any()
+    assert (done.minors["status"] != "DA_REGOLARIZZARE").all()
+    assert len(done.corrections) == 12
+    assert set(done.corrections["decision"]) == {"correzione", "conferma"}
+    assert "correzioni.xlsx" in done.input_files
+    # the typing mistakes, corrected, are ranked like the others
+    implausible = done.minors[done.minors["application_id"] == "ATS-R00025"]
+    assert implausible["status"].iloc[0] != "ESCLUSA"
+    assert str(implausible["submitted_at"].iloc[0]).startswith("2017-07-15")
+
+
+def test_final_list_refused_while_findings_are_open(raw_example, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from conciliare_cli.cli import app
+
+    runner = CliRunner()
+    args = [
+        "rank",
+        str(raw_example),
+        "--final",
+        "--date",
+        "2017-09-20",
+        "--out",
+        str(tmp_path / "a"),
+    ]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2
+    text = " ".join(refused.output.split())
+    assert "graduatoria DEFINITIVA rifiutata: 12 anomalie bloccanti aperte in 12 domande" in text
+    assert "ATS-R00025" in text and "Traceback" not in refused.output
+    assert not (tmp_path / "a").exists()
+    half = runner.invoke(app, [*args, "--deroga", "termine scaduto"])
+    assert half.exit_code == 2 and "--deciso-da" in " ".join(half.output.split())
+    decided = runner.invoke(
+        app, [*args, "--deroga", "termine scaduto", "--deciso-da", "La dirigente, M. Rossi"]
+    )
+    assert decided.exit_code == 0, decided.output
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["override"] == {
+        "by": "La dirigente, M. Rossi", "reason": "termine scaduto", "findings": 12
+    }  # fmt: skip
+    copy = tmp_path / "c" / "conciliare-2017"
+    shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns("esiti"))
+    final = runner.invoke(app, ["rank", str(copy), "--final", "--date", "2017-09-20"])
+    assert final.exit_code == 0, final.output
+    assert json.loads((copy / "esiti" / "manifest.json").read_text())["corrections"] == {
+        "file": "correzioni.xlsx", "applied": 12
+    }  # fmt: skip

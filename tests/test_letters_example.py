@@ -54,7 +54,7 @@ def test_provisional_then_final_letters_of_the_example_call(example_copy):
     call = str(example_copy)
     out = example_copy / "esiti" / "lettere"
     no_list, said = invoke("letters", call, "--date", "2017-09-15")
-    assert no_list.exit_code == 2 and "non trovo la graduatoria" in said
+    assert no_list.exit_code == 2 and "non c'è una graduatoria" in said
 
     assert invoke("rank", call, "--date", "2017-09-15")[0].exit_code == 0
     written, said = invoke("letters", call, "--date", "2017-09-15")

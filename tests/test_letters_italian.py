@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
 from conciliare_cli.demo import generate_call
+from conciliare_cli.letters.words import spell_dates
 
 runner = CliRunner()
 
@@ -33,6 +34,16 @@ def test_the_list_catches_the_mistakes_it_names():
         "la rinuncia. Aurora Moretti (nata l'11 marzo 2015): non ammessa."
     )
     assert problems(good, ["Aurora Moretti (nata l'11 marzo 2015): non ammessa."]) == []
+
+
+def test_the_engine_s_numeric_dates_are_spelled_with_their_article():
+    assert spell_dates("sostituita dalla domanda COOP-S056, presentata il 08/06/2017 08:32") == (
+        "sostituita dalla domanda COOP-S056, presentata l'8 giugno 2017 alle ore 08:32"
+    )
+    assert spell_dates("il 11/07/2017, il 01/09/2017") == "l'11 luglio 2017, il 1° settembre 2017"
+    assert spell_dates("età al 01/09/2017: 17 anni") == "età al 01/09/2017: 17 anni"  # no "il"
+    assert spell_dates("il 31/02/2017") == "il 31/02/2017"  # not a date: left as written
+    assert problems(spell_dates("presentata il 08/06/2017 08:32"), []) == []
 
 
 @pytest.mark.slow

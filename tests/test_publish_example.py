@@ -103,7 +103,14 @@ def test_example_every_unit_once(published):
     plist = public_list(result)
     shown = plist.ranked["public_id"].tolist() + plist.excluded["public_id"].tolist()
     assert sorted(shown) == sorted(result.units["application_id"].astype(str).tolist())
-    assert len(plist.excluded) == int((result.units["status"] == "ESCLUSA").sum())
+    not_ranked = result.units["status"].isin(["ESCLUSA", "DA_REGOLARIZZARE"])
+    assert len(plist.excluded) == int(not_ranked.sum())
+    labels = dict(zip(plist.excluded["public_id"], plist.excluded["status"], strict=True))
+    for app, status in zip(result.units["application_id"], result.units["status"], strict=True):
+        if status == "DA_REGOLARIZZARE":
+            assert labels[app] == "In istruttoria"  # never "Non ammessa" before it is decided
+        elif status == "ESCLUSA":
+            assert labels[app] == "Non ammessa"
 
 
 def test_example_tmp_free(published):

@@ -50,6 +50,7 @@ def test_manifest_content(tmp_path):
         "FINANZIATA": 2,
         "FINANZIATA_PARZIALMENTE": 1,
         "AMMESSA_NON_FINANZIATA": 1,
+        "DA_REGOLARIZZARE": 0,
         "ESCLUSA": 1,
     }
     assert m["counts"]["minors"]["FINANZIATA"] == 3

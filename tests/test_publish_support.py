@@ -219,6 +219,6 @@ def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.da
         write_manifest(result, tmp, status, run_date)
 
 
-def run_call(folder: Path, call: object = None) -> RankResult:
-    """Stands in for runs.run(folder, call=...)."""
+def run_call(folder: Path, call: object = None, **_recorded: object) -> RankResult:
+    """Stands in for runs.run(folder, call=..., run_date=..., override=...)."""
     return make_result(Path(folder), call)

@@ -207,7 +207,10 @@ def test_every_input_unchanged_across_formats(tmp_path: Path) -> None:
     call = make_call(
         folder,
         [
-            partner(files=["partner/a.*"], columns=FIXTURE_COLUMNS, pid="A"),
+            *(
+                partner(files=f"partner/a.{ext}", columns=FIXTURE_COLUMNS, pid=f"A{ext.upper()}")
+                for ext in ("ods", "xls", "xlsx")
+            ),
             partner(files="partner/b.csv", columns=CSV_COLUMNS, pid="B"),
         ],
     )
@@ -218,8 +221,21 @@ def test_every_input_unchanged_across_formats(tmp_path: Path) -> None:
     assert [p.name for p in seen] == ["a.ods", "a.xls", "a.xlsx", "b.csv"]
     assert [p.name for p in result.input_files] == ["a.ods", "a.xls", "a.xlsx", "b.csv"]
     assert len(result.minors) == 3 * 3 + 2
-    # the same application in three files of one partner: one id, three copies of each key
     assert result.minors["row_key"].is_unique
+
+
+def test_two_copies_of_one_partners_file_are_an_error_naming_both(tmp_path: Path) -> None:
+    """A corrected copy left beside the original would count every application twice."""
+    folder = tmp_path / "c"
+    (folder / "partner").mkdir(parents=True)
+    shutil.copyfile(DATA / "partner.xls", folder / "partner" / "a.xls")
+    write_source(folder / "partner" / "a (copia).xlsx")
+    call = make_call(folder, [partner(files=["partner/a*"], columns=FIXTURE_COLUMNS, pid="A")])
+    with pytest.raises(UserError) as info:
+        read_call(call)
+    text = info.value.render()
+    assert "partner/a (copia).xlsx" in text and "partner/a.xls" in text
+    assert "stesse domande" in text
 
 
 def test_csv_line_numbers_with_line_breaks_inside_quoted_cells(tmp_path: Path) -> None:

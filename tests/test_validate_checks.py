@@ -692,3 +692,29 @@ def test_filled_birth_date_is_the_latest_century_not_after_the_reference(dates):
     for code, got in zip(codes, filled["minor_birth_date"], strict=True):
         expected = taxcode.birth_date_not_after(taxcode.birth_parts(code), ref)
         assert got.date() == expected and got.date() <= ref
+
+
+# ---------------------------------------------------------------- a date without a time
+
+
+def test_date_without_time_blocks_only_on_the_days_the_hour_decides():
+    rows = [
+        minor(submitted_at=pd.Timestamp("2017-07-31")),  # closing day: before or after 12:00?
+        minor(
+            application_id="ASST-2",
+            source_row=3,
+            applicant_tax_code=PARENT2,
+            minor_tax_code=CHILD2,
+            minor_birth_date=pd.Timestamp("2014-07-20"),
+            submitted_at=pd.Timestamp("2017-07-10"),  # any hour of that day is in time
+        ),
+    ]
+    found = only(run(rows), "DATA_SENZA_ORA")
+    assert list(found["source_row"]) == [2, 3]
+    assert list(found["severity"]) == ["BLOCCANTE", "AVVISO"]
+    assert "31/07/2017" in found.iloc[0]["message"]
+    assert "12:00" in found.iloc[0]["message"]  # the window's time of day is named
+
+
+def test_a_date_with_its_time_is_no_finding():
+    assert only(run([minor(submitted_at=pd.Timestamp("2017-07-31 11:59"))]), "DATA_SENZA_ORA").empty

@@ -49,7 +49,7 @@ MONEY = [
     (1234.56, 123456),
     (300, 30000),
     (0.125, 13),
-    (1e-3, 0),
+    (6e-3, 1),  # 1e-3 would round to 0,00 EUR: unreadable (tests/test_hostile_values.py)
     (-0.005, -1),  # half away from zero
     (2.675, 268),  # 2.675 is 2.67499999... in binary: the digits Excel shows are 2.675
 ]
@@ -117,6 +117,9 @@ def test_money_written_any_way_gives_exact_cents(amount: Decimal) -> None:
 def test_money_rounds_half_up_like_decimal(amount: Decimal) -> None:
     expected = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     text = f"{amount:.3f}".replace(".", ",")
+    if expected == 0 and amount != 0:  # would be 0,00 EUR: unreadable, never a silent zero
+        assert parsed_list(v.parse_money, [text]) == ([None], [True])
+        return
     assert parsed_list(v.parse_money, [text]) == ([expected], [False])
 
 

@@ -101,7 +101,7 @@ def test_rerun_that_produces_other_files(published):
 
 
 def test_rerun_failure_is_reported(published):
-    def runner(folder, call=None):
+    def runner(folder, call=None, **_recorded):
         raise UserError("colonna 'Protocollo' non trovata", file="partner/ats.csv")
 
     report = verify_result(published, runner=runner, writer=write_outputs)

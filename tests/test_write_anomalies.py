@@ -132,7 +132,7 @@ def test_workbooks(tmp_path, call):
         tmp_path / "anomalie" / "CLEAN.xlsx",
     ]
     wb = openpyxl.load_workbook(paths[0])
-    assert wb.sheetnames == ["Anomalie", "Riepilogo", "Legenda"]
+    assert wb.sheetnames == ["Anomalie", "Riepilogo", "Da regolarizzare", "Legenda"]
     header, data = read_table(wb["Anomalie"], "Partner")
     assert header[:10] == [
         "Partner",
@@ -168,16 +168,17 @@ def test_workbooks(tmp_path, call):
     assert summary[-1][0] == "Totale" and summary[-1][2:6] == [4, 1, 5, 3]
 
     asst = openpyxl.load_workbook(paths[1])
-    _, rows = read_table(asst["Anomalie"], "Partner")
-    assert {r[0] for r in rows} == {"ASST"} and len(rows) == 4
+    header, rows = read_table(asst["Anomalie"], "File")
+    assert "Partner" not in header  # a partner's own file: its rows only
+    assert {r[0] for r in rows} == {"partner/asst.xlsx"} and len(rows) == 4
     top = [asst["Anomalie"].cell(r, 1).value or "" for r in range(1, 8)]
     assert any("inviatelo di nuovo" in t for t in top)
     _, leg = read_table(asst["Legenda"], "Codice")
     assert {r[0] for r in leg} == {"CF_NON_VALIDO", "DATA_NON_LEGGIBILE", "COLONNA_NON_USATA"}
 
     clean = openpyxl.load_workbook(paths[3])
-    _, rows = read_table(clean["Anomalie"], "Partner")
-    assert rows == [["Nessuna anomalia: non c'è nulla da correggere."] + [None] * 10]
+    header, rows = read_table(clean["Anomalie"], "File")
+    assert rows == [["Nessuna anomalia: non c'è nulla da correggere."] + [None] * (len(header) - 1)]
 
 
 def test_identical_bytes_whatever_the_order(tmp_path, call):

@@ -342,10 +342,14 @@ def test_xlsx_anomalie_and_riepilogo(workbook):
     assert totals[0][2:5] == (44700, pytest.approx(723.45), pytest.approx(43976.55))
     esiti = {r[0]: r[1:4] for r in rows if r[0] and str(r[0]).startswith(("Finanz", "Esclusa"))}
     assert esiti["Finanziata"] == (1, 2, 600)
-    assert esiti["Esclusa"] == (2, 3, 0)
+    # applications by their outcome (A1 is funded: its excluded minor is counted apart),
+    # minors by their own: every column adds up to the call
+    assert esiti["Esclusa"] == (1, 3, 0)
+    texts = [str(c) for r in rows for c in r if c]
+    assert any("di cui 1 minore escluso in domande ammesse" in t for t in texts)
     asst = [r for r in rows if r[0] == "ASST"]
     assert [r[2] for r in asst] == ["Finanziata", "Esclusa"]
-    assert asst[1][3:6] == (2, 3, 0)
+    assert asst[1][3:6] == (1, 3, 0)
 
 
 def test_xlsx_identical_bytes_whatever_the_order(tmp_path):

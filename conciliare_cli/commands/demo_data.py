@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from conciliare_cli import italian
 from conciliare_cli.app import command, console
@@ -39,7 +40,7 @@ def demo_data_command(
     with console.status("Generazione delle domande..."):
         made = generate_call(folder, applications, seed, partners=partners, formats=chosen)
     console.print(
-        f"Creato il bando di prova in [bold]{folder}[/]: "
+        f"Creato il bando di prova in [bold]{escape(str(folder))}[/]: "
         f"{italian.number(made.applications)} domande, {italian.number(made.minors)} minori, "
         f"{len(made.partners)} partner, in {italian.number(made.seconds, 1)} secondi."
     )
@@ -48,4 +49,4 @@ def demo_data_command(
         console.print(
             f"  {p.id:<8} {p.name}: {italian.number(p.applications)} domande ({p.format}, {layout})"
         )
-    console.print(f"Per controllarlo:  conciliare validate {folder}")
+    console.print(f"Per controllarlo:  conciliare validate {folder}", markup=False)

@@ -8,7 +8,7 @@ import typer
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console
-from conciliare_cli.commands.options import call_folder_argument
+from conciliare_cli.commands.options import call_folder_argument, output_dir
 from conciliare_cli.engine.explanation import explain_application
 
 
@@ -20,6 +20,7 @@ def explain_command(
     ),
 ) -> None:
     """Spiega l'esito di una domanda: punti di ogni criterio, parità, posizione, importi."""
-    result = runs.run(folder)
+    done = runs.recorded(output_dir(folder, None))  # the graduatoria on disk, if any
+    result = runs.run(folder, run_date=done.run_date, override=done.override)
     text = explain_application(result, application_id)
     console.print(text, markup=False, highlight=False, soft_wrap=True)

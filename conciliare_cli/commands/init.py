@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from conciliare_cli.app import command, console
 from conciliare_cli.atomic import atomic_write_bytes
@@ -46,6 +47,9 @@ def init_command(
 ) -> None:
     """Crea la cartella di un nuovo bando con un bando.yaml commentato da completare."""
     target = init_call(folder, rules)
-    console.print(f"Creato [bold]{target}[/]. Metti i file dei partner in {folder / 'partner'}/,")
+    console.print(
+        f"Creato [bold]{escape(str(target))}[/]. Metti i file dei partner in "
+        f"{escape(str(folder / 'partner'))}/,"
+    )
     console.print("completa la sezione 'partners' di bando.yaml e lancia:")
-    console.print(f"  conciliare validate {folder}")
+    console.print(f"  conciliare validate {folder}", markup=False)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -15,6 +16,7 @@ from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
+from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters import (
     OUTCOMES,
@@ -26,7 +28,7 @@ from conciliare_cli.letters import (
     write_letters,
 )
 from conciliare_cli.letters.delivery import INDEX_CSV, INDEX_XLSX
-from conciliare_cli.status import status_label
+from conciliare_cli.status import Status, status_label
 
 LETTERS_DIR = "lettere"
 
@@ -66,7 +68,8 @@ def print_letters_summary(report: LettersReport, source: ListSource) -> None:
     kind = "definitiva" if source.final else "provvisoria"
     console.print(
         f"{report.letters} lettere (graduatoria {kind} del {source.context()['date_short']}, "
-        f"rif. {source.hash_prefix}) e {report.slips} buoni in [bold]{report.folder}[/] "
+        f"rif. {source.hash_prefix}) e {report.slips} buoni in "
+        f"[bold]{escape(str(report.folder))}[/] "
         f"(tutte insieme in lettere-tutte.pdf, elenco per l'invio in {INDEX_CSV} e {INDEX_XLSX})",
         highlight=False,
     )
@@ -148,15 +151,26 @@ def letters_command(
     csv_path = graduatoria or output_dir(folder, None) / "graduatoria.csv"
     if not csv_path.is_file():
         raise UserError(
-            f"non trovo la graduatoria {csv_path}",
-            hint="lanciare prima 'conciliare rank' (o indicare il file con --graduatoria)",
+            f"non c'è una graduatoria ({csv_path}): le lettere comunicano l'esito di una "
+            "graduatoria pubblicata",
+            hint=f"lanciare prima: conciliare rank {folder}",
         )
     source = ListSource.read(csv_path.parent)
     for gap in formal_gaps(call):
         err_console.print(f"[yellow]Avviso:[/] {gap}", highlight=False)
+    done = runs.recorded(csv_path.parent)
     with reading_progress(call) as on_file:
-        result = runs.run(folder, on_file=on_file, call=call)
+        result = runs.run(
+            folder, on_file=on_file, call=call, run_date=done.run_date, override=done.override
+        )
     target = out if out is not None else output_dir(folder, None) / LETTERS_DIR
+    pending = int((application_outcomes(result.minors) == Status.TO_REGULARISE.value).sum())
+    if pending:
+        err_console.print(
+            f"[yellow]Nota:[/] {pending} domande da regolarizzare: per loro nessuna lettera "
+            "finché l'istruttoria non è chiusa (vedi conciliare validate).",
+            highlight=False,
+        )
     with letters_progress() as (on_start, on_progress):
         report = write_letters(
             result,

@@ -16,7 +16,10 @@ def count_input_files(call: LoadedCall) -> int:
     files: set[Path] = set()
     for partner in call.config.partners:
         for pattern in partner.file_patterns:
-            files.update(p for p in call.folder.glob(pattern) if p.is_file())
+            try:
+                files.update(p for p in call.folder.glob(pattern) if p.is_file())
+            except (ValueError, NotImplementedError, OSError):
+                continue  # an absolute or bad pattern: the reader refuses it, in Italian
     return len(files)
 
 
@@ -27,7 +30,7 @@ def reading_progress(call: LoadedCall) -> Iterator[Callable[[Path], None]]:
         TextColumn("[bold]Lettura file dei partner"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[name]}"),
+        TextColumn("{task.fields[name]}", markup=False),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,

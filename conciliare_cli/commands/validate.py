@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from conciliare_cli import italian
@@ -16,9 +17,10 @@ from conciliare_cli.commands.options import call_folder_argument, output_dir, pa
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import LoadedCall, load_call
 from conciliare_cli.engine.compile import compile_rules
-from conciliare_cli.findings import Severity
+from conciliare_cli.findings import Severity, open_blocking
 from conciliare_cli.letters.common import formal_gaps
 from conciliare_cli.read import read_call
+from conciliare_cli.runs import check_options
 from conciliare_cli.validate import check_read
 from conciliare_cli.write.anomalies import write_anomalies
 
@@ -74,7 +76,7 @@ def summary_table(
         cells = [italian.number(v) for v in r]
         if r[4]:
             cells[4] = f"[bold red]{cells[4]}[/]"
-        table.add_row(p.partner_id, *([p.name] if with_names else []), *cells)
+        table.add_row(escape(p.partner_id), *([escape(p.name)] if with_names else []), *cells)
     return table
 
 
@@ -85,8 +87,24 @@ def print_unused_columns(partners: Sequence[Any]) -> None:
     console.print("Colonne dei file non usate dal bando (i loro dati non sono letti):")
     for p in unused:
         console.print(
-            f"  {p.name} ({p.partner_id}): " + ", ".join(p.unused_columns), highlight=False
+            f"  {p.name} ({p.partner_id}): " + ", ".join(p.unused_columns),
+            highlight=False,
+            markup=False,
         )
+
+
+def print_corrections(corrections: pd.DataFrame | None, call: Any) -> None:
+    if corrections is None or not len(corrections):
+        return
+    n = len(corrections)
+    confirmed = int((corrections["decision"] == "conferma").sum())
+    console.print(
+        f"{italian.number(n)} {'correzione applicata' if n == 1 else 'correzioni applicate'} "
+        f"da {escape(str(corrections['file'].iloc[0]))}"
+        + (f" (di cui {italian.number(confirmed)} conferme dei dati)" if confirmed else "")
+        + ": i file dei partner non sono modificati.",
+        highlight=False,
+    )
 
 
 @command("validate")
@@ -106,15 +124,23 @@ def validate_command(
     """
     run_date = parse_run_date(date)
     call = load_call(folder)
-    compile_rules(call)  # a rule that cannot work is an error now, not at rank time
+    rules = compile_rules(call)  # a rule that cannot work is an error now, not at rank time
     call.require_partners()
     with reading_progress(call) as on_file:
         read = read_call(call, on_file=on_file)
     with err_console.status("Controllo delle domande..."):
-        read, findings, n_filled = check_read(call, read)
+        read, findings, n_filled = check_read(call, read, check_options(rules, run_date))
     target = output_dir(folder, out)
     with err_console.status("Scrittura delle anomalie..."):
-        written = write_anomalies(findings, read.partners, target, call, run_date)
+        written = write_anomalies(
+            findings,
+            read.partners,
+            target,
+            call,
+            run_date,
+            minors=read.minors,
+            corrections=read.corrections,
+        )
 
     console.print(summary_table(read.partners, findings, with_names=console.width >= 100))
     print_unused_columns(read.partners)
@@ -123,18 +149,25 @@ def validate_command(
             f"Data di nascita ricavata dal codice fiscale per {italian.number(n_filled)} "
             "minori (colonna non presente o vuota)."
         )
-    blocking = int((findings["severity"] == str(Severity.BLOCKING)).sum()) if len(findings) else 0
+    print_corrections(read.corrections, call)
+    open_ = findings[open_blocking(findings)] if len(findings) else findings
     if len(findings) == 0:
         console.print("[bold green]Nessuna anomalia.[/]")
-    elif blocking:
+    elif len(open_):
+        apps = int(open_["application_id"].dropna().nunique())
         console.print(
-            f"[bold red]{italian.number(blocking)} anomalie bloccanti[/]: le righe interessate "
-            "saranno escluse dalla graduatoria se non vengono corrette."
+            f"[bold red]{italian.number(len(open_))} anomalie bloccanti aperte[/] in "
+            f"{italian.number(apps)} {'domanda' if apps == 1 else 'domande'}: restano da "
+            "regolarizzare (né ammesse né escluse) finché non sono risolte nel file delle "
+            f"correzioni ({escape(call.config.istruttoria.corrections)}); l'elenco da chiedere "
+            "ai richiedenti è nel foglio «Da regolarizzare».",
+            highlight=False,
         )
-    console.print(f"Anomalie scritte in [bold]{written[0] if written else target}[/]")
+    console.print(f"Anomalie scritte in [bold]{escape(str(written[0] if written else target))}[/]")
     if len(written) > 1:
         console.print(
-            f"Un file per ogni partner, da inviare per le correzioni, in {target / 'anomalie'}/"
+            f"Un file per ogni partner, da inviare per le correzioni, in "
+            f"{escape(str(target / 'anomalie'))}/"
         )
     print_formal_gaps(call)
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.scalarfloat import ScalarFloat
 
 from conciliare_cli.config.models import CallConfig
 from conciliare_cli.errors import ConfigError, UserError
@@ -87,6 +88,14 @@ def load_call(folder: Path | str) -> LoadedCall:
     if not isinstance(data, CommentedMap):
         raise ConfigError([f"{path.name}, riga 1: il file deve contenere le sezioni del bando"])
     lines = _collect_lines(data)
+    italian = list(_italian_numbers(data))
+    if italian:
+        raise ConfigError(
+            [
+                f"{path.name}, riga {_line_for(lines, loc) or 1}, {dotted(loc)}: {m}"
+                for loc, m in italian
+            ]
+        )
     plain = _to_plain(data)
     try:
         config = CallConfig.model_validate(plain)
@@ -135,6 +144,45 @@ def check_semantics(config: CallConfig) -> Iterable[tuple[Loc, str]]:
         for name, f in mappable.items():
             if f.required and name not in partner.columns:
                 yield loc, f"manca il campo obbligatorio '{name}'"
+
+
+def _italian_numbers(node: Any, loc: Loc = ()) -> Iterable[tuple[Loc, str]]:
+    """Amounts written the Italian way (`max: 35.000`, `amount_eur: 1.500`): YAML reads them
+    as 35 and 1.5 euros. A number with one to three digits before the dot and exactly three
+    after it, under a key of money (`*_eur`) or a band's `min`/`max`, is refused with the
+    number to write instead: never guessed."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            here = (*loc, str(key))
+            if isinstance(value, ScalarFloat) and _money_key(str(key)) and _thousands(value):
+                digits = value._width - value._prec - 1  # type: ignore[attr-defined]
+                written = f"{float(value):.{digits}f}"
+                yield (
+                    here,
+                    (
+                        f"l'importo {written} sembra scritto all'italiana, con il punto delle "
+                        f"migliaia: in bando.yaml il punto separa i decimali; scrivi "
+                        f"{written.replace('.', '')}"
+                    ),
+                )
+            else:
+                yield from _italian_numbers(value, here)
+    elif isinstance(node, CommentedSeq):
+        for i, item in enumerate(node):
+            yield from _italian_numbers(item, (*loc, i))
+
+
+def _money_key(key: str) -> bool:
+    return key.endswith("_eur") or key in ("min", "max")
+
+
+def _thousands(value: ScalarFloat) -> bool:
+    width = getattr(value, "_width", None)
+    dot = getattr(value, "_prec", None)
+    if width is None or dot is None:
+        return False
+    integer = int(abs(float(value)))
+    return 1 <= dot <= 3 and width - dot - 1 == 3 and integer > 0
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str:

@@ -333,6 +333,17 @@ class Allocation(Strict):
     split_between_funds: bool = Field(True, description="Un voucher può essere pagato da due fondi")
 
 
+# ---------------------------------------------------------------- istruttoria
+
+
+class Istruttoria(Strict):
+    corrections: str = Field(
+        "correzioni.xlsx",
+        description="File delle correzioni (soccorso istruttorio) nella cartella del bando: "
+        "le risposte dei richiedenti, applicate sopra i dati dei partner",
+    )
+
+
 # ---------------------------------------------------------------- outputs
 
 
@@ -431,6 +442,9 @@ class CallConfig(Strict):
     criteria: list[Criterion] = Field(default_factory=list, description="Criteri di punteggio")
     ranking: Ranking = Field(description="Unità di graduatoria, criteri di parità, sorteggio")
     duplicates: Duplicates = Field(Duplicates(), description="Domande e minori ripetuti")
+    istruttoria: Istruttoria = Field(
+        Istruttoria(), description="Istruttoria: il file delle correzioni"
+    )
     voucher: Voucher = Field(description="Importo massimo per minore")
     funds: list[Fund] = Field(min_length=1, description="Fondi, nell'ordine in cui si usano")
     reserves: list[Reserve] = Field(default_factory=list, description="Quote riservate")

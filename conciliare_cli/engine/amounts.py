@@ -20,6 +20,11 @@ class VoucherRule:
     cap_cents: int
     missing_request: str  # "cap" | "exclude"
 
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields the amount is computed from."""
+        return ("requested_eur",)
+
     @classmethod
     def of(cls, voucher: Voucher) -> VoucherRule:
         return cls(to_cents(voucher.cap_eur), voucher.missing_request)

@@ -23,6 +23,7 @@ from conciliare_cli.findings import FINDING_COLUMNS
 from conciliare_cli.status import Status
 
 EXCLUDED = Status.EXCLUDED.value
+PENDING = Status.TO_REGULARISE.value
 
 
 @dataclass
@@ -41,15 +42,23 @@ class Decisions:
     ties: list[TieKey]
     alloc: Allocation
     alloc_rows: np.ndarray  # the rows of alloc, in rank order
+    pending: np.ndarray  # per row: its application waits to be regularised (DA_REGOLARIZZARE)
+    details: np.ndarray  # per row: {reason code: the fact behind it} (engine/wording.py)
 
     def unit_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """(status, waiting position) per unit; alloc's units are the ranked ones in order."""
         status = np.full(self.units.n, EXCLUDED, dtype=object)
+        status[self.units.any(self.pending)] = PENDING
         wait = np.zeros(self.units.n, dtype=np.int64)
         if len(self.order):
             status[self.order] = self.alloc.status
             wait[self.order] = self.alloc.waiting_position
         return status, wait
+
+    def row_status(self, unit_status: np.ndarray) -> np.ndarray:
+        uc = self.units.codes
+        out = np.where(self.admitted, unit_status[uc], EXCLUDED)
+        return np.where(self.pending, PENDING, out).astype(object)
 
 
 def assemble(
@@ -62,6 +71,7 @@ def assemble(
     """The RankResult of a run: `table` (the rows, in canonical order) gets the outcome
     columns; the units, funds and reserves tables are built beside it."""
     codes, matrix = d.exclusions.matrix()
+    matrix[d.pending] = False  # not decided: no reason of exclusion yet
     unit_status, unit_wait = d.unit_outcomes()
     minors = _minors_table(rules, table, d, join_codes(codes, matrix), unit_status, unit_wait)
     unit_reasons = _unit_reasons(d.units, codes, matrix, d.admitted)
@@ -97,12 +107,13 @@ def _minors_table(
     admitted = d.admitted
     out["minor_eligible"] = pd.array(admitted, dtype="boolean")
     out["exclusion_reasons"] = reasons
+    out["reason_details"] = np.where(d.pending | d.admitted, None, d.details)
     for crit in rules.criteria:
         out[f"crit_{crit.id}"] = d.scores.points[crit.id][uc] / 1000.0
     out["score"] = d.scores.total[uc] / 1000.0
     rank_row = np.where(admitted, d.unit_rank[uc], 0)
     out["rank"] = _int_na(rank_row, rank_row == 0)
-    out["status"] = np.where(admitted, unit_status[uc], EXCLUDED).astype(object)
+    out["status"] = d.row_status(unit_status)
     wait = np.where(admitted, unit_wait[uc], 0)
     out["waiting_position"] = _int_na(wait, wait == 0)
     out["requested_cents"] = d.requested.astype("Int64").array

@@ -53,7 +53,14 @@ from conciliare_cli.findings import (
 )
 from conciliare_cli.money import to_cents
 
-LOTTERY_LABEL = "sorteggio"
+# What identifies an application and a minor, and decides between repeated ones.
+IDENTITY_FIELDS = ("application_id", "applicant_tax_code", "minor_tax_code", "submitted_at")
+# The fields a derived field is computed from (engine/derive.py).
+DERIVED_SOURCES: dict[str, frozenset[str]] = {
+    "age": frozenset({"minor_birth_date"}),
+    "applicant_tax_code_valid": frozenset({"applicant_tax_code"}),
+    "minor_tax_code_valid": frozenset({"minor_tax_code"}),
+}
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,26 @@ class Rules:
         fields with `health: true`), even if nobody flagged it."""
         health = {name for name, f in self.fields.items() if f.health}
         return tuple(c.id for c in self.criteria if c.sensitive or (c.fields_used & health))
+
+    @property
+    def fields_that_count(self) -> frozenset[str]:
+        """Every field the rules read, directly or through a derived field: the eligibility
+        rules, criteria, the voucher, funds, reserves, tie-breakers, and what identifies an
+        application and a minor (ids, tax codes, the submission time of the duplicates)."""
+        names = set(IDENTITY_FIELDS) | set(self.voucher.fields)
+        for rule in self.eligibility:
+            names |= rule.require.names
+        for crit in self.criteria:
+            names |= crit.fields_used
+        for fund in self.funds:
+            names |= fund.condition.names if fund.condition is not None else set()
+        for res in self.reserves:
+            names |= res.condition.names
+        names |= {tb.field for tb in self.tie_breakers}
+        for derived, sources in DERIVED_SOURCES.items():
+            if derived in names:
+                names |= sources
+        return frozenset(names)
 
     def reason(self, code: str) -> Reason | None:
         return self.reasons.get(code)

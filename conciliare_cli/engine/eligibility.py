@@ -1,24 +1,29 @@
-"""Eligibility: who is excluded, and every reason why (not only the first).
+"""Eligibility: who is excluded, and every reason why (not only the first); and which
+applications wait for their data to be regularised (`pending_rows`).
 
 The rows of the table are minors; an application is the group of rows with one
 `application_id`. Reasons are of two levels:
-- application-level (rules with `level: application`, blocking findings of scope
-  `application`, DOMANDA_SOSTITUITA, a criterion's missing data when the unit is the
-  application): they exclude every minor of the application;
-- minor-level (rules with `level: minor`, blocking findings of scope `minor`, COSTO_MANCANTE,
-  MINORE_IN_ALTRA_DOMANDA): they exclude that minor only.
+- application-level (rules with `level: application`, DOMANDA_SOSTITUITA, a criterion's
+  missing data when the unit is the application): they exclude every minor of the
+  application;
+- minor-level (rules with `level: minor`, COSTO_MANCANTE, MINORE_IN_ALTRA_DOMANDA): they
+  exclude that minor only.
+Exclusion is decided only by the call's rules on values that were read. A blocking finding
+(a value that could not be read, a conflict between rows) does not exclude: the application
+is DA_REGOLARIZZARE until the finding is resolved (`pending_rows`).
 
 A rule passes where its `require` is true; where it is false the rule fails; where it cannot be
 evaluated (NA, a missing value) `on_missing` decides: `exclude` (the default: fail closed) or
 `admit`. An application-level rule is read on the application's first row (in minor order), so
-one application has one outcome even if its rows disagree (validation reports
-DOMANDA_INCOERENTE for that). Minor-level rules are evaluated first; `eligible_minors` then
-counts, per application, the minors no minor-level reason excludes, and application-level rules
-see it (and their any/all/count/sum aggregate over those minors only).
+one application has one outcome (rows that disagree on a field the rules use are a blocking
+DOMANDA_INCOERENTE: the application waits until the office says which value holds).
+Minor-level rules are evaluated first; `eligible_minors` then counts, per application, the
+minors no minor-level reason excludes, and application-level rules see it (and their
+any/all/count/sum aggregate over those minors only).
 
 `exclusion_reasons` lists the codes joined by ';': application-level codes first, then the
-minor's own, each group in the order the reasons were added (rules in YAML order, then findings,
-duplicates, missing data); a code appears once.
+minor's own, each group in the order the reasons were added (rules in YAML order, then duplicates,
+missing data); a code appears once.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import pandas as pd
 
 from conciliare_cli.engine.compile import EligibilityRule
 from conciliare_cli.fields import Level
+from conciliare_cli.findings import open_blocking
 
 
 @dataclass
@@ -163,25 +169,15 @@ def apply_rules(
         exclusions.add(rule.code, fails, level)
 
 
-def findings_exclusions(
-    table: pd.DataFrame, findings: pd.DataFrame, exclusions: Exclusions, level: Level
-) -> None:
-    """Blocking findings of one level exclude the application or the minor row they name
-    (scope 'application': by application_id; scope 'minor': by row_key)."""
-    if findings is None or not len(findings):
-        return
-    blocking = findings[findings["severity"].astype("string").eq("BLOCCANTE").fillna(False)]
-    if not len(blocking):
-        return
-    scope = "application" if level is Level.APPLICATION else "minor"
-    key = "application_id" if level is Level.APPLICATION else "row_key"
-    if key not in table.columns:
-        return
-    mine = blocking[blocking["scope"].astype("string").eq(scope).fillna(False)]
-    values = table[key].astype("string")
-    codes = mine["code"].astype("string")
-    for code in sorted(pd.unique(codes.dropna())):
-        targets = set(mine.loc[codes.eq(code).fillna(False), key].dropna().astype(str))
-        if targets:
-            mask = values.isin(targets).fillna(False).to_numpy(dtype=bool)
-            exclusions.add(str(code), mask, level)
+def pending_rows(table: pd.DataFrame, findings: pd.DataFrame) -> np.ndarray:
+    """Per row: its application has an open blocking finding, on any of its rows (a defect
+    in the data to put to the applicant before deciding): it is neither excluded nor ranked
+    until the finding is resolved. A finding never decides an exclusion by itself."""
+    if findings is None or not len(findings) or "application_id" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    mine = findings[open_blocking(findings)]
+    targets = set(mine["application_id"].dropna().astype(str))
+    if not targets:
+        return np.zeros(len(table), dtype=bool)
+    ids = table["application_id"].astype("string")
+    return ids.isin(targets).fillna(False).to_numpy(dtype=bool)

@@ -15,8 +15,10 @@ import difflib
 import pandas as pd
 
 from conciliare_cli.engine.criteria.base import ExplainCase
+from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
+from conciliare_cli.findings import open_blocking
 from conciliare_cli.italian import datetime_short, eur, number, value_text
 from conciliare_cli.status import Status
 
@@ -66,9 +68,7 @@ def _explain_unit(result: RankResult, rows: pd.DataFrame, by_minor: bool) -> lis
     if by_minor:
         out.append(f"Minore {_minor_name(first)}")
     admitted = rows["minor_eligible"].fillna(False).astype(bool)
-    status = first["status"] if admitted.any() else Status.EXCLUDED.value
-    if admitted.any():
-        status = rows.loc[admitted, "status"].iloc[0]
+    status = application_outcomes(rows).iloc[0]
     known = Status.of(status)
     out.append(f"Esito: {known.heading if known else status}")
     if admitted.any():
@@ -89,6 +89,10 @@ def _explain_unit(result: RankResult, rows: pd.DataFrame, by_minor: bool) -> lis
     if reasons:
         out.append("")
         out.extend(reasons)
+    pending = _pending_lines(result, rows)
+    if pending:
+        out.append("")
+        out.extend(pending)
     return out
 
 
@@ -161,35 +165,52 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
             if parts:
                 line += " (" + ", ".join(parts) + ")"
         else:
-            line += ": escluso"
+            known = Status.of(r["status"])
+            line += f": {known.minor_label() if known else 'escluso'}"
         out.append(line)
     return out
 
 
 def _reasons_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
-    codes: list[str] = []
-    for text in rows["exclusion_reasons"].fillna("").astype(str):
-        codes += [c for c in text.split(";") if c]
-    codes = list(dict.fromkeys(codes))
+    """Every reason of exclusion: the rule's sentence and article, then the fact behind it
+    on each row it concerns (the value that was read and the bound it failed)."""
+    per_row = [[c for c in t.split(";") if c] for t in rows["exclusion_reasons"].fillna("")]
+    codes = list(dict.fromkeys(c for row in per_row for c in row))
     if not codes:
         return []
-    refs = {r.code: r.reference for r in result.rules.eligibility if r.reference}
+    details = (
+        rows["reason_details"] if "reason_details" in rows else pd.Series(None, index=rows.index)
+    )
     out = ["Motivi di esclusione:"]
-    per_row = [set(t.split(";")) for t in rows["exclusion_reasons"].fillna("").astype(str)]
     for code in codes:
-        who = rows[[code in row for row in per_row]]
-        scope = ""
-        if len(who) < len(rows):
-            scope = " [" + ", ".join(_minor_name(r) for _, r in who.iterrows()) + "]"
-        ref = f" ({refs[code]})" if code in refs else ""
-        sentence = result.rules.sentence(code)
-        out.append(f"- {code}{ref}{scope}: {sentence}")
+        reason = result.rules.reason(code)
+        ref = f" ({reason.reference})" if reason is not None and reason.reference else ""
+        out.append(f"- {code}{ref}: {result.rules.sentence(code)}")
+        facts: dict[str, list[str]] = {}
+        for (_, row), row_codes, d in zip(rows.iterrows(), per_row, details, strict=True):
+            if code in row_codes:
+                fact = d.get(code, "") if isinstance(d, dict) else ""
+                facts.setdefault(fact, []).append(_minor_name(row))
+        for fact, who in facts.items():
+            if not fact:
+                continue
+            whose = "" if len(who) == len(rows) or len(rows) == 1 else f" [{', '.join(who)}]"
+            out.append(f"  {fact}{whose}")
+    return out
+
+
+def _pending_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
+    """The open blocking findings that keep the application out of the graduatoria."""
     findings = result.findings
-    if findings is not None and len(findings) and "application_id" in findings:
-        mine = findings[
-            findings["application_id"].astype(str) == str(rows.iloc[0]["application_id"])
-        ]
-        blocking = mine[mine["severity"].astype(str) == "BLOCCANTE"]
-        for _, f in blocking.iterrows():
-            out.append(f"  anomalia {f['code']}: {f['message']}")
+    if findings is None or not len(findings) or "application_id" not in findings:
+        return []
+    mine = findings[findings["application_id"].astype(str) == str(rows.iloc[0]["application_id"])]
+    mine = mine[open_blocking(mine)]
+    if not len(mine):
+        return []
+    out = ["Da regolarizzare prima di decidere (soccorso istruttorio):"]
+    for _, f in mine.iterrows():
+        where = f"{f['source_file']}, riga {f['source_row']}" if _has(f, "source_row") else ""
+        column = f", colonna «{f['column']}»" if _has(f, "column") else ""
+        out.append(f"- {f['message']} ({where}{column})" if where else f"- {f['message']}")
     return out

@@ -688,6 +688,10 @@ _SYNTAX_HINTS = [
     (re.compile(r"invalid decimal literal"), "numero scritto in modo non valido"),
 ]
 
+# 1.500, 35.000, 1.000.000: thousands written the Italian way (three digits after each dot);
+# read as decimals they would be 1.5, 35, ...: refused with the number to write instead
+_ITALIAN_NUMBER = re.compile(r"(?<![\w.'\"])\d{1,3}(?:\.\d{3})+(?![\w.'\"])")
+
 _CMP_OPS: dict[type, str] = {
     ast.Eq: "==",
     ast.NotEq: "!=",
@@ -1012,9 +1016,17 @@ def compile_expression(
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"espressione troppo lunga (più di {MAX_LENGTH} caratteri)")
     # YAML may fold a long condition over lines: columns count on the text as one line.
-    flat = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
     lead = len(flat) - len(flat.lstrip())
     source = flat.strip()
+    italian = _ITALIAN_NUMBER.search(source)
+    if italian:
+        number = italian.group(0)
+        raise ExpressionError(
+            f"il numero {number} sembra scritto all'italiana, con il punto delle migliaia: "
+            f"nelle regole il punto separa i decimali; scrivi {number.replace('.', '')} "
+            f"(colonna {italian.start() + 1 + lead})"
+        )
     try:
         with warnings.catch_warnings():  # "invalid decimal literal" and the like
             warnings.simplefilter("ignore")
@@ -1066,3 +1078,81 @@ def check_level(expr: Expression, level: Level, fields: Mapping[str, Field]) -> 
         raise ExpressionError(
             "any/all/count/sum si usano solo nelle condizioni a livello di domanda"
         )
+
+
+# ====================================================================== its conditions
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One elementary condition of an expression, for the words of a reason: a field compared
+    with a bound (`op`: == != < <= > >=), a field in a list (`in`, `not in`), or a yes/no field
+    (`is` true, `not` true). `bound` is a literal (Decimal, text, Timestamp, a tuple for `in`),
+    or ("const", name) for a constant of the call, or ("field", name) for another field.
+    `expression` is the condition alone, ready to evaluate."""
+
+    field: str
+    op: str
+    bound: Any
+    expression: Expression
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def conditions(expr: Expression) -> list[Condition]:
+    """The elementary conditions of `expr` joined by and/or, in order. Parts that are not
+    a field against a bound (an aggregate, arithmetic) are left out: their words come from
+    the rule's own message."""
+    out: list[Condition] = []
+    _collect(expr._root, expr, out)
+    return out
+
+
+def _collect(node: _Node, expr: Expression, out: list[Condition]) -> None:
+    if isinstance(node, _BoolOp):
+        for arg in node.args:
+            _collect(arg, expr, out)
+        return
+    found = _condition(node)
+    if found is not None:
+        field_name, op, bound = found
+        alone = Expression(
+            text=expr.text,
+            names=frozenset({field_name}),
+            level=expr.level,
+            type=BOOL,
+            has_aggregates=False,
+            _root=node,
+        )
+        out.append(Condition(field_name, op, bound, alone))
+
+
+def _condition(node: _Node) -> tuple[str, str, Any] | None:
+    if isinstance(node, _FieldRef) and node.kind is Kind.BOOL:
+        return node.name, "is", True
+    if isinstance(node, _Not) and isinstance(node.arg, _FieldRef):
+        return node.arg.name, "not", True
+    if isinstance(node, _InList) and isinstance(node.left, _FieldRef):
+        return node.left.name, "not in" if node.negate else "in", tuple(node.values)
+    if isinstance(node, _Compare):
+        left, right, op = node.left, node.right, node.op
+        if not isinstance(left, _FieldRef) and isinstance(right, _FieldRef):
+            left, right, op = right, left, _FLIP[op]
+        if isinstance(left, _FieldRef):
+            bound = _bound(right)
+            if bound is not None:
+                return left.name, op, bound
+    return None
+
+
+def _bound(node: _Node) -> Any:
+    if isinstance(node, _Const):
+        return node.value
+    if isinstance(node, _NamedConst):
+        return ("const", node.name)
+    if isinstance(node, _FieldRef):
+        return ("field", node.name)
+    if isinstance(node, _Neg) and isinstance(node.arg, _Const):
+        return -node.arg.value
+    return None

@@ -53,6 +53,7 @@ import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.compile import Rules
+from conciliare_cli.findings import Override
 
 
 @dataclass
@@ -69,6 +70,8 @@ class RankResult:
     reserves: pd.DataFrame
     findings: pd.DataFrame
     input_files: list[str] = field(default_factory=list)  # relative paths, sorted
+    corrections: pd.DataFrame | None = None  # applied (validate/corrections.py APPLIED_COLUMNS)
+    override: Override | None = None  # open blocking findings settled by the office
 
     @property
     def reasons(self) -> dict[str, str]:

@@ -36,13 +36,14 @@ from conciliare_cli.engine.compile import Rules, TieBreakerRule, compile_rules
 from conciliare_cli.engine.criteria.base import ScoreData
 from conciliare_cli.engine.derive import derive
 from conciliare_cli.engine.duplicates import duplicate_minors, superseded_applications
-from conciliare_cli.engine.eligibility import Exclusions, Groups, apply_rules, findings_exclusions
+from conciliare_cli.engine.eligibility import Exclusions, Groups, apply_rules, pending_rows
 from conciliare_cli.engine.expr import Expression
 from conciliare_cli.engine.order import canonical_order
 from conciliare_cli.engine.ranking import Lottery, TieKey, rank
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.scoring import NOT_COMPUTABLE, Scores, score_units
 from conciliare_cli.engine.units import Units
+from conciliare_cli.engine.wording import reason_details
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import (
     FINDING_COLUMNS,
@@ -52,6 +53,7 @@ from conciliare_cli.findings import (
     criterion_missing_code,
     make_findings,
 )
+from conciliare_cli.italian import datetime_short
 
 
 class _Clock:
@@ -90,8 +92,8 @@ def rank_call(
     clock.lap("prepare")
 
     admission = _admission(rules, table, groups, units, findings, clock)
-    exclusions, scores, errors, requested, minor_ok = admission
-    admitted = ~exclusions.excluded()
+    exclusions, scores, errors, requested, minor_ok, pending, details = admission
+    admitted = ~exclusions.excluded() & ~pending
     clock.lap("eligibility")
 
     # 8. ranking, 9. allocation
@@ -114,6 +116,8 @@ def rank_call(
         ties=ties,
         alloc=alloc,
         alloc_rows=alloc_rows,
+        pending=pending,
+        details=details,
     )
     result = assemble(rules, table, decisions, findings, errors)
     clock.lap("result")
@@ -130,19 +134,20 @@ def _admission(
     units: Units,
     findings: pd.DataFrame,
     clock: _Clock,
-) -> tuple[Exclusions, Scores, pd.DataFrame, pd.Series, np.ndarray]:
+) -> tuple[Exclusions, Scores, pd.DataFrame, pd.Series, np.ndarray, np.ndarray, np.ndarray]:
     """Steps 3-7: (every exclusion, the scores, the blocking findings of the criteria, what
-    each minor may receive, the minors admissible after duplicates)."""
+    each minor may receive, the minors admissible after duplicates, the rows of applications
+    waiting for their data to be regularised)."""
     n = len(table)
+    pending = pending_rows(table, findings)
     # 3. minor level
     minor_ex = Exclusions(n)
     apply_rules(table, rules.eligibility, Level.MINOR, rules.constants, groups, minor_ex)
-    findings_exclusions(table, findings, minor_ex, Level.MINOR)
     requested = rules.voucher.requested_cents(table)
     minor_ex.add(MISSING_COST, requested.isna().to_numpy(), Level.MINOR)
-    base_ok = ~minor_ex.minor_excluded()
+    base_ok = ~minor_ex.minor_excluded() & ~pending  # a pending minor competes for nothing
     # 4-6. application level and scores
-    superseded = _superseded(table, groups, rules.duplicates.applicant)
+    superseded = _superseded(table, groups, rules.duplicates.applicant, pending)
     stage = _ApplicationStage(rules, table, groups, units, findings, superseded, clock)
     app_ex, scores, errors = stage.run(base_ok)
     # 7. duplicate minors
@@ -163,7 +168,15 @@ def _admission(
         groups.count_per_app(minor_ok)[groups.app_codes], dtype="Int64"
     )
     table["minor_admissible"] = pd.array(minor_ok, dtype="boolean")
-    return exclusions, scores, errors, requested, minor_ok
+    details = reason_details(
+        rules,
+        table,
+        exclusions,
+        groups.app_codes,
+        minor_ok,
+        _superseding(table, groups, superseded),
+    )
+    return exclusions, scores, errors, requested, minor_ok, pending, details
 
 
 def _column(table: pd.DataFrame, name: str) -> pd.Series:
@@ -182,16 +195,45 @@ def _ensure_columns(table: pd.DataFrame) -> None:
         table["minor_slot"] = pd.array([1] * len(table), dtype="Int64")
 
 
-def _superseded(table: pd.DataFrame, groups: Groups, policy: str) -> np.ndarray:
-    """Per row: its application is replaced by another of the same applicant."""
+def _superseded(
+    table: pd.DataFrame, groups: Groups, policy: str, pending: np.ndarray
+) -> np.ndarray:
+    """Per row: its application is replaced by another of the same applicant. An application
+    waiting to be regularised takes no part: it neither replaces nor is replaced yet."""
     first = groups.app_first
+    waiting = pending[first]
+    tax_codes = _column(table, "applicant_tax_code").iloc[first].astype("string")
     lose = superseded_applications(
-        _column(table, "applicant_tax_code").iloc[first],
+        tax_codes.mask(waiting),
         _column(table, "submitted_at").iloc[first],
         np.arange(groups.n_apps),
         policy,
     )
-    return lose[groups.app_codes]
+    return (lose & ~waiting)[groups.app_codes]
+
+
+def _superseding(table: pd.DataFrame, groups: Groups, superseded: np.ndarray) -> np.ndarray:
+    """Per row of a replaced application: "the application id, presentata il ..." of the one
+    that counts instead (the applicant's application that is not replaced); '' otherwise."""
+    first = groups.app_first
+    who = (
+        _column(table, "applicant_tax_code")
+        .iloc[first]
+        .astype("string")
+        .to_numpy(dtype=object, na_value=None)
+    )
+    lose = superseded[first]
+    kept = {w: i for i, w in enumerate(who) if w is not None and not lose[i]}
+    when = _column(table, "submitted_at").iloc[first]
+    out = np.full(groups.n_apps, "", dtype=object)
+    for i in np.flatnonzero(lose):
+        j = kept.get(who[i])
+        if j is not None:
+            stamp = datetime_short(when.iloc[j]) if not pd.isna(when.iloc[j]) else ""
+            out[i] = f"sostituita dalla domanda {groups.app_ids[j]}" + (
+                f", presentata il {stamp}" if stamp else ""
+            )
+    return out[groups.app_codes]
 
 
 class _ApplicationStage:
@@ -226,7 +268,6 @@ class _ApplicationStage:
             ex,
             members=minor_ok,
         )
-        findings_exclusions(table, self.findings, ex, Level.APPLICATION)
         ex.add(SUPERSEDED, self.superseded, Level.APPLICATION)
         self.clock.lap("eligibility")
         data = ScoreData(table, rules.constants, rules.fields, units, minor_ok, groups.app_codes)

@@ -23,6 +23,7 @@ from conciliare_cli.letters.words import (
     born,
     feminine_from_tax_code,
     names_list,
+    spell_dates,
 )
 from conciliare_cli.status import Status
 
@@ -40,15 +41,28 @@ def _codes(value: Any) -> list[str]:
     return [c.strip() for c in _text(value).split(";") if c.strip()]
 
 
-def reason_text(rules: Rules, code: str) -> dict[str, str]:
-    """A reason as the letter prints it: its sentence and the article of the call."""
+def _detail(row: dict[str, Any], code: str) -> str:
+    """The fact behind a reason on this row (engine/wording.py), e.g. "ISEE: 41.250,00 €,
+    superiore a 35.000,00 €"; '' when the engine gives none."""
+    details = row.get("reason_details")
+    return spell_dates(_text(details.get(code))) if isinstance(details, dict) else ""
+
+
+def reason_text(rules: Rules, code: str, detail: str = "") -> dict[str, str]:
+    """A reason as the letter prints it: its sentence, the fact behind it (after a dash) and
+    the article of the call: "... — ISEE: 41.250,00 €, superiore a 35.000,00 € (art. 2 del
+    bando)."."""
     known = rules.reason(code)
     sentence = known.sentence.strip() if known is not None else ""
     if not sentence:
         sentence = "Il requisito previsto dal bando non è soddisfatto."
     reference = known.reference if known is not None and known.source == "rule" else ""
-    text = f"{sentence.rstrip('. ')} ({reference} del bando)." if reference else sentence
-    return {"text": text, "reference": reference}
+    clause = sentence.rstrip(". ") + (f" — {detail.rstrip('. ')}" if detail else "")
+    if reference:
+        text = f"{clause} ({reference} del bando)."
+    else:
+        text = f"{clause}." if detail else sentence
+    return {"text": text, "reference": reference, "detail": detail}
 
 
 def _stated_for_application(reason: Reason | None, code: str, shared: set[str]) -> bool:
@@ -105,7 +119,13 @@ def children_of(
     for i, row in enumerate(sorted(rows, key=_order)):
         groups.setdefault(_key(row, i), []).append(row)
     children = [_child(group, outcome, app_codes, rules) for group in groups.values()]
-    return children, [reason_text(rules, c) for c in app_codes]
+    return children, [_application_reason(rules, c, rows) for c in app_codes]
+
+
+def _application_reason(rules: Rules, code: str, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """An application's reason, with the fact of the first row that has one."""
+    detail = next((d for d in (_detail(r, code) for r in rows) if d), "")
+    return reason_text(rules, code, detail)
 
 
 def _child(
@@ -123,7 +143,8 @@ def _child(
     if not admitted:
         for row in group:
             for code in _codes(row.get("exclusion_reasons")):
-                text = agree_sentence(reason_text(rules, code)["text"], feminine)
+                said = reason_text(rules, code, _detail(row, code))["text"]
+                text = agree_sentence(said, feminine)
                 if code not in app_codes and text not in reasons:
                     reasons.append(text)
     notes = []

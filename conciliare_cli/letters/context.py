@@ -16,6 +16,7 @@ import pandas as pd
 
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.engine.criteria.base import LetterView
+from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.italian import eur
 from conciliare_cli.letters.children import children_of, partial_explanation, vouchers_of
@@ -56,6 +57,7 @@ _RECORD_COLUMNS = [
     "exclusion_reasons",
     "decided_by",
     "amount_explanation",
+    "reason_details",
 ]
 
 
@@ -114,31 +116,18 @@ def _unit_key(rules: Rules, minors: pd.DataFrame) -> pd.Series:
     return minors["application_id"].astype(str)
 
 
-def outcomes(status: pd.Series, app: pd.Series) -> pd.Series:
-    """Outcome of each application (index: application id) from its minors' statuses."""
-    flags = pd.DataFrame(
-        {
-            "admitted": status != ESCLUSA,
-            "full": status == FINANZIATA,
-            "paid": status.isin([FINANZIATA, PARZIALE]),
-        }
-    )
-    per_app = flags.groupby(app, sort=False).sum()
-    outcome = pd.Series(PARZIALE, index=per_app.index, dtype=object)
-    outcome[per_app["full"] == per_app["admitted"]] = FINANZIATA
-    outcome[per_app["paid"] == 0] = ATTESA
-    outcome[per_app["admitted"] == 0] = ESCLUSA
-    return outcome
-
-
 def _select(minors: pd.DataFrame, ids: set[str] | None, only: set[str] | None) -> pd.DataFrame:
+    """The rows of the letters to write: no letter while the data of an application are
+    regularised (DA_REGOLARIZZARE); then `ids` and `only`, if given."""
     if ids is not None:
         minors = minors[minors["application_id"].astype(str).isin(ids)]
-    if only is not None and not minors.empty:
+    if not minors.empty:
         app = minors["application_id"].astype(str)
-        status = _col(minors, "status").astype("string").fillna(ESCLUSA).astype(str)
-        wanted = outcomes(status, app)
-        minors = minors[app.isin(wanted.index[wanted.isin(only)])]
+        wanted = application_outcomes(minors)
+        wanted = wanted[wanted != Status.TO_REGULARISE.value]
+        if only is not None:
+            wanted = wanted[wanted.isin(only)]
+        minors = minors[app.isin(wanted.index)]
     return minors.reset_index(drop=True)
 
 
@@ -166,7 +155,7 @@ def build_letters(
     waiting = pd.to_numeric(_col(minors, "waiting_position"), errors="coerce").astype("Int64")
     unit = _unit_key(rules, minors)
 
-    outcome = outcomes(status, app)
+    outcome = application_outcomes(minors)
     app_rank = rank.where(admitted).groupby(app, sort=False).min()
     app_wait = waiting.groupby(app, sort=False).min()
     app_total = awarded.groupby(app, sort=False).sum()

@@ -87,6 +87,24 @@ def datetime_with_article(value: object) -> str:
     return text
 
 
+_IL_NUMERIC_DATE = re.compile(r"\bil (\d\d)/(\d\d)/(\d{4})(?: (\d\d):(\d\d))?")
+
+
+def _spelled(match: re.Match[str]) -> str:
+    day, month, year, hour, minute = match.groups()
+    try:
+        when = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+    except ValueError:
+        return match.group(0)
+    return datetime_with_article(when)
+
+
+def spell_dates(text: str) -> str:
+    """ "presentata il 08/06/2017 10:24" -> "presentata l'8 giugno 2017 alle ore 10:24": the
+    engine's facts write dates as numbers after "il"; a letter writes them as its own dates."""
+    return _IL_NUMERIC_DATE.sub(_spelled, text)
+
+
 def born(feminine: bool | None, value: object) -> str:
     """ "nata il 3 marzo 2015", "nato l'8 maggio 2012"; '' when the date is missing."""
     text = date_with_article(value)

@@ -157,11 +157,9 @@ def public_list(result: RankResult) -> PublicList:
         }
     )
     ranked = table[~is_excluded].sort_values(["rank", "public_id"], kind="stable")
-    excluded = (
-        table[is_excluded][["public_id"]]
-        .assign(status=Status.EXCLUDED.public_label)
-        .sort_values("public_id", kind="stable")
-    )
+    # not in the graduatoria: "Non ammessa" (never why), or "In istruttoria" while the data
+    # of the application are being regularised
+    excluded = table[is_excluded][["public_id", "status"]].sort_values("public_id", kind="stable")
 
     score_hidden = pub.hide_score_when_sensitive and bool(sensitive_criteria(result))
     columns = [c for c in pub.columns if not (c == "score" and score_hidden)]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from conciliare_cli import __version__
 from conciliare_cli.atomic import atomic_write_text
+from conciliare_cli.engine.outcomes import application_outcomes, totals
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.money import cents_to_decimal
@@ -92,16 +93,8 @@ def _counts(values: pd.Series) -> dict[str, int]:
 
 
 def application_statuses(result: RankResult) -> pd.Series:
-    """One outcome per application: the unit's when ranking by application; when ranking by
-    minor, the best outcome among its minors (FINANZIATA > ... > ESCLUSA)."""
-    if result.call.config.ranking.unit == "application":
-        units = result.units
-        return units.drop_duplicates("application_id")["status"]
-    order = {s: i for i, s in enumerate(Status.codes())}
-    minors = result.minors
-    rank = minors["status"].astype("string").map(order).astype("Int64")
-    best = rank.groupby(minors["application_id"].astype("string")).min()
-    return best.map(dict(enumerate(Status.codes())))
+    """One outcome per application (engine/outcomes.py, as every output counts them)."""
+    return application_outcomes(result.minors)
 
 
 def input_hashes(result: RankResult) -> list[dict[str, Any]]:
@@ -173,7 +166,7 @@ def build_manifest(
         },
         "rules": {"path": rules_rel, "sha256": call.rules_sha256},
         "inputs": input_hashes(result),
-        "lottery_seed": config.ranking.lottery.seed,
+        "lottery_seed": result.rules.lottery_seed,
         "status": status,
         "run_date": run_date.isoformat(),
         "counts": {
@@ -181,12 +174,37 @@ def build_manifest(
             "minors": _counts(result.minors["status"]),
             "applications_total": int(result.minors["application_id"].nunique()),
             "minors_total": len(result.minors),
+            "minors_excluded_in_admitted_applications": totals(result)["excluded_in_admitted"],
         },
         "awarded": _money(int(awarded)),
+        **_istruttoria(result),
         "funds": funds,
         "reserves": reserves,
         "outputs": output_hashes(out_dir),
     }
+
+
+def _istruttoria(result: RankResult) -> dict[str, Any]:
+    """The decisions taken on the data: corrections applied (the file is among the inputs)
+    and the override of open blocking findings, with who decided and why."""
+    out: dict[str, Any] = {}
+    corrections = result.corrections
+    if corrections is not None and len(corrections):
+        out["corrections"] = {
+            "file": str(corrections["file"].iloc[0]),
+            "applied": len(corrections),
+        }
+    if result.override is not None:
+        findings = result.findings
+        settled = 0
+        if findings is not None and len(findings) and "resolution" in findings:
+            settled = int(findings["resolution"].astype("string").eq(result.override.text()).sum())
+        out["override"] = {
+            "by": result.override.by,
+            "reason": result.override.reason,
+            "findings": settled,
+        }
+    return out
 
 
 def dumps(manifest: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from conciliare_cli.config import CONFIG_NAME, LoadedCall
 from conciliare_cli.config.models import PartnerConfig
-from conciliare_cli.errors import UserError
+from conciliare_cli.errors import MappingError, UserError, UserErrors
 from conciliare_cli.fields import (
     CANONICAL_FIELDS,
     MINOR_SLOT,
@@ -72,6 +72,7 @@ class ReadResult:
     findings: pd.DataFrame  # FINDING_COLUMNS
     partners: list[PartnerReport]
     input_files: list[Path]  # every file read, sorted
+    corrections: pd.DataFrame | None = None  # applied by validate (validate/corrections.py)
 
 
 def table_fields(call: LoadedCall) -> dict[str, Field]:
@@ -104,14 +105,28 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
     findings: list[pd.DataFrame] = []
     reports: list[PartnerReport] = []
     inputs: dict[str, Path] = {}
-    for partner in call.config.partners:
+    errors: list[UserError] = []  # every partner's problems are reported in one run
+    for i, partner in enumerate(call.config.partners):
         tables: list[TableRead] = []
-        for path in partner_files(folder, partner):
+        try:
+            paths = partner_files(folder, partner)
+        except UserError as exc:
+            errors.append(exc)
+            continue
+        for path in paths:
             rel = relative(path, folder)
-            tables.append(read_table(path, rel, partner, fields))
+            try:
+                tables.append(read_table(path, rel, partner, fields))
+            except MappingError as exc:
+                errors.append(_with_yaml_lines(exc, call, i))
+            except UserError as exc:
+                errors.append(exc)
             inputs[rel] = path
             if on_file is not None:
                 on_file(path)
+        _same_applications_in_two_files(partner, tables, errors)
+        if errors:
+            continue
         frame, partner_findings = _assemble(partner, tables, fields)
         frames.append(frame)
         findings.append(partner_findings)
@@ -127,6 +142,8 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
                 unused_columns=sorted({c for t in tables for c in t.unused_columns}),
             )
         )
+    if errors:
+        raise errors[0] if len(errors) == 1 else UserErrors(errors)
     minors = pd.concat(frames, ignore_index=True) if frames else empty_table(call)
     minors = minors[canonical_columns(call)]
     found = [f for f in findings if len(f)]
@@ -139,6 +156,44 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
     )
 
 
+def _with_yaml_lines(exc: MappingError, call: LoadedCall, index: int) -> MappingError:
+    """The missing columns' mapping, pointed at by its lines in bando.yaml."""
+    where = []
+    for name in exc.fields:
+        line = call.line_of(("partners", index, "columns", name))
+        where.append(f"{call.path.name} riga {line}" if line else call.path.name)
+    places = ", ".join(dict.fromkeys(where))
+    return MappingError(
+        f"{exc.message} (mappatura in {places})", fields=exc.fields, file=exc.file, hint=exc.hint
+    )
+
+
+def _same_applications_in_two_files(
+    partner: PartnerConfig, tables: list[TableRead], errors: list[UserError]
+) -> None:
+    """Two files of one partner with the same application numbers: a corrected copy left
+    beside the original, most likely. Reading both would count those applications twice."""
+    seen: dict[str, str] = {}
+    for t in tables:
+        ids = (
+            t.frame["application_id"].dropna().astype(str).unique()
+            if "application_id" in t.frame
+            else []
+        )
+        for other in sorted({seen[i] for i in ids if i in seen}):
+            shared = sorted(i for i in ids if seen.get(i) == other)
+            errors.append(
+                UserError(
+                    f"i file '{other}' e '{t.rel}' del partner {partner.id} hanno le stesse "
+                    f"domande ({len(shared)}, ad esempio {', '.join(shared[:3])})",
+                    hint="lascia nella cartella una sola copia (l'altra spostala fuori dalla "
+                    f"cartella del bando), o correggi 'files' del partner {partner.id}",
+                )
+            )
+        for i in ids:
+            seen.setdefault(i, t.rel)
+
+
 # ------------------------------------------------------------------ files
 
 
@@ -147,13 +202,18 @@ def relative(path: Path, folder: Path) -> str:
 
 
 def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
-    """The partner's files, sorted by relative path; a pattern matching nothing is an error."""
+    """The partner's files, sorted by relative path; a pattern matching nothing is an error.
+
+    Only files inside the call folder are read: an absolute pattern, a pattern that climbs
+    out with '..', or a match that resolves outside (a symbolic link to a file or a folder
+    elsewhere) stops the run with a UserError, before any file is read."""
     found: dict[str, Path] = {}
+    root = folder.resolve()
     for pattern in partner.file_patterns:
-        base = pattern if os.path.isabs(pattern) else str(folder / pattern)
+        _check_pattern(pattern, partner)
         matches = [
             Path(p)
-            for p in glob.glob(base, recursive=True)
+            for p in glob.glob(str(folder / pattern), recursive=True)
             if Path(p).is_file() and not Path(p).name.startswith(IGNORED_NAMES)
         ]
         if not matches:
@@ -164,6 +224,7 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
                 f"'files' del partner {partner.id}",
             )
         for p in matches:
+            _check_inside(p, root, folder, partner)
             suffix = p.suffix.lower()
             if suffix not in sources.SPREADSHEET_SUFFIXES + sources.TEXT_SUFFIXES:
                 raise UserError(
@@ -175,6 +236,31 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
                 )
             found[relative(p, folder)] = p
     return [found[k] for k in sorted(found)]
+
+
+def _check_pattern(pattern: str, partner: PartnerConfig) -> None:
+    """A pattern is relative to the call folder and never climbs out of it."""
+    parts = Path(pattern).parts
+    if os.path.isabs(pattern) or pattern.startswith("~") or ".." in parts:
+        raise UserError(
+            f"il percorso '{pattern}' dei file del partner {partner.id} esce dalla cartella "
+            "del bando: si leggono solo file dentro la cartella del bando",
+            file=CONFIG_NAME,
+            hint="copia i file nella cartella del bando (ad esempio in partner/) e scrivi in "
+            "'files' un percorso relativo, come 'partner/*.xlsx'",
+        )
+
+
+def _check_inside(path: Path, root: Path, folder: Path, partner: PartnerConfig) -> None:
+    """A matched file resolves inside the call folder (a link elsewhere is not followed)."""
+    real = path.resolve()
+    if real != root and root not in real.parents:
+        raise UserError(
+            f"il file del partner {partner.id} è un collegamento a '{real}', fuori dalla "
+            "cartella del bando: non viene letto",
+            file=relative(path, folder),
+            hint="copia il file vero nella cartella del bando al posto del collegamento",
+        )
 
 
 # ------------------------------------------------------------------ assembling
@@ -223,6 +309,7 @@ def _assemble(
                 "column": vf["column"].to_numpy(dtype=object),
                 "field": vf["field"].to_numpy(dtype=object),
                 "value": vf["value"].to_numpy(dtype=object),
+                "detail": (vf["detail"].to_numpy(dtype=object) if "detail" in vf.columns else None),
                 "source_row": result[SOURCE_ROW].to_numpy(dtype=object)[pos],
                 "application_id": result["application_id"].to_numpy(dtype=object)[pos],
                 "row_key": result[ROW_KEY].to_numpy(dtype=object)[pos],

@@ -21,6 +21,9 @@ import pandas as pd
 import python_calamine as pc
 
 from conciliare_cli.errors import UserError
+from conciliare_cli.read import guard
+from conciliare_cli.read.clean import CellError, nan_to_error, without_invisible
+from conciliare_cli.read.ods_errors import ods_error_cells
 from conciliare_cli.read.values import cell_text, clean_text
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -61,8 +64,9 @@ class Grid:
 
 
 def normalise_header(value: object) -> str:
-    """Header comparison key: casefold, NBSP -> space, spaces collapsed, trimmed."""
-    return clean_text(cell_text(value)).casefold()
+    """Header comparison key: casefold, NBSP -> space, spaces collapsed, trimmed, invisible
+    characters removed."""
+    return clean_text(without_invisible(cell_text(value))).casefold()
 
 
 def column_letter(index: int) -> str:
@@ -100,6 +104,10 @@ def nearest(name: str, candidates: Iterable[str]) -> str | None:
 
 
 def open_workbook(path: Path, rel: str) -> pc.CalamineWorkbook:
+    """The workbook, once its size (and an ODS's repeated rows) are within the limits."""
+    guard.check_size(path, rel)
+    if path.suffix.lower() == ".ods":
+        guard.check_ods(path, rel)
     try:
         return pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError as exc:
@@ -109,6 +117,8 @@ def open_workbook(path: Path, rel: str) -> pc.CalamineWorkbook:
             hint="aprilo, togli la password e salvalo di nuovo",
         ) from exc
     except Exception as exc:  # calamine raises several kinds for a corrupt file
+        if "cell limit" in str(exc).lower():  # calamine's own limit (an ODS is read whole)
+            raise guard.too_big(rel, "i dati superano il limite di celle") from exc
         raise _unreadable(rel, exc, path) from exc
 
 
@@ -144,14 +154,27 @@ def worksheet_names(wb: pc.CalamineWorkbook) -> list[str]:
         return list(wb.sheet_names)
 
 
-def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str) -> Grid:
-    """One sheet as a Grid (merged ranges kept, relative to the grid)."""
+def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str, path: Path | None = None) -> Grid:
+    """One sheet as a Grid (merged ranges kept, relative to the grid).
+
+    An xlsx/xlsm sheet is scanned first (read/guard.py): over the limits it is refused before
+    calamine allocates it, and its error cells are put back (calamine gives them as '')."""
+    errors: list[tuple[int, int, str]] = []
+    suffix = path.suffix.lower() if path is not None else ""
+    if path is not None and suffix in (".xlsx", ".xlsm"):
+        scan = guard.scan_xlsx_sheet(path, rel, name)
+        errors = scan.errors if scan is not None else []
     try:
         sheet = wb.get_sheet_by_name(name)
+        guard.check_block(rel, name, sheet.height, sheet.width)
         rows = sheet.to_python(skip_empty_area=True)
     except pc.WorksheetNotFound as exc:
         raise _unreadable(rel, Exception(f"manca il contenuto del foglio '{name}'")) from exc
+    except UserError:
+        raise
     except Exception as exc:
+        if "cell limit" in str(exc).lower():  # calamine's own cell limit
+            raise guard.too_big(rel, "il foglio supera il limite di celle", name) from exc
         raise _unreadable(rel, exc) from exc
     start = sheet.start
     if start is None or not rows:
@@ -160,8 +183,13 @@ def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str) -> Grid:
     width = max(len(r) for r in rows)
     if any(len(r) != width for r in rows):  # pragma: no cover - calamine gives rectangles
         rows = [list(r) + [""] * (width - len(r)) for r in rows]
-    cells = pd.DataFrame(rows, dtype=object)
+    cells = nan_to_error(pd.DataFrame(rows, dtype=object))
     cells.columns = range(cells.shape[1])
+    if path is not None and suffix == ".ods":
+        errors = ods_error_cells(path, rel, name)
+    for r, c, text in errors:
+        if 0 <= r - r0 < len(cells) and 0 <= c - c0 < width and cells.iat[r - r0, c - c0] == "":
+            cells.iat[r - r0, c - c0] = CellError(text)
     merged = [
         ((top - r0, left - c0), (bottom - r0, right - c0))
         for (top, left), (bottom, right) in getattr(sheet, "merged_cell_ranges", None) or []
@@ -232,16 +260,29 @@ def sample_lines(text: str, n: int = HEADER_SEARCH_ROWS) -> list[str]:
     return text[:200_000].splitlines()[:n]
 
 
-def split_sample(lines: list[str], delimiter: str) -> list[list[str]]:
-    return [row for row in csv.reader(lines, delimiter=delimiter)] if lines else []
+def split_sample(lines: list[str], delimiter: str, rel: str = "") -> list[list[str]]:
+    """The sample lines split into fields (Python's csv module: a field over its 131,072
+    characters is a UserError naming the file, not a traceback)."""
+    try:
+        return [row for row in csv.reader(lines, delimiter=delimiter)] if lines else []
+    except csv.Error as exc:
+        raise UserError(
+            f"una delle prime righe ha una cella troppo lunga o non si riesce a dividere ({exc})",
+            file=rel,
+            hint="controlla le virgolette del file: una virgoletta non chiusa unisce molte "
+            f"righe in una cella (limite di una cella: {guard.MAX_CELL_CHARS} caratteri)",
+        ) from exc
 
 
-def detect_delimiter(lines: list[str], expected: set[str]) -> str:
+def detect_delimiter(lines: list[str], expected: set[str], rel: str = "") -> str:
     """The delimiter under which a sample row matches the most expected headers; on a tie
     (or no match at all), the one that splits the header lines into the most fields."""
     best, best_key = ";", (-1, -1)
     for d in DELIMITERS:
-        rows = split_sample(lines, d)
+        try:
+            rows = split_sample(lines, d, rel)
+        except UserError:  # a field too long under this delimiter: not the delimiter
+            continue
         idx, count = find_header(rows, expected)
         fields = len(rows[idx]) if idx >= 0 else max((len(r) for r in rows), default=0)
         key = (count, fields)
@@ -260,13 +301,17 @@ def csv_grid(
     rel: str,
     data: bytes | None = None,
     encoding: str | None = None,
+    shape: guard.TextShape | None = None,
 ) -> Grid:
     """The whole CSV as an object grid (every cell a string); line n is row n.
 
-    UTF-8 bytes go to the parser as they are (faster than the decoded text)."""
+    UTF-8 bytes go to the parser as they are (faster than the decoded text). The grid's
+    size is checked against the limits before each parse (read/guard.py)."""
     width = max(width, 1)
     utf8 = data is not None and encoding in ("utf-8", "utf-8-sig")
     for _ in range(50):
+        if shape is not None:
+            guard.check_csv_width(rel, shape.lines, width)
         try:
             cells = pd.read_csv(
                 io.BytesIO(data) if utf8 and data is not None else io.StringIO(text),
@@ -294,7 +339,10 @@ def csv_grid(
         except pd.errors.EmptyDataError:
             return Grid(pd.DataFrame(dtype=object), "", 1, 0)
         cells.columns = range(cells.shape[1])
-        return Grid(cells, "", 1, 0, line_numbers=_line_numbers(text, cells))
+        grid = Grid(cells, "", 1, 0, line_numbers=_line_numbers(text, cells))
+        if shape is not None and shape.longest > guard.MAX_CELL_CHARS:
+            guard.check_cell_lengths(cells, rel, grid.row_number)
+        return grid
     raise UserError("il file CSV ha righe con troppi campi", file=rel)  # pragma: no cover
 
 

@@ -8,6 +8,7 @@ mapped field by its kind, and note what could not be read.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,20 +17,18 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.config.models import PartnerConfig
-from conciliare_cli.errors import UserError
+from conciliare_cli.errors import MappingError, UserError
 from conciliare_cli.fields import MINOR_SLOT, SOURCE_ROW, Field, Kind
 from conciliare_cli.findings import make_findings
-from conciliare_cli.read import sources
+from conciliare_cli.read import guard, sources
+from conciliare_cli.read.clean import clean_uniques, without_invisible
+from conciliare_cli.read.fieldparse import FINDING_FRAME, parse_field
 from conciliare_cli.read.sources import Grid, normalise_header
 from conciliare_cli.read.values import (
-    BAD_VALUE_CODE,
     blank_uniques,
     cell_text,
     clean_text,
     factorize,
-    join_parts,
-    parse_coded,
-    parse_parts,
 )
 
 SLOT = "{n}"
@@ -122,7 +121,7 @@ def _choose_grid(path: Path, rel: str, partner: PartnerConfig) -> tuple[Grid, in
             candidates = names
         best: tuple[int, Grid, int] | None = None
         for name in candidates:
-            grid = sources.sheet_grid(wb, name, rel)
+            grid = sources.sheet_grid(wb, name, rel, path)
             idx, count = _header_index(grid, partner, expected, rel)
             if count == len(expected):
                 return grid, idx
@@ -171,14 +170,16 @@ def _csv_choice(
                 file=rel,
                 hint="ad esempio ';' o ','; per la tabulazione scrivi 'tab'",
             )
+    guard.check_size(path, rel)
     data = path.read_bytes()
+    shape = guard.check_csv(data, rel)
     encoding = partner.encoding or sources.detect_encoding(data)
     text, encoding = sources.decode(data, encoding, rel)
     lines = sources.sample_lines(text)
-    delimiter = delimiter or sources.detect_delimiter(lines, expected)
-    sample = sources.split_sample(lines, delimiter)
+    delimiter = delimiter or sources.detect_delimiter(lines, expected, rel)
+    sample = sources.split_sample(lines, delimiter, rel)
     width = max((len(r) for r in sample), default=1)
-    grid = sources.csv_grid(text, delimiter, width, rel, data, encoding)
+    grid = sources.csv_grid(text, delimiter, width, rel, data, encoding, shape)
     return grid, _header_index(grid, partner, expected, rel)[0]
 
 
@@ -200,7 +201,7 @@ def resolve_columns(
         key = normalise_header(v)
         if key:
             index.setdefault(key, []).append(j)
-    shown = [clean_text(cell_text(v)) for v in headers]
+    shown = [clean_text(without_invisible(cell_text(v))) for v in headers]
 
     def lookup(header: str) -> int | None:
         cols = index.get(normalise_header(header), [])
@@ -264,11 +265,12 @@ def resolve_columns(
             near = sources.nearest(h, found)
             guess = f"; forse '{near}'?" if near else ""
             lines.append(f"manca la colonna '{h}' (campo {name}{guess})")
-        raise UserError(
+        raise MappingError(
             _at(grid.sheet, header_row_number)
             + "; ".join(lines)
             + ". Intestazioni trovate: "
             + (", ".join(f"'{s}'" for s in found) or "nessuna"),
+            fields=[name for name, _h in missing],
             file=rel,
             hint=f"correggi 'columns' del partner {partner.id} in bando.yaml o l'intestazione "
             "nel file" + ("" if partner.header_row is None else " (e controlla 'header_row')"),
@@ -290,7 +292,9 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
     row_numbers = grid.row_numbers()[header_idx + 1 :]
     coded = [factorize(data[c]) for c in data.columns]
     blank = (
-        np.column_stack([np.append(blank_uniques(u), True)[codes] for codes, u in coded])
+        np.column_stack(
+            [np.append(blank_uniques(clean_uniques(u)), True)[codes] for codes, u in coded]
+        )
         if n_rows and width
         else np.ones((n_rows, width), dtype=bool)
     )
@@ -325,7 +329,7 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
         ),
     ]
     headers = cells.iloc[header_idx].tolist() if header_idx >= 0 else [""] * width
-    shown = [clean_text(cell_text(v)) for v in headers]
+    shown = [clean_text(without_invisible(cell_text(v))) for v in headers]
     unused = [j for j, s in enumerate(shown) if s and j not in set(used)]
     headless = [
         j for j, s in enumerate(shown) if not s and len(app_idx) and (~blank[app_idx, j]).any()
@@ -355,48 +359,9 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
     value_findings: list[pd.DataFrame] = []
     for fc in resolved:
         parts = [_gather(coded, fc, k, slots, row_pos, slot) for k in range(len(fc.columns[1]))]
-        formula = None
-        if len(parts) == 1:
-            codes, uniques = parts[0]
-            values, bad, formula = parse_coded(fc.kind, codes, uniques)
-            shown_values = (
-                np.array([cell_text(v) for v in uniques[codes[bad]]], dtype=object)
-                if bad.any()
-                else np.array([], dtype=object)
-            )
-            parsed = pd.Series(values)
-        else:
-            raws = [pd.Series(np.append(u, None)[c], dtype=object) for c, u in parts]
-            parsed, bad = parse_parts(fc.kind, raws)
-            parsed = parsed.reset_index(drop=True)
-            shown_values = join_parts(raws)[bad].to_numpy(dtype=object)
-        frame[fc.name] = parsed
-        if bad.any() or (formula is not None and formula.any()):
-            label = _labels(fc, slot)
-        if bad.any():
-            value_findings.append(
-                pd.DataFrame(
-                    {
-                        "code": BAD_VALUE_CODE[fc.kind],
-                        "pos": np.flatnonzero(bad),
-                        "column": label[bad],
-                        "field": fc.name,
-                        "value": shown_values,
-                    }
-                )
-            )
-        if formula is not None and formula.any():
-            value_findings.append(
-                pd.DataFrame(
-                    {
-                        "code": "FORMULA_NEL_FILE",
-                        "pos": np.flatnonzero(formula),
-                        "column": label[formula],
-                        "field": fc.name,
-                        "value": parsed[formula].to_numpy(dtype=object),
-                    }
-                )
-            )
+        read = parse_field(fc.name, fc.kind, parts, functools.partial(_labels, fc, slot))
+        frame[fc.name] = read.values
+        value_findings += read.findings
     out = pd.DataFrame(frame, index=range(len(row_pos)))
     out[SOURCE_ROW] = pd.array(row_numbers[row_pos], dtype="Int64")
     out[MINOR_SLOT] = pd.array(slot, dtype="Int64")
@@ -408,7 +373,7 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
         value_findings=(
             pd.concat(value_findings, ignore_index=True)
             if value_findings
-            else pd.DataFrame(columns=["code", "pos", "column", "field", "value"])
+            else pd.DataFrame(columns=FINDING_FRAME)
         ),
         rows_read=len(app_idx),
         ignored_rows=int(empty_reported.sum() + totals.sum()),

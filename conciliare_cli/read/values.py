@@ -319,13 +319,43 @@ def text_to_decimal(text: str) -> Decimal | None:
 
 
 def _cents_of_parts(neg: bool, ip: str, fp: str) -> int | None:
-    """Whole cents, rounding the third decimal half up (away from zero), exactly."""
+    """Whole cents, rounding the third decimal half up (away from zero), exactly.
+
+    None (unreadable) when too large, or when an amount that is not zero rounds to zero
+    cents ('0,0000000001'): such an amount is never read as 0,00 EUR."""
     cents = int(ip or "0") * 100 + int((fp + "00")[:2])
     if len(fp) > 2 and fp[2] >= "5":
         cents += 1
-    if cents >= MAX_CENTS:
+    if cents >= MAX_CENTS or (cents == 0 and fp.strip("0")):
         return None
     return -cents if neg else cents
+
+
+def _sub_cent(parts: tuple[bool, str, str] | bool | None) -> bool:
+    return isinstance(parts, tuple) and bool(parts[2][2:].strip("0"))
+
+
+_SUB_CENT_TEXT = r"[.,]\d{2}\d*[1-9]\d*[^\d.,]*$"  # a third decimal or more, not all zeros
+
+
+def money_rounding(uniques: np.ndarray) -> np.ndarray:
+    """Per distinct raw value: an amount with digits beyond the cents ('12,345', a computed
+    42.857142...) that money_uniques rounded half up to whole cents. A binary float that is a
+    whole number of cents to 9 significant digits (0.1 + 0.2) is not rounded. Texts are
+    screened by one regex first; only the few candidates are parsed again."""
+    out = np.zeros(len(uniques), dtype=bool)
+    texts = np.fromiter((isinstance(v, str) for v in uniques), dtype=bool, count=len(uniques))
+    if texts.any():
+        screen = pd.Series(uniques[texts]).str.contains(_SUB_CENT_TEXT, regex=True)
+        for i in np.flatnonzero(texts)[screen.to_numpy(dtype=bool)]:
+            out[i] = _sub_cent(_parts(uniques[i]))
+    for i in np.flatnonzero(~texts):
+        v = uniques[i]
+        if _is_number(v) and not isinstance(v, int | np.integer):
+            c = float(v) * 100  # type: ignore[arg-type]
+            if math.isfinite(c) and abs(c - round(c)) > 1e-9 * abs(c) + 1e-7:
+                out[i] = _sub_cent(_number_to_parts(v))
+    return out
 
 
 def _number_to_parts(v: object) -> tuple[bool, str, str] | None:
@@ -419,7 +449,7 @@ def money_from_texts(texts: np.ndarray) -> UniqueParsed:
                 c += int((fp + "0")[:2])
                 if len(fp) > 2 and fp[2] >= "5":
                     c += 1
-            if c >= MAX_CENTS:
+            if c >= MAX_CENTS or (c == 0 and fp.strip("0")):
                 bad[i] = True
                 continue
             cents[i] = -c if m[1] else c

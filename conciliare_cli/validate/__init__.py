@@ -13,9 +13,10 @@ from conciliare_cli.validate.checks import (
     fill_birth_dates,
     validate_table,
 )
-from conciliare_cli.validate.stage import check_read, merge_findings, validate_call
+from conciliare_cli.validate.stage import CheckOptions, check_read, merge_findings, validate_call
 
 __all__ = [
+    "CheckOptions",
     "birth_dates_from_cf",
     "check_read",
     "fill_birth_dates",

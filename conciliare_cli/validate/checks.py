@@ -13,6 +13,7 @@ of the partner's file, never one per minor of a per-application row.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import numpy as np
@@ -36,6 +37,7 @@ from conciliare_cli.fields import (
 from conciliare_cli.findings import (
     FINDING_COLUMNS,
     Scope,
+    Severity,
     empty_findings,
     make_findings,
     sort_findings,
@@ -49,8 +51,9 @@ EARLIEST_SUBMISSION = pd.Timestamp(2000, 1, 1)
 class Context:
     """What every check needs: the call, the table, the fields and the partners."""
 
-    def __init__(self, call: LoadedCall, minors: pd.DataFrame):
+    def __init__(self, call: LoadedCall, minors: pd.DataFrame, run_date: dt.date | None = None):
         self.call = call
+        self.run_date = run_date  # the date of the run: a submission after it is impossible
         self.minors = minors.reset_index(drop=True)
         self.fields: dict[str, Field] = {
             k: v for k, v in call.fields.items() if k not in DERIVED_FIELDS
@@ -363,9 +366,12 @@ def check_future_birth(ctx: Context) -> pd.DataFrame:
 
 
 def check_submission_dates(ctx: Context) -> pd.DataFrame:
-    """DATA_PRESENTAZIONE_IMPLAUSIBILE: more than a year before the window or after it.
+    """DATA_PRESENTAZIONE_IMPLAUSIBILE: more than a year before the window or after it, or
+    after the day of the run (a submission cannot come from the future).
 
-    A date merely outside the window is not a finding: the eligibility rules decide that.
+    A date merely outside the window is not a finding: the eligibility rules decide that, on
+    a date that could be believed. An implausible date is a typing mistake to put to the
+    applicant, never a reason to exclude (the finding blocks until it is resolved).
     """
     sub = ctx.call.config.call.submission
     opens, closes = pd.Timestamp(sub.opens), pd.Timestamp(sub.closes)
@@ -373,23 +379,62 @@ def check_submission_dates(ctx: Context) -> pd.DataFrame:
     high = closes + pd.DateOffset(years=1)
     rows = ctx.file_rows
     when = pd.to_datetime(ctx.col("submitted_at", rows), errors="coerce")
-    too_old = (when < EARLIEST_SUBMISSION).fillna(False)
-    early = ((when < low) & ~too_old).fillna(False)
-    late = (when > high).fillna(False)
-    bad = (too_old | early | late).to_numpy(dtype=bool)
+    too_old = (when < EARLIEST_SUBMISSION).fillna(False).to_numpy(dtype=bool)
+    early = (when < low).fillna(False).to_numpy(dtype=bool) & ~too_old
+    late = (when > high).fillna(False).to_numpy(dtype=bool)
+    future = np.zeros(len(rows), dtype=bool)
+    today = ""
+    if ctx.run_date is not None:
+        end_of_day = pd.Timestamp(ctx.run_date) + pd.Timedelta(days=1)
+        future = (when >= end_of_day).fillna(False).to_numpy(dtype=bool) & ~late
+        today = italian.date_short(ctx.run_date)
+    bad = too_old | early | late | future
     if not bad.any():
         return empty_findings()
     detail = np.select(
-        [too_old.to_numpy(dtype=bool), early.to_numpy(dtype=bool)],
+        [too_old, early, late],
         [
             "anteriore al 2000",
             f"oltre un anno prima dell'apertura del bando ({italian.datetime_short(opens)})",
+            f"oltre un anno dopo la chiusura del bando ({italian.datetime_short(closes)})",
         ],
-        default=f"oltre un anno dopo la chiusura del bando ({italian.datetime_short(closes)})",
+        default=f"successiva alla data di oggi ({today})",
     ).astype(object)
     return findings_for(
         ctx, "DATA_PRESENTAZIONE_IMPLAUSIBILE", rows[bad], "submitted_at", detail=detail[bad]
     )
+
+
+def check_submission_without_time(ctx: Context) -> pd.DataFrame:
+    """DATA_SENZA_ORA: a submission date without a time (read as midnight) in a call whose
+    window opens or closes at a time of day. On the opening or the closing day the hour
+    decides whether it is in time: the finding blocks until the time is known; on other days
+    it is a warning."""
+    sub = ctx.call.config.call.submission
+    opens, closes = pd.Timestamp(sub.opens), pd.Timestamp(sub.closes)
+    if opens == opens.normalize() and closes == closes.normalize():
+        return empty_findings()
+    rows = ctx.file_rows
+    when = pd.to_datetime(ctx.col("submitted_at", rows), errors="coerce")
+    near = when.between(opens - pd.DateOffset(years=1), closes + pd.DateOffset(years=1))
+    bare = (near & when.eq(when.dt.normalize())).fillna(False).to_numpy(dtype=bool)
+    if not bare.any():
+        return empty_findings()
+    day = when.dt.normalize()
+    edge = (day.eq(opens.normalize()) | day.eq(closes.normalize())).fillna(False).to_numpy()
+    window = (
+        f"la finestra va dal {italian.datetime_short(opens)} al {italian.datetime_short(closes)}"
+    )
+    out = findings_for(
+        ctx,
+        "DATA_SENZA_ORA",
+        rows[bare],
+        "submitted_at",
+        value=format_values(when[bare], Kind.DATE),
+        detail=[window] * int(bare.sum()),
+    )
+    out.loc[edge[bare], "severity"] = str(Severity.BLOCKING)
+    return out
 
 
 # ---------------------------------------------------------------- duplicates
@@ -667,19 +712,22 @@ CHECKS: list[Callable[[Context], pd.DataFrame]] = [
     check_negative,
     check_future_birth,
     check_submission_dates,
+    check_submission_without_time,
     check_minor_duplicates,
     check_applicant_duplicates,
     check_incoherent_applications,
 ]
 
 
-def validate_table(call: LoadedCall, minors: pd.DataFrame) -> pd.DataFrame:
+def validate_table(
+    call: LoadedCall, minors: pd.DataFrame, run_date: dt.date | None = None
+) -> pd.DataFrame:
     """Every check on the canonical minors table: the findings (FINDING_COLUMNS), sorted.
 
-    The table is not modified. Findings never stop a run: blocking ones exclude the minor or
-    the application later (see the scope column).
+    The table is not modified. Findings never stop a run: a blocking one keeps its
+    application out of the graduatoria (DA_REGOLARIZZARE) until it is resolved.
     """
-    ctx = Context(call, minors)
+    ctx = Context(call, minors, run_date)
     return sort_findings(concat([check(ctx) for check in CHECKS]))
 
 

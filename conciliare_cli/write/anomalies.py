@@ -22,6 +22,13 @@ from conciliare_cli.findings import (
     normalise_findings,
     sort_findings,
 )
+from conciliare_cli.write.istruttoria import (
+    REGULARISATION_HEADERS,
+    corrections_frame,
+    partner_view,
+    regularisation_frame,
+    with_people,
+)
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
 ANOMALIES_FILE = "anomalie.xlsx"
@@ -46,6 +53,42 @@ FINDING_SHEET_COLUMNS = [
     Column("severity", "Gravità", width=11),
     Column("message", "Messaggio", width=55, wrap=True),
     Column("application_id", "Protocollo"),
+    Column("applicant", "Richiedente"),
+    Column("state", "Stato", width=24, wrap=True),
+]
+
+# What a partner sees of its own findings (write/istruttoria.py: partner_view).
+PARTNER_SHEET_COLUMNS = [
+    Column("source_file", "File"),
+    Column("source_sheet", "Foglio"),
+    Column("source_row", "Riga", "int", width=7),
+    Column("column", "Colonna"),
+    Column("value", "Valore"),
+    Column("code", "Codice"),
+    Column("severity", "Gravità", width=11),
+    Column("message", "Messaggio", width=55, wrap=True),
+    Column("own_protocol", "Vostro protocollo"),
+    Column("applicant", "Richiedente"),
+    Column("state", "Stato", width=24, wrap=True),
+]
+
+REGULARISATION_COLUMNS = [
+    Column(key, header, "int" if key == "source_row" else "text", wrap=key == "message")
+    for key, header in REGULARISATION_HEADERS.items()
+]
+
+CORRECTIONS_COLUMNS = [
+    Column("file", "File"),
+    Column("row", "Riga", "int", width=7),
+    Column("application_id", "Domanda"),
+    Column("field_label", "Campo"),
+    Column("old_value", "Valore letto"),
+    Column("new_value", "Valore deciso"),
+    Column("decision", "Decisione"),
+    Column("reason", "Motivo", width=40, wrap=True),
+    Column("request", "Richiesta"),
+    Column("reply", "Risposta"),
+    Column("date", "Data"),
 ]
 
 LEGEND_COLUMNS = [
@@ -137,9 +180,12 @@ def _partner_names(partners: Iterable[Any]) -> dict[str, str]:
     return out
 
 
-def findings_sheet_frame(findings: pd.DataFrame, call: LoadedCall | None) -> pd.DataFrame:
-    """The sorted findings with the field's Italian label (the field name when unknown)."""
-    df = sort_findings(findings)
+def findings_sheet_frame(
+    findings: pd.DataFrame, call: LoadedCall | None, minors: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The sorted findings with the field's Italian label (the field name when unknown), the
+    applicant's name and the partner's own protocol (from `minors`), and their state."""
+    df = with_people(sort_findings(findings), minors)
     labels = {name: f.label for name, f in call.fields.items()} if call is not None else {}
     field = df["field"].astype(object)
     df["field_label"] = field.map(
@@ -156,8 +202,10 @@ def partner_note(partner_id: str, name: str, call: LoadedCall | None) -> list[st
         "Ogni riga indica file, foglio, riga e colonna come li mostra Excel. Correggete i dati "
         "nel vostro file (senza cambiare le intestazioni delle colonne) e inviatelo di nuovo "
         "completo, con tutte le domande.",
-        "Le anomalie BLOCCANTI impediscono di ammettere la domanda o il minore finché non sono "
-        "corrette; gli AVVISI vanno verificati. Il significato dei codici è nel foglio Legenda.",
+        "Le anomalie BLOCCANTI tengono la domanda in sospeso (da regolarizzare: né ammessa né "
+        "esclusa) finché non sono risolte; gli AVVISI vanno verificati. Il foglio «Da "
+        "regolarizzare» elenca i dati da chiedere ai richiedenti; il significato dei codici è "
+        "nel foglio Legenda.",
     ]
     if call is not None:
         lead = call.config.call.lead_partner
@@ -174,6 +222,9 @@ def write_anomalies(
     out_dir: Path,
     call: LoadedCall | None,
     run_date: dt.date | dt.datetime | None,
+    *,
+    minors: pd.DataFrame | None = None,
+    corrections: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write `out_dir/anomalie.xlsx` and `out_dir/anomalie/<partner_id>.xlsx` for every partner.
 
@@ -184,7 +235,8 @@ def write_anomalies(
     """
     out_dir = Path(out_dir)
     title = call.config.call.title if call is not None else None
-    table = findings_sheet_frame(findings, call)
+    table = findings_sheet_frame(findings, call, minors)
+    labels = {name: f.label for name, f in call.fields.items()} if call is not None else {}
     names = _partner_names(partners)
     if call is not None:
         for p in call.config.partners:
@@ -215,6 +267,9 @@ def write_anomalies(
             run_date=run_date,
             subtitle="Anomalie per partner",
         )
+        _regularisation_sheet(wb, regularisation_frame(table, labels), title, run_date)
+        if corrections is not None and len(corrections):
+            _corrections_sheet(wb, corrections, title, run_date)
         write_table(
             wb,
             "Legenda",
@@ -226,10 +281,9 @@ def write_anomalies(
         )
     written.append(main)
 
-    pid = table["partner_id"].astype(object).map(lambda v: str(v), na_action="ignore")
     legend = legend_frame()
     for partner_id, name in names.items():
-        rows = table[(pid == partner_id).to_numpy()].reset_index(drop=True)
+        rows = partner_view(table, partner_id)
         path = out_dir / PARTNER_FOLDER / f"{partner_id}.xlsx"
         sub = f"Anomalie da correggere – {name}" if name else "Anomalie da correggere"
         with xlsx_workbook(path, run_date=run_date, title=title, subject=sub) as wb:
@@ -237,13 +291,14 @@ def write_anomalies(
                 wb,
                 "Anomalie",
                 rows,
-                FINDING_SHEET_COLUMNS,
+                PARTNER_SHEET_COLUMNS,
                 title=title,
                 run_date=run_date,
                 subtitle=sub,
                 notes=partner_note(partner_id, name, call),
                 empty_text="Nessuna anomalia: non c'è nulla da correggere.",
             )
+            _regularisation_sheet(wb, regularisation_frame(rows, labels), title, run_date)
             codes = set(rows["code"].dropna().astype(str))
             write_table(
                 wb,
@@ -256,3 +311,38 @@ def write_anomalies(
             )
         written.append(path)
     return written
+
+
+def _regularisation_sheet(
+    wb: Any, frame: pd.DataFrame, title: str | None, run_date: dt.date | dt.datetime | None
+) -> None:
+    write_table(
+        wb,
+        "Da regolarizzare",
+        frame,
+        REGULARISATION_COLUMNS,
+        title=title,
+        run_date=run_date,
+        subtitle="Dati da chiedere ai richiedenti (soccorso istruttorio)",
+        notes=[
+            "Le colonne da «Domanda» in poi sono quelle del file delle correzioni: copiate le "
+            "righe in quel file e completatele con la risposta (Valore corretto, oppure "
+            "Decisione: conferma), il motivo, i riferimenti di richiesta e risposta, la data."
+        ],
+        empty_text="Nulla da regolarizzare.",
+    )
+
+
+def _corrections_sheet(
+    wb: Any, corrections: pd.DataFrame, title: str | None, run_date: dt.date | dt.datetime | None
+) -> None:
+    write_table(
+        wb,
+        "Correzioni",
+        corrections_frame(corrections),
+        CORRECTIONS_COLUMNS,
+        title=title,
+        run_date=run_date,
+        subtitle="Correzioni applicate (soccorso istruttorio)",
+        notes=["I file dei partner non sono modificati: le correzioni valgono sopra di essi."],
+    )

@@ -20,9 +20,10 @@ from rich.console import Console
 from rich.table import Table
 
 from conciliare_cli.atomic import atomic_write_bytes
+from conciliare_cli.engine.outcomes import application_outcomes, outcome_counts, totals
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.fields import Level
-from conciliare_cli.findings import Severity
+from conciliare_cli.findings import Severity, open_blocking
 from conciliare_cli.italian import (
     date_short,
     datetime_short,
@@ -33,7 +34,12 @@ from conciliare_cli.italian import (
 )
 from conciliare_cli.money import cents_to_plain, plain_score
 from conciliare_cli.status import Status, status_label
-from conciliare_cli.write.anomalies import FINDING_SHEET_COLUMNS, findings_sheet_frame
+from conciliare_cli.write.anomalies import (
+    CORRECTIONS_COLUMNS,
+    FINDING_SHEET_COLUMNS,
+    findings_sheet_frame,
+)
+from conciliare_cli.write.istruttoria import corrections_frame
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
 FUNDED = (Status.FUNDED.value, Status.PARTIAL.value)
@@ -350,12 +356,21 @@ def write_graduatoria_xlsx(
         write_table(
             wb,
             "Anomalie",
-            findings_sheet_frame(result.findings, call),
+            findings_sheet_frame(result.findings, call, result.minors),
             FINDING_SHEET_COLUMNS,
             subtitle="Anomalie dell'istruttoria",
             empty_text="Nessuna anomalia.",
             **common,
         )
+        if result.corrections is not None and len(result.corrections):
+            write_table(
+                wb,
+                "Correzioni",
+                corrections_frame(result.corrections),
+                CORRECTIONS_COLUMNS,
+                subtitle="Correzioni applicate (soccorso istruttorio)",
+                **common,
+            )
         _write_summary(wb, result, common)
     return Path(path)
 
@@ -623,28 +638,9 @@ def _write_criteria(wb: Any, result: RankResult, common: dict[str, Any]) -> None
 
 
 def status_counts(result: RankResult) -> pd.DataFrame:
-    """Per status: applications (with at least one minor in it), minors, amount awarded."""
-    m = result.minors
-    df = pd.DataFrame(
-        {
-            "status": _text(_col(m, "status")),
-            "application_id": _text(_col(m, "application_id")),
-            "awarded": _cents(m, "awarded_cents").fillna(0),
-        }
-    )
-    out = []
-    for s in STATUSES:
-        part = df[df["status"] == s]
-        out.append(
-            {
-                "status": s,
-                "label": status_label(s),
-                "applications": int(part["application_id"].nunique()),
-                "minors": len(part),
-                "awarded_cents": int(part["awarded"].sum()),
-            }
-        )
-    return pd.DataFrame(out, columns=["status", "label", "applications", "minors", "awarded_cents"])
+    """Per outcome: applications (by their outcome), minors (by their own), amount awarded
+    (engine/outcomes.py: the one definition every output uses)."""
+    return outcome_counts(result)
 
 
 def partner_counts(result: RankResult) -> pd.DataFrame:
@@ -661,11 +657,17 @@ def partner_counts(result: RankResult) -> pd.DataFrame:
     cols = ["partner_id", "name", "status", "label", "applications", "minors", "awarded_cents"]
     if df.empty:
         return pd.DataFrame(columns=cols)
+    outcome = application_outcomes(m)
+    df["outcome"] = df["application_id"].map(outcome).astype(object)
+    first = ~df.duplicated("application_id")
+    apps = df[first].groupby(["partner_id", "outcome"], sort=False).size()
     g = df.groupby(["partner_id", "status"], sort=False).agg(
-        applications=("application_id", "nunique"),
         minors=("application_id", "size"),
         awarded_cents=("awarded", "sum"),
     )
+    keys = g.index.union(apps.index.set_names(g.index.names))
+    g = g.reindex(keys, fill_value=0)
+    g["applications"] = apps.reindex(keys, fill_value=0).to_numpy()
     g = g.reset_index()
     rank_status = {s: i for i, s in enumerate(STATUSES)}
     g["_s"] = g["status"].map(lambda s: rank_status.get(s, len(STATUSES)))
@@ -674,6 +676,36 @@ def partner_counts(result: RankResult) -> pd.DataFrame:
     g["name"] = g["partner_id"].map(lambda p: names.get(p, ""))
     g["label"] = g["status"].map(status_label)
     return g[cols]
+
+
+def _counting_note(result: RankResult) -> str:
+    n = totals(result)["excluded_in_admitted"]
+    minors = "minore escluso" if n == 1 else "minori esclusi"
+    return (
+        "Le domande sono contate per il loro esito (il migliore tra quelli dei loro minori), i "
+        f"minori per il proprio: di cui {number(n)} {minors} in domande ammesse."
+    )
+
+
+def decision_notes(result: RankResult) -> list[str]:
+    """What the office decided on the data, on record: corrections and an override."""
+    notes = []
+    corrections = result.corrections
+    if corrections is not None and len(corrections):
+        n = len(corrections)
+        what = "correzione applicata" if n == 1 else "correzioni applicate"
+        notes.append(f"{number(n)} {what} ({corrections['file'].iloc[0]}): foglio Correzioni.")
+    if result.override is not None:
+        settled = 0
+        if len(result.findings) and "resolution" in result.findings:
+            resolution = result.findings["resolution"].astype("string")
+            settled = int(resolution.eq(result.override.text()).sum())
+        notes.append(
+            f"Deroga decisa da {result.override.by}: {result.override.reason}. "
+            f"{number(settled)} anomalie bloccanti ancora aperte sono state decise sui dati "
+            "come sono stati letti."
+        )
+    return notes
 
 
 def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
@@ -694,6 +726,7 @@ def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
         ],
         subtitle="Riepilogo",
         caption="Fondi",
+        notes=decision_notes(result),
         fixed_header=False,
         **common,
     )
@@ -732,9 +765,7 @@ def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
             Column("awarded_cents", "Importo assegnato", "money_cents", total=True),
         ],
         caption="Per esito",
-        notes=[
-            "Una domanda con minori in esiti diversi è contata in ciascuno di quegli esiti.",
-        ],
+        notes=[_counting_note(result)],
     )
     write_table(
         wb,
@@ -773,9 +804,19 @@ def summary_warnings(result: RankResult) -> list[str]:
     f = result.findings
     if len(f):
         sev = _text(_col(f, "severity"))
-        blocking = int((sev == str(Severity.BLOCKING)).sum())
+        open_ = int(open_blocking(f).sum())
+        settled = int((sev == str(Severity.BLOCKING)).sum()) - open_
         warning = int((sev == str(Severity.WARNING)).sum())
-        out.append(f"{blocking} anomalie bloccanti e {warning} avvisi: vedere il foglio Anomalie.")
+        text = f"{open_} anomalie bloccanti aperte"
+        if settled:
+            text += f" ({settled} risolte)"
+        out.append(f"{text} e {warning} avvisi: vedere il foglio Anomalie.")
+        if open_:
+            apps = int(f[open_blocking(f)]["application_id"].dropna().nunique())
+            out.append(
+                f"{apps} {'domanda resta' if apps == 1 else 'domande restano'} da regolarizzare: "
+                "la graduatoria DEFINITIVA non si può fare finché restano aperte."
+            )
     status = _text(_col(result.minors, "status"))
     waiting = int((status == Status.WAITING.value).sum())
     residual = (
@@ -811,6 +852,7 @@ def print_summary(result: RankResult, console: Console) -> None:
         style="bold",
     )
     console.print(t)
+    console.print(_counting_note(result), highlight=False)
 
     ft = Table(title="Fondi", title_justify="left")
     for name in ("Fondo", "Budget", "Assegnato", "Residuo"):

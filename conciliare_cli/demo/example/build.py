@@ -1,5 +1,6 @@
-"""Build the example call: people, planted cases, the six partners' files, bando.yaml and the
-README whose tables give the row of every planted case.
+"""Build the example call: people, planted cases, the six partners' files, bando.yaml, the
+office's corrections file (the answers of the soccorso istruttorio) and the README whose tables
+give the row of every planted case and what became of it.
 
     python -m conciliare_cli.demo.example --out examples/conciliare-2017
     python bench/make_example.py                  # the same, into examples/conciliare-2017
@@ -14,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from conciliare_cli.config import load_call
+from conciliare_cli.demo.example.answers import write_corrections
 from conciliare_cli.demo.example.builder import Builder, Plant
 from conciliare_cli.demo.example.layout import Laid, asst_touches, lay_out, mix_si
 from conciliare_cli.demo.example.partners import PARTNERS, Partner
@@ -44,7 +46,8 @@ def build(out: Path) -> None:
     load_call(out)
     for plant in b.plants:
         _resolve(plant, laid_out[plant.partner])
-    write_readme(out, b.pop, b.plants)
+    made = write_corrections(out, b)
+    write_readme(out, b.pop, b.plants, made)
 
 
 def _write_partner(out: Path, b: Builder, p: Partner) -> Laid:

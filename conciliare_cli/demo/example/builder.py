@@ -50,6 +50,9 @@ class Builder:
         self.cells: dict[str, dict[tuple[str, int | None, str], object]] = {
             p.id: {} for p in PARTNERS
         }
+        # the true values of what a planted case overwrote (application, slot, field), for
+        # the answers of the istruttoria (demo/example/answers.py)
+        self.truth: dict[tuple[str, int | None, str], object] = {}
 
     def _protocols(self) -> None:
         """Each partner numbers its applications its own way (in order of submission)."""

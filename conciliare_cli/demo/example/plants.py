@@ -130,6 +130,7 @@ def _ats(b: Builder) -> None:
     first = b.minor(app, 1)
     second = b.minor(app, 2)
     for name in ("minor_surname", "minor_name", "minor_tax_code", "minor_birth_date"):
+        b.truth[(app, 2, name)] = pop.at[second, name]
         pop.at[second, name] = pop.at[first, name]
     b.plant(
         "ATS",
@@ -191,6 +192,7 @@ def _comune(b: Builder) -> None:
     )
 
     app = b.pick("COMUNE", 1, 0.30)
+    b.truth[(app, None, "isee")] = 850_000
     pop.loc[b.rows(app), "isee"] = -850_000
     b.plant("COMUNE", app, None, "isee", "ISEE -8500", "ISEE_NEGATIVO")
 
@@ -254,6 +256,7 @@ def _coop_values(b: Builder, asst_dup: str) -> None:
     b.plant("COOP", app, 1, "requested_eur", "cost 'trecento'", "IMPORTO_NON_LEGGIBILE")
 
     app = b.pick("COOP", 1, 0.30)
+    b.truth[(app, 1, "requested_eur")] = 15_000
     pop.loc[b.rows(app), "requested_eur"] = -15_000
     b.plant("COOP", app, 1, "requested_eur", "cost '€ -150,00'", "IMPORTO_NEGATIVO")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from conciliare_cli.demo.example.answers import Answer
 from conciliare_cli.demo.example.builder import Plant
 from conciliare_cli.demo.example.partners import PARTNERS
 from conciliare_cli.demo.spreadsheets import write_text
@@ -42,8 +43,9 @@ _PLANTS_HEAD = [
     "finding, see the codes in the main README), `rank` (the exclusion reason in the",
     "graduatoria), `letters` (no code: the letter must show the text as it is).",
     "",
-    "| # | Partner | File | Row | Column | What is planted | Code | Checked by |",
-    "|---|---|---|---|---|---|---|---|",
+    "| # | Partner | File | Row | Column | What is planted | Code | Checked by "
+    "| After the istruttoria |",
+    "|---|---|---|---|---|---|---|---|---|",
 ]
 _CLOSING = [
     "",
@@ -57,9 +59,17 @@ _CLOSING = [
 ]
 
 
-def write_readme(out: Path, pop: pd.DataFrame, plants: list[Plant]) -> None:
-    """README.md of the example in `out`, for the people `pop` and the resolved `plants`."""
-    lines = [*_INTRO, *_partner_table(pop), *_PLANTS_HEAD, *_plant_rows(plants), *_CLOSING]
+def write_readme(out: Path, pop: pd.DataFrame, plants: list[Plant], answers: list[Answer]) -> None:
+    """README.md of the example in `out`, for the people `pop`, the resolved `plants` and
+    the office's `answers` (correzioni.xlsx)."""
+    lines = [
+        *_INTRO,
+        *_partner_table(pop),
+        *_PLANTS_HEAD,
+        *_plant_rows(plants, answers),
+        *_CLOSING,
+        *_istruttoria(answers),
+    ]
     write_text(out / "README.md", "\n".join(lines))
 
 
@@ -83,13 +93,62 @@ def _partner_table(pop: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _plant_rows(plants: list[Plant]) -> list[str]:
+def _plant_rows(plants: list[Plant], answers: list[Answer]) -> list[str]:
+    row_of = {id(a.plant): i for i, a in enumerate(answers, start=2)}  # row 1: the headers
     lines = []
     for n, pl in enumerate(plants, start=1):
         what = pl.what.replace("|", "\\|")
         column = pl.column or "—"
+        after = _after(pl, row_of.get(id(pl)), answers)
         lines.append(
             f"| {n} | {pl.partner} | `{pl.file}` | {pl.row} | {column} | {what} | {pl.code} "
-            f"| {pl.by} |"
+            f"| {pl.by} | {after} |"
         )
+    return lines
+
+
+def _after(pl: Plant, row: int | None, answers: list[Answer]) -> str:
+    """What became of the case: a warning decides nothing; a blocking finding waits for the
+    answer on record; a rule excludes on the values read."""
+    if pl.by == "rank":
+        return f"excluded by the rules ({pl.code})"
+    if pl.by == "letters":
+        return "—"
+    if row is None:
+        return AFTER_WARNING.get(pl.code, "warning: decides nothing")
+    answer = next(a for a in answers if a.plant is pl)
+    if answer.decision == "conferma":
+        return f"blocked until confirmed (correzioni.xlsx row {row}); then the rules decide"
+    return f"blocked until corrected (correzioni.xlsx row {row}); then ranked"
+
+
+AFTER_WARNING = {
+    "NUMERO_NON_LEGGIBILE": "warning: the field is used by no rule",
+    "IMPORTO_NON_LEGGIBILE": "warning: read as no cost stated, the voucher is the cap",
+    "MINORE_IN_PIU_DOMANDE": "warning; funded once (MINORE_IN_ALTRA_DOMANDA in the later one)",
+    "RICHIEDENTE_DUPLICATO": "warning; the last one counts (DOMANDA_SOSTITUITA)",
+}
+
+
+def _istruttoria(answers: list[Answer]) -> list[str]:
+    lines = [
+        "## The istruttoria: correzioni.xlsx",
+        "",
+        "A blocking finding never excludes an application: it stays *da regolarizzare* until",
+        "the office has put the defect to the applicant (*soccorso istruttorio*) and recorded",
+        "the answer in `correzioni.xlsx`, which `validate` and `rank` apply over the partners'",
+        "files (never modified). Without that file the graduatoria has applications",
+        "DA_REGOLARIZZARE and `rank --final` refuses; with it every blocking finding is",
+        "resolved and the final list can be published. The answers on record:",
+        "",
+        "| Row | Application | Minor | Field | Decision | Value | Why |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for i, a in enumerate(answers, start=2):
+        minor = "" if a.plant.slot is None else str(a.plant.slot)
+        value = a.value or "(as written)"
+        lines.append(
+            f"| {i} | {a.plant.app} | {minor} | {a.field} | {a.decision} | {value} | {a.reason} |"
+        )
+    lines.append("")
     return lines
