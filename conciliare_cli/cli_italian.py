@@ -32,12 +32,12 @@ ALIASES: dict[str, dict[str, str]] = {
     "letters": {
         "--out": "--lettere",
         "--date": "--data",
-        "--format": "--formato",
         "--only": "--solo",
         "--ids": "--protocolli",
         "--workers": "--processi",
     },
     "verify": {"--out": "--esiti"},
+    "ricevute": {"--ids": "--protocolli"},
 }
 
 

@@ -275,6 +275,7 @@ def test_a_new_kind_is_one_model_class_and_one_rule_class(threshold_kind, tmp_pa
     from conciliare_cli.engine.compile import compile_rules
     from conciliare_cli.engine.explanation import explain_application
     from conciliare_cli.engine.stages import rank_call
+    from conciliare_cli.letters.common import ListSource
     from conciliare_cli.letters.context import build_letters
     from conciliare_cli.write.graduatoria import criteria_tables
 
@@ -294,6 +295,8 @@ def test_a_new_kind_is_one_model_class_and_one_rule_class(threshold_kind, tmp_pa
         "4 punti se Componenti del nucleo ≥ 5",
     )
     letter = next(
-        x for x in build_letters(result, T("2017-09-15").date()) if x.application_id == "A"
+        x
+        for x in build_letters(result, ListSource("PROVVISORIA", T("2017-09-15").date(), "0" * 64))
+        if x.application_id == "A"
     )
     assert letter.context["units"][0]["criteria"][0]["value"] == "—"  # no words of its own: a dash

@@ -21,10 +21,11 @@ from conciliare_cli.commands.options import (
     parse_run_date,
 )
 from conciliare_cli.commands.progress import reading_progress
-from conciliare_cli.config import load_call
+from conciliare_cli.config import LoadedCall, load_call
 from conciliare_cli.edition import edition_warnings
 from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.findings import Severity, open_blocking
+from conciliare_cli.letters.common import formal_gaps
 from conciliare_cli.lock import call_lock
 from conciliare_cli.read import read_call
 from conciliare_cli.runs import check_options
@@ -197,3 +198,13 @@ def validate_command(
             f"Un file per ogni partner, da inviare per le correzioni, in "
             f"{escape(str(target / 'anomalie'))}/"
         )
+    print_formal_gaps(call)
+
+
+def print_formal_gaps(call: LoadedCall) -> None:
+    """What bando.yaml still lacks for letters that hold (issue 14): warnings, never errors."""
+    gaps = formal_gaps(call)
+    if gaps:
+        console.print("[yellow]Lettere:[/] elementi formali da completare in bando.yaml:")
+        for gap in gaps:
+            console.print(f"  - {gap.removeprefix('bando.yaml: ')}", highlight=False, markup=False)

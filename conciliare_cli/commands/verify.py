@@ -26,6 +26,7 @@ def verify_command(
 
     Legge manifest.json, controlla le impronte (SHA-256) delle regole, dei file dei partner e
     degli esiti, rifà il calcolo con la stessa data e lo stesso stato e confronta ogni file.
+    Se le lettere sono state scritte, controlla anche lettere e buoni (manifest-lettere.json).
     Esce con 0 se il risultato è riprodotto esattamente, 1 se qualcosa è diverso.
     """
     call_folder(folder)
@@ -38,6 +39,12 @@ def verify_command(
             "regole, file dei partner ed esiti corrispondono al manifest.",
             highlight=False,
         )
+        if report.letters is not None:
+            console.print(
+                f"Lettere: {report.letters.checked} file (lettere, buoni, elenchi) corrispondono "
+                "al manifest delle lettere e sono riprodotti identici.",
+                highlight=False,
+            )
         return
     console.print("[bold red]Il risultato NON è riprodotto:[/]")
     for line in report.lines():

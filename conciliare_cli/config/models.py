@@ -464,12 +464,57 @@ class Letters(Strict):
     services: str = Field(description="Servizi che il voucher può pagare")
     validity: str = Field(description="Periodo di validità del voucher")
     how_to_use: str = Field(description="Come si usa il voucher")
-    renounce: str = Field(description="Come e entro quando rinunciare")
+    renounce: str = Field(description="Come e entro quando rinunciare (una frase con il verbo)")
     review: str = Field(description="Richiesta di riesame all'ufficio")
-    appeal: str = Field(description="Ricorsi: TAR entro 60 giorni, Capo dello Stato entro 120")
+    appeal: str | None = Field(
+        None,
+        description="Non più usato: il TAR e i termini dei ricorsi sono in acts "
+        "(tar, appeal_days, extraordinary_appeal_days)",
+    )
+    observations: str | None = Field(
+        None,
+        description="Graduatoria provvisoria: termine e canale per le osservazioni, "
+        "es. entro 10 giorni dal ricevimento, con una PEC a ...",
+    )
+    provider_note: str | None = Field(
+        None, description="Sul buono: che cosa fa il gestore del servizio con il buono"
+    )
     fse_statement: str | None = Field(None, description="Dicitura di cofinanziamento FSE")
     logos: list[str] = Field(default_factory=list, description="Immagini dei loghi (file)")
-    signature: str | None = Field(None, description="Testo della firma, se diverso")
+    signature: str | None = Field(None, description="Non più usato: vedi acts.signatory_name")
+
+
+class Acts(Strict):
+    """The formal elements of the letters: the provisional communication and the act."""
+
+    place: str | None = Field(None, description="Luogo accanto alla data, es. Crema")
+    responsible_officer: str | None = Field(
+        None, description="Responsabile del procedimento (L. 241/1990 art. 5), es. dott.ssa ..."
+    )
+    signatory_name: str | None = Field(None, description="Nome di chi firma le lettere")
+    signatory_role: str | None = Field(
+        None, description="Qualifica di chi firma (altrimenti call.lead_partner.signatory)"
+    )
+    signature: Literal["digital", "printed"] | None = Field(
+        None,
+        description="Firma: digital (firma digitale, d.lgs. 82/2005) o printed (firma "
+        "autografa sostituita a mezzo stampa, art. 3 c. 2 d.lgs. 39/1993)",
+    )
+    tar: str | None = Field(
+        None,
+        description="TAR competente, es. Tribunale Amministrativo Regionale per la "
+        "Lombardia, sezione staccata di Brescia",
+    )
+    appeal_days: int = Field(60, ge=1, description="Giorni per il ricorso al TAR")
+    extraordinary_appeal_days: int = Field(
+        120, ge=1, description="Giorni per il ricorso straordinario al Presidente della Repubblica"
+    )
+    privacy_notice: str | None = Field(
+        None, description="Dove si legge l'informativa sul trattamento dei dati (art. 13 GDPR)"
+    )
+    protocol: str | None = Field(
+        None, description="Numero di protocollo delle lettere (o 'vedi segnatura')"
+    )
 
 
 # ---------------------------------------------------------------- the call
@@ -502,6 +547,7 @@ class CallConfig(Strict):
     allocation: Allocation = Field(Allocation(), description="Regole di assegnazione")
     publication: Publication = Field(Publication(), description="Graduatoria pubblica")
     letters: Letters | None = Field(None, description="Testi delle lettere alle famiglie")
+    acts: Acts = Field(Acts(), description="Elementi formali delle lettere e del provvedimento")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CallConfig:
