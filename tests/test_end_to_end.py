@@ -12,15 +12,17 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
+from conciliare_cli.lock import LOCK_NAME
 
 runner = CliRunner()
 
 
 def hashes(folder: Path) -> dict[str, str]:
+    """Every input file's hash (not the outputs, nor the lock a run keeps: conciliare_cli.lock)."""
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and "esiti" not in p.relative_to(folder).parts
+        if p.is_file() and "esiti" not in p.relative_to(folder).parts and p.name != LOCK_NAME
     }
 
 

@@ -83,7 +83,7 @@ def test_no_field_names_or_true_in_the_words(result) -> None:
 
 def test_ages_and_genders(result) -> None:
     text = explain_application(result, "ASST-PG2017-0015")  # a girl excluded (invalid CF)
-    assert re.search(r"\(RGGMNL04D57D142V\)[^\n]*: esclusa", text)
+    assert re.search(r"\(RGGMNL04D57D142V\)[^\n]*: non ammessa\b", text)  # feminine
     assert not re.search(r"\b1 anni\b", text)
     for app_id in result.minors["application_id"].unique()[:200]:
         assert not re.search(r"\b1 anni\b", explain_application(result, str(app_id)))

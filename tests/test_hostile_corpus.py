@@ -35,7 +35,7 @@ DATE = "2017-09-15"
 COMMANDS = [
     ["validate", "--date", DATE],
     ["rank", "--date", DATE],
-    ["letters", "--format", "html", "--date", DATE],
+    ["letters", "--date", DATE],
     ["verify"],
 ]
 

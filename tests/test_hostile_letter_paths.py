@@ -22,7 +22,7 @@ import make_corpus as mc
 
 
 def _letters(folder: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["letters", str(folder), "--format", "html"])
+    result = CliRunner().invoke(app, ["letters", str(folder)])
     return result.exit_code, "".join(result.output.split())
 
 
@@ -35,16 +35,16 @@ def test_a_template_linked_out_of_the_call_folder_stops_letters(call: Path) -> N
     mc.template_symlink(call)
     code, text = _letters(call)
     assert code == 2, text
-    assert "templates/esclusa.html:èuncollegamentoa" in text
+    assert "templates/lettera.typ:èuncollegamentoa" in text
     assert "fuoridallacartelladelbando" in text
-    assert "segreto.html" in text and "Traceback" not in text
+    assert "segreto.typ" in text and "Traceback" not in text
     assert not (call / "esiti").exists()
 
 
 def test_the_templates_folder_itself_linked_out(call: Path) -> None:
     elsewhere = mc.outside(call) / "modelli"
     elsewhere.mkdir()
-    (elsewhere / "esclusa.html").write_text("<p>fuori</p>", encoding="utf-8")
+    (elsewhere / "lettera.typ").write_text("<p>fuori</p>", encoding="utf-8")
     os.symlink(elsewhere, call / "templates")
     code, text = _letters(call)
     assert code == 2 and "templates:èuncollegamentoa" in text and "modelli" in text
@@ -64,11 +64,11 @@ def test_a_logo_out_of_the_call_folder_stops_letters(call: Path, logo: str) -> N
 def test_links_that_stay_inside_are_fine(call: Path) -> None:
     (call / "modelli").mkdir()
     shipped = Path(mc.HERE.parents[2] / "conciliare_cli" / "letters" / "templates")
-    (call / "modelli" / "esclusa.html").write_text(
-        (shipped / "esclusa.html").read_text(encoding="utf-8"), encoding="utf-8"
+    (call / "modelli" / "lettera.typ").write_text(
+        (shipped / "lettera.typ").read_text(encoding="utf-8"), encoding="utf-8"
     )
     (call / "templates").mkdir()
-    os.symlink(call / "modelli" / "esclusa.html", call / "templates" / "esclusa.html")
+    os.symlink(call / "modelli" / "lettera.typ", call / "templates" / "lettera.typ")
     ranked = CliRunner().invoke(app, ["rank", str(call), "--date", "2017-09-15"])
     assert ranked.exit_code == 0, ranked.output
     code, text = _letters(call)

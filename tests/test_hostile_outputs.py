@@ -76,7 +76,7 @@ def _changed_rules(folder: Path) -> None:
 
 @pytest.mark.parametrize(
     "command",
-    [["validate", "--date", DATE], ["rank", "--date", DATE], ["letters", "--format", "html"]],
+    [["validate", "--date", DATE], ["rank", "--date", DATE], ["letters"]],
 )
 def test_esiti_is_a_file(tmp_path: Path, command: list[str]) -> None:
     folder = mc.make_case(CASES["esiti_e_un_file"], tmp_path)

@@ -49,7 +49,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     for command in (
         ["validate", "--date", DATE],
         ["rank", "--date", DATE],
-        ["letters", "--format", "html", "--date", DATE],
+        ["letters", "--date", DATE],
         ["verify"],
     ):
         result = runner.invoke(app, [command[0], str(folder), *command[1:]])

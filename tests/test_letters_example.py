@@ -15,7 +15,7 @@ from letters_mistakes import pdftotext, problems, split_letters
 from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
-from conciliare_cli.letters.receipts import read_register, term_end
+from conciliare_cli.letters.received import read_register, term_end
 
 runner = CliRunner()
 
@@ -66,11 +66,11 @@ def test_provisional_then_final_letters_of_the_example_call(example_copy):
     whole = " ".join(provisional)
     assert "provvisori" in whole and "TAR" not in whole and "Tribunale" not in whole
 
-    # ATS-R00012: the same child twice in the application, one outcome stated once
+    # ATS-R00012: Figlio 2 was Figlio 1 copied again; correzioni.xlsx gives the second child
     ats = text_of(out / "ATS-R00012.pdf")
     assert ats.count("Claudio Spoldi (nato il 2 aprile 2005)") == 1
+    assert ats.count("Tommaso Spoldi (nato il 14 dicembre 2000)") == 1
     assert "Minori non ammessi" not in ats
-    assert "Claudio Spoldi è indicato 2 volte nella domanda: è considerato una sola volta" in ats
     # AZIENDA-M0004: who receives what, and why that order
     azienda = text_of(out / "AZIENDA-M0004.pdf")
     assert "Elia Valentini riceve 159,50 € su 300,00 € spettanti" in azienda

@@ -3,7 +3,7 @@
     conciliare ricevute bando-2018 --ids ASST-0042,ASST-0043 --data 2017-09-20 --canale PEC
     conciliare ricevute bando-2018            # the letters of the last run, received or not
 
-The register is `CARTELLA/ricevute.csv` (see letters/receipts.py for its format); terms run
+The register is `CARTELLA/ricevute.csv` (see letters/received.py for its format); terms run
 from the day of receipt.
 """
 
@@ -18,8 +18,8 @@ from conciliare_cli.app import command, console
 from conciliare_cli.commands.options import call_folder_argument, output_dir
 from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short
-from conciliare_cli.letters.manifest import read_letters_manifest
-from conciliare_cli.letters.receipts import CHANNELS, REGISTER, parse_day, read_register, record
+from conciliare_cli.letters.issued import read_letters_manifest
+from conciliare_cli.letters.received import CHANNELS, REGISTER, parse_day, read_register, record
 
 
 def _sent(folder: Path) -> tuple[str, list[str]]:

@@ -173,7 +173,7 @@ def _lottery_line(result: RankResult, rows: pd.DataFrame) -> str:
     first = rows.iloc[[0]].reset_index(drop=True)
     unit_id = first["row_key"].iloc[0] if rules.by_minor else first["application_id"].iloc[0]
     key = lot.unit_keys(first, np.array([0]), np.array([str(unit_id)], dtype=object))[0]
-    direction = "la minore" if not lot.descending else "la maggiore"
+    direction = "l'impronta più bassa" if not lot.descending else "l'impronta più alta"
     digest = str(rows.iloc[0]["lottery_key"])
     return (
         f'impronta SHA-256 (UTF-8, esadecimale minuscolo) del testo "{lot.hashed_text(str(key))}"'

@@ -42,7 +42,7 @@ from conciliare_cli.letters.files import (
     letters_folder,
     sanitise_id,
 )
-from conciliare_cli.letters.manifest import write_letters_manifest
+from conciliare_cli.letters.issued import write_letters_manifest
 from conciliare_cli.letters.pdfparts import CombinedPdf, pdf_identifier
 from conciliare_cli.letters.render import (
     CHUNK_SIZE,

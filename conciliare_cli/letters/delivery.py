@@ -18,15 +18,26 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from conciliare_cli.status import status_label
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
-if TYPE_CHECKING:
-    from conciliare_cli.letters.context import Letter
+
+class Letter(Protocol):
+    """What the index needs of a letter (letters/context.py's Letter has it)."""
+
+    application_id: str
+    outcome: str
+    recipient_name: str
+    context: dict[str, Any]
+    file_stem: str
+
+    @property
+    def recipient(self) -> dict[str, Any]: ...
+
 
 PEC, EMAIL, POST, NONE = "PEC", "EMAIL", "POSTA", "NESSUNO"
 CHANNEL_LABELS = {PEC: "PEC", EMAIL: "e-mail", POST: "posta", NONE: "nessun recapito"}

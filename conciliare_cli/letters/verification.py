@@ -1,6 +1,6 @@
 """`verify` for the letters: the letters in esiti/lettere are the ones their manifest lists, they
 come from the graduatoria on disk, and re-made with the same date, protocol and selection they
-are the same bytes (see letters/manifest.py)."""
+are the same bytes (see letters/issued.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from conciliare_cli.errors import UserError
 from conciliare_cli.letters import write_letters
 from conciliare_cli.letters.common import ListSource
 from conciliare_cli.letters.files import LETTERS_MANIFEST
-from conciliare_cli.letters.manifest import read_letters_manifest
+from conciliare_cli.letters.issued import read_letters_manifest
 from conciliare_cli.publish.manifest import sha256_file
 
 

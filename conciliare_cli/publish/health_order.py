@@ -71,5 +71,5 @@ def hide_funding_order(
         agree="a" if one else "e",
         ids=", ".join(conditions),
     )
-    kept = [c for c in columns if c not in ("rank", "score")]
+    kept = [c for c in columns if c not in ("rank", "score", "waiting_position")]
     return pd.concat([by_id, waiting]).reset_index(drop=True), kept, note

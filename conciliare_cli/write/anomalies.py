@@ -77,18 +77,19 @@ REGULARISATION_COLUMNS = [
     for key, header in REGULARISATION_HEADERS.items()
 ]
 
+# Widths chosen so that the sheet prints on A4 landscape at readable type (tests/test_print_xlsx).
 CORRECTIONS_COLUMNS = [
-    Column("file", "File"),
-    Column("row", "Riga", "int", width=7),
-    Column("application_id", "Domanda"),
-    Column("field_label", "Campo"),
-    Column("old_value", "Valore letto"),
-    Column("new_value", "Valore deciso"),
-    Column("decision", "Decisione"),
-    Column("reason", "Motivo", width=40, wrap=True),
-    Column("request", "Richiesta"),
-    Column("reply", "Risposta"),
-    Column("date", "Data"),
+    Column("file", "File", width=16, wrap=True),
+    Column("row", "Riga", "int", width=6),
+    Column("application_id", "Domanda", width=18),
+    Column("field_label", "Campo", width=14, wrap=True),
+    Column("old_value", "Valore letto", width=12, wrap=True),
+    Column("new_value", "Valore deciso", width=12, wrap=True),
+    Column("decision", "Decisione", width=11),
+    Column("reason", "Motivo", width=30, wrap=True),
+    Column("request", "Richiesta", width=16, wrap=True),
+    Column("reply", "Risposta", width=16, wrap=True),
+    Column("date", "Data", width=11),
 ]
 
 LEGEND_COLUMNS = [

@@ -24,9 +24,9 @@ from conciliare_cli.engine.amount_words import rule_rows
 from conciliare_cli.engine.duplicates import applicant_words
 from conciliare_cli.engine.lottery import key_words
 from conciliare_cli.engine.outcomes import application_outcomes, outcome_counts, totals
+from conciliare_cli.engine.phrasing import condition_words
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.timing import granularity_words
-from conciliare_cli.engine.words import condition_words
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import Severity, open_blocking
 from conciliare_cli.italian import (
@@ -903,10 +903,16 @@ def summary_warnings(result: RankResult) -> list[str]:
         open_ = int(open_blocking(f).sum())
         settled = int((sev == str(Severity.BLOCKING)).sum()) - open_
         warning = int((sev == str(Severity.WARNING)).sum())
-        text = f"{open_} anomalie bloccanti aperte"
+        if open_:
+            words = "anomalia bloccante aperta" if open_ == 1 else "anomalie bloccanti aperte"
+            text = f"{open_} {words}"
+        else:
+            text = "nessuna anomalia bloccante aperta"
         if settled:
-            text += f" ({settled} risolte)"
-        out.append(f"{text} e {warning} avvisi: vedere il foglio Anomalie.")
+            text += f" ({settled} {'risolta' if settled == 1 else 'risolte'})"
+        if warning:
+            text += f" e {warning} {'avviso' if warning == 1 else 'avvisi'}"
+        out.append(f"{text}: vedere il foglio Anomalie.")
         if open_:
             apps = int(f[open_blocking(f)]["application_id"].dropna().nunique())
             out.append(

@@ -120,15 +120,17 @@ def minors_columns(result: RankResult) -> list[Column]:
 # The Anomalie and Esclusi sheets as printed: long texts wrap in narrower columns (codes never
 # wrap: a code is one word), so each fits A4 landscape at readable type.
 PRINT_WIDTHS: dict[str, tuple[float, bool]] = {
-    "source_file": (18, True),
-    "source_sheet": (10, True),
-    "column": (14, True),
+    "source_file": (16, True),
+    "source_sheet": (9, True),
+    "column": (12, True),
     "field_label": (14, True),
-    "value": (14, True),
-    "message": (38, True),
+    "value": (12, True),
+    "message": (30, True),
     "applicant_full": (18, True),
     "minor_full": (18, True),
     "reasons_text": (40, True),
+    "applicant": (14, True),  # the Anomalie sheet's people and state (istruttoria)
+    "state": (14, True),
 }
 
 

@@ -37,10 +37,29 @@ def answers(b: Builder) -> list[Answer]:
     """One answer per blocking planted case, in the README's order."""
     out = []
     for plant in b.plants:
+        if plant.code == "MINORE_RIPETUTO_IN_DOMANDA":
+            out.extend(_second_child(b, plant))
+            continue
         made = _answer(b, plant)
         if made is not None:
             out.append(made)
     return out
+
+
+def _second_child(b: Builder, plant: Plant) -> list[Answer]:
+    """Figlio 2 was Figlio 1 copied again: the family gives the second child's data, every
+    field of it (the office corrects the whole child, not the tax code alone)."""
+    why = "Figlio 2 copiato dal Figlio 1: dati del secondo figlio"
+    born = b.truth[(plant.app, 2, "minor_birth_date")]
+    return [
+        Answer(plant, "CF minore", str(b.truth[(plant.app, 2, "minor_tax_code")]), "correzione",
+               why),
+        Answer(plant, "Cognome minore", str(b.truth[(plant.app, 2, "minor_surname")]),
+               "correzione", why),
+        Answer(plant, "Nome minore", str(b.truth[(plant.app, 2, "minor_name")]), "correzione",
+               why),
+        Answer(plant, "Data di nascita minore", born.strftime("%d/%m/%Y"), "correzione", why),
+    ]  # fmt: skip
 
 
 def _answer(b: Builder, plant: Plant) -> Answer | None:
@@ -51,9 +70,6 @@ def _answer(b: Builder, plant: Plant) -> Answer | None:
     if code == "CF_NON_VALIDO":
         field = "CF minore" if plant.slot else "CF richiedente"
         return Answer(plant, field, "", "conferma", "nessuna risposta entro il termine")
-    if code == "MINORE_RIPETUTO_IN_DOMANDA":
-        cf = b.truth[(plant.app, 2, "minor_tax_code")]
-        return Answer(plant, "CF minore", str(cf), "correzione", "codice del secondo figlio")
     if code == "DATA_PRESENTAZIONE_IMPLAUSIBILE":  # 15/07/2071: the year mistyped
         when = "15/07/2017 " + pop.at[i, "submitted_at"].strftime("%H:%M")
         return Answer(plant, "Data e ora di presentazione", when, "correzione", "anno 2071 "

@@ -21,7 +21,7 @@ from conciliare_cli.engine.criteria.base import (
     truth,
 )
 from conciliare_cli.engine.criteria.flag import BARE_NAME
-from conciliare_cli.engine.words import condition_words
+from conciliare_cli.engine.phrasing import condition_words
 from conciliare_cli.fields import Field, Level
 from conciliare_cli.italian import number, points_text
 

@@ -22,7 +22,7 @@ from conciliare_cli.engine.criteria.base import (
     thousandths,
     truth,
 )
-from conciliare_cli.engine.words import condition_words
+from conciliare_cli.engine.phrasing import condition_words
 from conciliare_cli.fields import Field, Kind
 from conciliare_cli.italian import points_text, value_text
 

@@ -25,7 +25,7 @@ from conciliare_cli.engine.criteria.base import (
     truth,
 )
 from conciliare_cli.engine.criteria.count import bare_condition
-from conciliare_cli.engine.words import condition_words
+from conciliare_cli.engine.phrasing import condition_words
 from conciliare_cli.fields import Field, Kind, Level
 from conciliare_cli.italian import eur, number, points_text, value_text
 
