@@ -97,9 +97,7 @@ def test_letters_still_match_a_neutralised_graduatoria(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["rank", str(folder), "--date", "2017-09-15"]).exit_code == 0
     assert "'-RMNSRA04M67D142U" in (folder / "esiti" / "graduatoria.csv").read_text("utf-8")
-    result = runner.invoke(
-        app, ["letters", str(folder), "--date", "2017-09-15"]
-    )
+    result = runner.invoke(app, ["letters", str(folder), "--date", "2017-09-15"])
     assert result.exit_code == 0, result.output
 
 
