@@ -108,7 +108,8 @@ def test_a_wrong_lottery_is_refused(lottery: dict[str, Any], message: str) -> No
 
 
 LINE = re.compile(
-    r'del testo "(?P<text>[^"]*)" = (?P<prefix>[0-9a-f]{16})…; viene prima la (?P<dir>\w+)'
+    r'del testo "(?P<text>[^"]*)" = (?P<prefix>[0-9a-f]{16})…; '
+    r"viene prima l.impronta più (?P<dir>\w+)"
 )
 
 
@@ -131,7 +132,7 @@ def test_the_lottery_is_recomputable_from_its_printed_recipe(key, template, desc
         m = LINE.search(explain_application(r, app))
         assert m, explain_application(r, app)
         assert sha(m["text"]).startswith(m["prefix"])
-        assert m["dir"] == ("maggiore" if desc else "minore")
+        assert m["dir"] == ("alta" if desc else "bassa")
         printed[app] = sha(m["text"])
     assert order(r) == sorted(printed, key=lambda a: printed[a], reverse=desc)
 

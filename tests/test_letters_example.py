@@ -71,11 +71,15 @@ def test_provisional_then_final_letters_of_the_example_call(example_copy):
     assert ats.count("Claudio Spoldi (nato il 2 aprile 2005)") == 1
     assert ats.count("Tommaso Spoldi (nato il 14 dicembre 2000)") == 1
     assert "Minori non ammessi" not in ats
-    # AZIENDA-M0004: who receives what, and why that order
-    azienda = text_of(out / "AZIENDA-M0004.pdf")
-    assert "Elia Valentini riceve 159,50 € su 300,00 € spettanti" in azienda
-    assert "Aurora Valentini (nata il 23 ottobre 2001)" in azienda
-    assert "non ancora finanziata" in azienda and "finanziato in parte" in azienda
+    # AZIENDA-M0009, the one application funded in part: who receives what, and why that order
+    azienda = text_of(out / "AZIENDA-M0009.pdf")
+    assert "finanziata in parte, al posto n. 323" in azienda
+    assert "Vincenzo Tadi riceve 25,50 € su 300,00 € spettanti" in azienda
+    assert "Leonardo Tadi riceve l'intero importo di 300,00 €" in azienda
+    assert "in ordine alfabetico di codice fiscale" in azienda
+    assert "finanziato in parte" in azienda and '"Totale"' not in azienda
+    aurora = text_of(out / "AZIENDA-M0004.pdf")  # a girl on the waiting list
+    assert "Aurora Valentini (nata il 23 ottobre 2001)" in aurora
     assert "=SOMMA" not in text_of(out / "lettere-tutte.pdf")
 
     final, said = invoke("rank", call, "--date", "2017-09-30", "--final")

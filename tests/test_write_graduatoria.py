@@ -405,7 +405,7 @@ def test_print_summary():
     assert "Finanziata parzialmente" in out
     assert "44.000,00 €" in out and "43.976,55 €" in out and "123,45 €" in out
     assert "Ultima posizione finanziata: 2" in out
-    assert "1 anomalie bloccanti" in out
+    assert "1 anomalia bloccante aperta" in out
     assert "43.976,55 € non assegnati" in out  # budget left while minors wait
     assert last_funded(result()) == (2, 23.0)
 

@@ -81,7 +81,7 @@ class LotteryRule:
     # -- words
     def recipe(self, key_words: str) -> str:
         """The recipe in Italian, for `explain` and the Criteri sheet."""
-        direction = "la minore" if not self.descending else "la maggiore"
+        direction = "l'impronta più bassa" if not self.descending else "l'impronta più alta"
         text = self.text.replace("{seed}", self.seed).replace("{key}", f"<{key_words}>")
         return (
             f'impronta SHA-256 del testo "{text}" (UTF-8), in esadecimale minuscolo; '
