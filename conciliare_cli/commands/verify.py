@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from conciliare_cli.acts.audit import verify_chain
+from conciliare_cli.acts.chain import issued_acts
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.audit import REPRODUCED, verify_result
 from conciliare_cli.commands.options import call_folder_argument
@@ -34,6 +36,8 @@ def verify_command(
             "regole, file dei partner ed esiti corrispondono al manifest.",
             highlight=False,
         )
+        if out is None:  # the acts after the final list (DIR/scorrimenti/)
+            _verify_acts(folder)
         return
     console.print("[bold red]Il risultato NON è riprodotto:[/]")
     for line in report.lines():
@@ -42,4 +46,23 @@ def verify_command(
         console.print("Versioni diverse da quelle del manifest (possibile causa):")
         for note in report.versions:
             console.print(f"  - {note}", highlight=False, markup=False)
+    raise typer.Exit(1)
+
+
+def _verify_acts(folder: Path) -> None:
+    """The chain of scorrimento acts, each recomputed (exit 1 when it does not hold)."""
+    if not issued_acts(folder):
+        return
+    with err_console.status("Verifica degli scorrimenti (ricalcolo di ogni atto)..."):
+        chain = verify_chain(folder)
+    if chain.holds:
+        console.print(
+            f"Scorrimenti: {chain.acts} atti, ognuno ricalcolato dalla graduatoria definitiva "
+            "e dagli eventi fino alla sua data: la catena è integra.",
+            highlight=False,
+        )
+        return
+    console.print("[bold red]La catena degli scorrimenti NON è integra:[/]")
+    for line in chain.problems:
+        console.print(f"  - {line}", highlight=False, markup=False)
     raise typer.Exit(1)
