@@ -21,7 +21,7 @@ CORRECTIONS_HEADERS = {
 }
 CORRECTION, CONFIRMATION = "correzione", "conferma"
 
-# - the register of events after the final list (acts/register.py): one row per decision of
+# - the register of events after the final list (acts/events.py): one row per decision of
 #   the office on an application or one of its minors (acceptance, renunciation, revocation,
 #   lapse, the outcome of a check), the input of every scorrimento.
 EVENTS_HEADERS = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from conciliare_cli.acts.base import FinalList
 from conciliare_cli.acts.compute import ActState, next_state
+from conciliare_cli.acts.finallist import FinalList
 from conciliare_cli.engine.allocation import Pot, allocate_arrays
 
 EUR = 100
@@ -62,3 +62,22 @@ def per_fund(base: FinalList, state: ActState) -> dict[str, int]:
     for j, pot in enumerate(base.pots):
         out[pot.fund] = out.get(pot.fund, 0) + int(state.draws[:, j].sum())
     return out
+
+
+def write_events(folder, rows: list[list[str]], name: str = "eventi.xlsx", title: bool = False):
+    """The office's register of events as a spreadsheet (the Italian headers of records.py)."""
+    import xlsxwriter
+
+    from conciliare_cli.records import EVENTS_HEADERS
+
+    wb = xlsxwriter.Workbook(str(folder / name), {"strings_to_numbers": False})
+    ws = wb.add_worksheet("Eventi")
+    first = 0
+    if title:
+        ws.write_string(0, 0, "Registro degli eventi dopo la graduatoria definitiva")
+        first = 2
+    ws.write_row(first, 0, list(EVENTS_HEADERS.values()))
+    for i, row in enumerate(rows, start=first + 1):
+        for j, value in enumerate(row):
+            ws.write_string(i, j, value)
+    wb.close()

@@ -1,7 +1,7 @@
 """After the final list: the register of events and the scorrimento acts.
 
 The final graduatoria (`rank --final`, DIR/esiti) is an act: it is never changed. What happens
-after it is recorded in the register of events (`eventi.xlsx`, acts/register.py): acceptances,
+after it is recorded in the register of events (`eventi.xlsx`, acts/events.py): acceptances,
 renunciations, revocations, lapses, the outcomes of the checks on self-declarations. Each
 scorrimento is a new act (acts/compute.py) computed from the final list and the events up to
 its date: positions stay as they are, the money the events free goes down the waiting list in

@@ -3,7 +3,7 @@ previous act's manifest (the final list's, DIR/esiti/manifest.json, for act 1) b
 
 `replay(base, events, dates)` computes every act from the final list and the events: act k
 takes the events dated after act k-1 and up to its own date. `write_act` writes one act
-whole or not at all; `issued_acts` reads the chain back; acts/audit.py checks it.
+whole or not at all; `issued_acts` reads the chain back; acts/ledger.py checks it.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from conciliare_cli.acts.base import ESITI, FinalList
 from conciliare_cli.acts.compute import ActState, initial_state, next_state
-from conciliare_cli.acts.register import (
+from conciliare_cli.acts.events import (
     EVENTS_FILE,
     event_records,
     events_path,
@@ -24,7 +23,8 @@ from conciliare_cli.acts.register import (
     events_up_to,
     removed_rows,
 )
-from conciliare_cli.acts.tables import (
+from conciliare_cli.acts.finallist import ESITI, FinalList
+from conciliare_cli.acts.frames import (
     as_texts,
     changes_frame,
     csv_frame,

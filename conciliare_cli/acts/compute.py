@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from conciliare_cli.acts.base import FinalList
+from conciliare_cli.acts.finallist import FinalList
 from conciliare_cli.engine.allocation import Pot, allocate_arrays
 from conciliare_cli.status import Status
 

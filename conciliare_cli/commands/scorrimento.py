@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from conciliare_cli.acts.audit import issue_next
+from conciliare_cli.acts.ledger import issue_next
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, parse_run_date
 from conciliare_cli.italian import eur

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from conciliare_cli.acts.audit import verify_chain
 from conciliare_cli.acts.chain import issued_acts
+from conciliare_cli.acts.ledger import verify_chain
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.audit import REPRODUCED, verify_result
 from conciliare_cli.commands.options import call_folder_argument

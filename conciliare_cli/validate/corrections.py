@@ -38,7 +38,7 @@ from conciliare_cli.errors import UserError
 from conciliare_cli.fields import DERIVED_FIELDS, Field, Kind, Level
 from conciliare_cli.italian import value_text
 from conciliare_cli.read import sources, table_fields
-from conciliare_cli.read.register import read_register
+from conciliare_cli.read.office import read_register
 from conciliare_cli.read.values import parse_parts
 from conciliare_cli.records import CONFIRMATION, CORRECTION, CORRECTIONS_HEADERS
 

@@ -21,7 +21,6 @@ from typing import Any
 
 import pandas as pd
 
-from conciliare_cli.acts.base import ESITI, FinalList, final_list
 from conciliare_cli.acts.chain import (
     act_date,
     act_dir,
@@ -30,12 +29,13 @@ from conciliare_cli.acts.chain import (
     write_act,
 )
 from conciliare_cli.acts.compute import ActState
-from conciliare_cli.acts.register import (
+from conciliare_cli.acts.events import (
     event_records,
     events_sha256,
     events_up_to,
     read_events,
 )
+from conciliare_cli.acts.finallist import ESITI, FinalList, final_list
 from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short
 from conciliare_cli.publish.manifest import MANIFEST, sha256_file

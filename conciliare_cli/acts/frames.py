@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from conciliare_cli.acts.base import FinalList
 from conciliare_cli.acts.compute import ActState
+from conciliare_cli.acts.finallist import FinalList
 from conciliare_cli.money import cents_to_plain
 from conciliare_cli.publish.listing import public_ids
 from conciliare_cli.status import Status, status_label

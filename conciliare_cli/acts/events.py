@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from conciliare_cli.acts.base import FinalList
+from conciliare_cli.acts.finallist import FinalList
 from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short
-from conciliare_cli.read.register import read_register
+from conciliare_cli.read.office import read_register
 from conciliare_cli.records import (
     ACCEPTANCE,
     CHECK,

@@ -1,0 +1,220 @@
+"""`conciliare scorrimento` and `verify` on a real call folder: a final list, the register of
+events, two acts in a row, the chain verified and broken by an edited event."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from acts_support import write_events
+from typer.testing import CliRunner
+
+from conciliare_cli.cli import app
+from conciliare_cli.demo import generate_call
+
+FINAL = "2017-09-15"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def final_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """40 applications, 9.000 € (so that there is a waiting list), final list published."""
+    folder = tmp_path_factory.mktemp("scorrimento") / "bando"
+    generate_call(folder, 40, seed=5)
+    path = folder / "bando.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("amount_eur: 100000", "amount_eur: 6000")
+    path.write_text(text.replace("amount_eur: 44000", "amount_eur: 3000"), encoding="utf-8")
+    done = runner.invoke(app, ["rank", str(folder), "--final", "--date", FINAL])
+    assert done.exit_code == 0, done.output
+    return folder
+
+
+@pytest.fixture
+def call(final_call: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "bando"
+    shutil.copytree(final_call, folder)
+    return folder
+
+
+def _final(folder: Path) -> pd.DataFrame:
+    csv = pd.read_csv(folder / "esiti" / "graduatoria.csv", dtype=str, keep_default_na=False)
+    ranked = csv[csv["rank"].ne("")].copy()
+    ranked["rank"] = ranked["rank"].astype(int)
+    return ranked.sort_values(["rank", "minor_tax_code"]).reset_index(drop=True)
+
+
+def _act(folder: Path, k: int, name: str = "graduatoria.csv") -> pd.DataFrame:
+    path = folder / "scorrimenti" / f"scorrimento_{k}" / name
+    act = pd.read_csv(path, dtype=str, keep_default_na=False)
+    order = act.assign(_rank=act["rank"].astype(int)).sort_values(["_rank", "minor_tax_code"])
+    return order.drop(columns="_rank").reset_index(drop=True)
+
+
+def _at(final: pd.DataFrame, rank: int) -> str:
+    return str(final.loc[final["rank"].eq(rank), "application_id"].iloc[0])
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "scorrimenti" not in p.parts and not p.name.startswith("eventi")
+    }
+
+
+def _cents(values: pd.Series) -> pd.Series:
+    return (values.astype(float) * 100).round().astype(int)
+
+
+def _scorrimento(folder: Path, date: str):
+    return runner.invoke(app, ["scorrimento", str(folder), "--date", date])
+
+
+def test_first_act_moves_freed_money_down_and_nothing_else(call: Path) -> None:
+    final = _final(call)
+    before = _hashes(call)
+    one_child = final.groupby("application_id")["rank"].transform("size").eq(1)
+    singles = final[one_child & final["status"].eq("FINANZIATA")]
+    renounced, revoked = (
+        str(singles["application_id"].iloc[2]),
+        str(singles["application_id"].iloc[4]),
+    )
+    write_events(
+        call,
+        [
+            ["02/10/2017", "rinuncia", renounced, "", "", "trasferimento", "prot. 2001/2017", "M. Rossi", ""],
+            ["03/10/2017", "accettazione", _at(final, 1), "", "", "", "prot. 2002/2017", "M. Rossi", ""],
+            ["05/10/2017", "controllo", revoked, "", "irregolare", "ISEE non conforme", "det. 45/2017", "M. Rossi", ""],
+        ],
+    )  # fmt: skip
+    done = _scorrimento(call, "2017-10-16")
+    assert done.exit_code == 0, done.output
+    assert "scorrimento n. 1 del 16/10/2017" in done.output
+    act = _act(call, 1)
+    assert _hashes(call) == before  # the final list and the partners' files untouched
+    # the same minors in the same positions
+    assert list(act["rank"].astype(int)) == list(final["rank"])
+    assert list(act["minor_tax_code"]) == list(final["minor_tax_code"])
+    gone = act["application_id"].isin([renounced, revoked])
+    assert set(act.loc[gone, "status"]) == {"RINUNCIA", "REVOCA"}
+    assert (act.loc[gone, "awarded_eur"] == "0.00").all()
+    freed = _cents(final.loc[gone.to_numpy(), "awarded_eur"]).sum()
+    gained = _cents(act["awarded_eur"]) - _cents(final["awarded_eur"])
+    assert gained[~gone].min() >= 0  # nobody else loses a cent
+    assert gained[~gone].sum() == freed  # the whole budget was in use: all of it re-assigned
+    changed = (gained != 0) | gone
+    first_gain = int(act.loc[gained > 0, "rank"].astype(int).min())
+    assert first_gain == int(final.loc[final["status"].ne("FINANZIATA"), "rank"].min())
+    changes = _act(call, 1, "variazioni.csv")
+    assert len(changes) == int(changed.sum())
+    assert set(changes["change"]) >= {"rinuncia", "revoca"}
+    for fund, budget in (("FSE", 600_000), ("ATS", 300_000)):
+        assert _cents(act[f"fund_{fund}_eur"]).sum() <= budget
+    sheet = openpyxl.load_workbook(call / "scorrimenti" / "scorrimento_1" / "graduatoria.xlsx")
+    texts = [
+        str(c.value) for row in sheet["Graduatoria"].iter_rows(max_row=4) for c in row if c.value
+    ]
+    assert any("scorrimento n. 1 del 16/10/2017" in t for t in texts)
+    assert sheet.sheetnames == ["Graduatoria", "Variazioni", "Eventi", "Riepilogo"]
+
+
+def test_two_acts_in_a_row_are_chained_and_verified(call: Path) -> None:
+    final = _final(call)
+    waiting = final[final["status"].eq("AMMESSA_NON_FINANZIATA")]
+    write_events(
+        call,
+        [
+            ["02/10/2017", "rinuncia", _at(final, 3), "", "", "", "prot. 1", "M. Rossi", ""],
+            ["20/11/2017", "decadenza", _at(final, 5), "", "", "accettazione non data", "prot. 2", "M. Rossi", ""],
+            ["01/12/2017", "rinuncia", str(waiting["application_id"].iloc[-1]), "", "", "", "prot. 3", "M. Rossi", ""],
+        ],
+    )  # fmt: skip
+    assert _scorrimento(call, "2017-10-16").exit_code == 0
+    again = _scorrimento(call, "2017-10-16")
+    assert again.exit_code == 2 and "non viene dopo" in again.output
+    assert _scorrimento(call, "2017-11-30").exit_code == 0
+    one, two = _act(call, 1), _act(call, 2)
+    assert list(one["rank"]) == list(two["rank"])
+    kept = one["status"].isin(["FINANZIATA"])
+    assert (_cents(two.loc[kept, "awarded_eur"]) >= _cents(one.loc[kept, "awarded_eur"])).all() or (
+        two.loc[kept, "status"].eq("DECADENZA").any()
+    )
+    import json
+
+    m1 = (call / "scorrimenti" / "scorrimento_1" / "manifest.json").read_bytes()
+    m2 = json.loads((call / "scorrimenti" / "scorrimento_2" / "manifest.json").read_text())
+    assert m2["previous"]["sha256"] == hashlib.sha256(m1).hexdigest()
+    assert m2["previous"]["path"] == "scorrimenti/scorrimento_1/manifest.json"
+    ok = runner.invoke(app, ["verify", str(call)])
+    assert ok.exit_code == 0, ok.output
+    assert "2 atti" in ok.output and "integra" in ok.output
+    # the event after the last act does not touch the chain; the next act takes it
+    assert _scorrimento(call, "2017-12-15").exit_code == 0
+
+
+def test_verify_fails_when_an_event_is_edited_after_the_act(call: Path) -> None:
+    final = _final(call)
+    rows = [
+        [
+            "02/10/2017",
+            "rinuncia",
+            _at(final, 3),
+            "",
+            "",
+            "trasferimento",
+            "prot. 1",
+            "M. Rossi",
+            "",
+        ]
+    ]
+    write_events(call, rows)
+    assert _scorrimento(call, "2017-10-16").exit_code == 0
+    rows[0][1] = "revoca"
+    write_events(call, rows)
+    broken = runner.invoke(app, ["verify", str(call)])
+    assert broken.exit_code == 1
+    assert "riga 2 del registro" in broken.output and "NON è integra" in broken.output
+    refused = _scorrimento(call, "2017-12-01")
+    assert refused.exit_code == 2 and "catena" in refused.output
+    # an event back-dated before an act already issued breaks the chain too
+    rows[0][1] = "rinuncia"
+    rows.append(["10/10/2017", "rinuncia", _at(final, 4), "", "", "", "prot. 9", "M. Rossi", ""])
+    write_events(call, rows)
+    assert runner.invoke(app, ["verify", str(call)]).exit_code == 1
+
+
+def test_every_bad_row_of_the_register_is_named(call: Path) -> None:
+    final = _final(call)
+    write_events(
+        call,
+        [
+            ["02/10/2017", "rinuncia", _at(final, 3), "", "", "", "", "", ""],
+            ["31/02/2017", "rinuncia", _at(final, 4), "", "", "", "", "", ""],
+            ["03/10/2017", "ritiro", _at(final, 4), "", "", "", "", "", ""],
+            ["03/10/2017", "rinuncia", "ASST-9999", "", "", "", "", "", ""],
+            ["03/10/2017", "controllo", _at(final, 4), "", "boh", "", "", "", ""],
+            ["03/10/2017", "rinuncia", _at(final, 4), "9", "", "", "", "", ""],
+            ["01/09/2017", "rinuncia", _at(final, 4), "", "", "", "", "", ""],
+        ],
+        title=True,
+    )
+    done = _scorrimento(call, "2017-10-16")
+    assert done.exit_code == 2
+    out = " ".join(done.output.split())
+    for row in (5, 6, 7, 8, 9, 10):
+        assert f"riga {row}:" in out
+    assert "riga 4:" not in out and "Traceback" not in out
+    assert "eventi.xlsx" in out
+
+
+def test_nothing_to_do_and_no_final_list(call: Path, tmp_path: Path) -> None:
+    done = _scorrimento(call, "2017-10-16")
+    assert done.exit_code == 2 and "nessun evento" in done.output
+    shutil.rmtree(call / "esiti")
+    done = _scorrimento(call, "2017-10-16")
+    assert done.exit_code == 2 and "DEFINITIVA" in done.output
