@@ -71,6 +71,19 @@ def _cents(values: pd.Series) -> pd.Series:
     return (values.astype(float) * 100).round().astype(int)
 
 
+def ev(
+    date: str,
+    kind: str,
+    app: str,
+    minor: str = "",
+    outcome: str = "",
+    reason: str = "",
+    act: str = "prot. 2001/2017",
+) -> list[str]:
+    """A row of the register, in the order of its columns."""
+    return [date, kind, app, minor, outcome, reason, act, "M. Rossi", ""]
+
+
 def _scorrimento(folder: Path, date: str):
     return runner.invoke(app, ["scorrimento", str(folder), "--date", date])
 
@@ -87,9 +100,10 @@ def test_first_act_moves_freed_money_down_and_nothing_else(call: Path) -> None:
     write_events(
         call,
         [
-            ["02/10/2017", "rinuncia", renounced, "", "", "trasferimento", "prot. 2001/2017", "M. Rossi", ""],
-            ["03/10/2017", "accettazione", _at(final, 1), "", "", "", "prot. 2002/2017", "M. Rossi", ""],
-            ["05/10/2017", "controllo", revoked, "", "irregolare", "ISEE non conforme", "det. 45/2017", "M. Rossi", ""],
+            ev("02/10/2017", "rinuncia", renounced, reason="trasferimento"),
+            ev("03/10/2017", "accettazione", _at(final, 1)),
+            ev("05/10/2017", "controllo", revoked, outcome="irregolare", reason="ISEE non "
+               "conforme", act="det. 45/2017"),
         ],
     )  # fmt: skip
     done = _scorrimento(call, "2017-10-16")
@@ -129,11 +143,11 @@ def test_two_acts_in_a_row_are_chained_and_verified(call: Path) -> None:
     write_events(
         call,
         [
-            ["02/10/2017", "rinuncia", _at(final, 3), "", "", "", "prot. 1", "M. Rossi", ""],
-            ["20/11/2017", "decadenza", _at(final, 5), "", "", "accettazione non data", "prot. 2", "M. Rossi", ""],
-            ["01/12/2017", "rinuncia", str(waiting["application_id"].iloc[-1]), "", "", "", "prot. 3", "M. Rossi", ""],
+            ev("02/10/2017", "rinuncia", _at(final, 3)),
+            ev("20/11/2017", "decadenza", _at(final, 5), reason="accettazione non data"),
+            ev("01/12/2017", "rinuncia", str(waiting["application_id"].iloc[-1])),
         ],
-    )  # fmt: skip
+    )
     assert _scorrimento(call, "2017-10-16").exit_code == 0
     again = _scorrimento(call, "2017-10-16")
     assert again.exit_code == 2 and "non viene dopo" in again.output
