@@ -125,10 +125,13 @@ def _changed_events(
     return out
 
 
-def issue_next(folder: Path | str, date: dt.date) -> tuple[int, Path, FinalList]:
-    """Write the next act; (its number, its folder, the final list)."""
+def issue_next(
+    folder: Path | str, date: dt.date, base: FinalList | None = None
+) -> tuple[int, Path, FinalList]:
+    """Write the next act; (its number, its folder, the final list). `base`: the final list
+    of the call, when already at hand (otherwise re-computed and checked)."""
     folder = Path(folder)
-    base = final_list(folder)
+    base = base or final_list(folder)
     report = verify_chain(folder, base)
     if not report.holds:
         raise UserError(
