@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from conciliare_cli.acts.finallist import final_list
 from conciliare_cli.acts.ledger import issue_next, verify_chain
 from conciliare_cli.cli import app
-from conciliare_cli.demo.example.register import ACT_DATES, ACTS_TEXT, FINAL_DATE
+from conciliare_cli.demo.example.register import ACT_DATES, ACTS_TEXT, CHECKS, FINAL_DATE
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017"
 
@@ -42,27 +42,48 @@ def test_the_first_act_as_the_readme_says(acts: Path) -> None:
     by_app = changes.groupby("application_id")["change"].agg(set).to_dict()
     assert by_app == {
         "COOP-S031": {"rinuncia"},
-        "ATS-R00057": {"revoca"},
+        "ATS-R00015": {"revoca"},
         "AZIENDA-M0009": {"completata con lo scorrimento"},
-        "AZIENDA-M0042": {"finanziata parzialmente con lo scorrimento"},
+        "AZIENDA-M0042": {"finanziata con lo scorrimento"},
+        "ATS-R00002": {"finanziata parzialmente con lo scorrimento"},
     }
     freed = changes[changes["change"].isin(["rinuncia", "revoca"])]
-    assert freed["previous_awarded_eur"].astype(float).sum() == pytest.approx(675.00)
+    before = freed.groupby("application_id")["previous_awarded_eur"].agg(
+        lambda v: v.astype(float).sum()
+    )
+    assert before.to_dict() == pytest.approx({"COOP-S031": 465.50, "ATS-R00015": 536.50})
     text = " ".join(ACTS_TEXT)
-    assert "465,50 €" in text and "209,50 €" in text and "675,00 €" in text
-    ranks = changes.set_index("application_id")["rank"].to_dict()
-    assert ranks["AZIENDA-M0009"] == "323" and ranks["AZIENDA-M0042"] == "324"
+    assert "465,50 €" in text and "536,50 €" in text and "1.002,00 €" in text
+    ranks = changes.groupby("application_id")["rank"].first().to_dict()
+    assert (ranks["AZIENDA-M0009"], ranks["AZIENDA-M0042"], ranks["ATS-R00002"]) == (
+        "323",
+        "324",
+        "325",
+    )
 
 
 def test_the_second_act_as_the_readme_says(acts: Path) -> None:
     changes = _changes(acts, 2)
     by_app = changes.groupby("application_id")["change"].agg(set).to_dict()
-    assert by_app == {
-        "COMUNE-43": {"rinuncia"},
-        "AZIENDA-M0042": {"completata con lo scorrimento"},
-        "ATS-R00002": {"finanziata parzialmente con lo scorrimento"},
-    }
-    assert changes.set_index("application_id").loc["ATS-R00002", "rank"] == "325"
+    assert by_app == {"COMUNE-43": {"rinuncia"}, "ATS-R00002": {"importo aumentato con lo "
+                      "scorrimento"}}  # fmt: skip
+    gained = changes[changes["application_id"].eq("ATS-R00002")]
+    more = gained["awarded_eur"].astype(float) - gained["previous_awarded_eur"].astype(float)
+    assert more.sum() == pytest.approx(300.00)
+
+
+def test_the_checked_applications_are_in_the_published_sample(acts: Path) -> None:
+    date, quota, seed = CHECKS
+    args = ["controlli", str(acts), "--date", date, "--quota", quota, "--per-ente"]
+    done = CliRunner().invoke(app, [*args, "--seme", seed])
+    assert done.exit_code == 0, done.output
+    sample = pd.read_csv(acts / "controlli" / "campione.csv", dtype=str)
+    assert len(sample) == 20
+    assert {"ATS-R00015", "AZIENDA-M0057"} <= set(sample["application_id"])
+    again = CliRunner().invoke(app, [*args, "--seme", seed])
+    assert again.exit_code == 0 and "lo stesso campione" in again.output
+    other = CliRunner().invoke(app, [*args, "--seme", "un altro seme"])
+    assert other.exit_code == 2 and "non è quello già estratto" in other.output
 
 
 def test_the_example_readme_describes_the_register() -> None:

@@ -88,15 +88,18 @@ def _by_fund(base: FinalList, state: ActState) -> dict[str, np.ndarray]:
 
 
 def _change(frame: pd.DataFrame) -> pd.Series:
-    """What changed for the row since the previous act ('' when nothing)."""
+    """What changed for the row since the previous act ('' when nothing): for money gained,
+    said of the family's application (newly funded, completed, or more of it funded)."""
     change = pd.Series("", index=frame.index, dtype=object)
     before, now = frame["previous_awarded_cents"], frame["awarded_cents"]
-    gone = frame["status"].isin(list(EVENT_LABELS)) & frame["previous_status"].ne(frame["status"])
+    unit_before = before.groupby(frame["rank"]).transform("sum")
+    gained = now > before
     partial = frame["status"].eq(PARTIAL)
-    change[(now > before) & before.eq(0)] = CHANGES["new"]
-    change[(now > before) & before.eq(0) & partial] = CHANGES["new_partial"]
-    change[(now > before) & before.gt(0)] = CHANGES["more"]
-    change[(now > before) & before.gt(0) & ~partial] = CHANGES["completed"]
+    change[gained & unit_before.eq(0)] = CHANGES["new"]
+    change[gained & unit_before.eq(0) & partial] = CHANGES["new_partial"]
+    change[gained & unit_before.gt(0)] = CHANGES["more"]
+    change[gained & unit_before.gt(0) & ~partial] = CHANGES["completed"]
+    gone = frame["status"].isin(list(EVENT_LABELS)) & frame["previous_status"].ne(frame["status"])
     change[gone] = frame.loc[gone, "status"].map(CHANGES)
     return change
 

@@ -9,6 +9,7 @@ from conciliare_cli.commands import validate  # noqa: F401
 from conciliare_cli.commands import rank  # noqa: F401
 from conciliare_cli.commands import explain  # noqa: F401
 from conciliare_cli.commands import letters  # noqa: F401
+from conciliare_cli.commands import controlli  # noqa: F401
 from conciliare_cli.commands import scorrimento  # noqa: F401
 from conciliare_cli.commands import verify  # noqa: F401
 from conciliare_cli.commands import demo_data  # noqa: F401

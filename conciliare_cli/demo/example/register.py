@@ -37,10 +37,10 @@ EVENTS = (
     Event("25/09/2017", "accettazione", "AZIENDA-M0001", act="prot. 2210/2017"),
     Event("02/10/2017", "rinuncia", "COOP-S031", reason="trasferimento della famiglia in "
           "altra regione", act="prot. 2298/2017"),
-    Event("05/10/2017", "controllo", "ATS-R00057", outcome="irregolare", reason="ISEE "
+    Event("05/10/2017", "controllo", "ATS-R00015", outcome="irregolare", reason="ISEE "
           "dichiarato 9.800,00 €, attestazione INPS 21.400,00 €: decade dal beneficio "
           "(DPR 445/2000 art. 75)", act="determina n. 212 del 05/10/2017"),
-    Event("06/10/2017", "controllo", "AZIENDA-M0001", outcome="regolare",
+    Event("06/10/2017", "controllo", "AZIENDA-M0057", outcome="regolare",
           reason="dichiarazioni conformi", act="determina n. 212 del 05/10/2017"),
     Event("20/11/2017", "rinuncia", "COMUNE-43", minor="2", reason="il minore non "
           "frequenta più il servizio", act="prot. 2705/2017"),
@@ -92,18 +92,34 @@ def readme_section() -> list[str]:
             f"| {r} | {e.date} | {e.kind} | {e.application} | {e.minor} | {e.outcome} "
             f"| {e.reason} | {e.act} |"
         )
-    return [*lines, "", *ACTS_TEXT, ""]
+    return [*lines, "", *ACTS_TEXT, "", *CHECKS_TEXT, ""]
 
+
+CHECKS = ("2017-09-25", "5%", "controlli-conciliare-2017")
+CHECKS_TEXT = [
+    "The two checks are on applications of the sample the office drew on "
+    f"{CHECKS[0][8:]}/{CHECKS[0][5:7]}/{CHECKS[0][:4]}",
+    f"({CHECKS[1]} of the funded applications of each partner, seed `{CHECKS[2]}`):",
+    "",
+    "```",
+    f"conciliare controlli examples/conciliare-2017 --date {CHECKS[0]} --quota {CHECKS[1]} "
+    f'--per-ente --seme "{CHECKS[2]}"',
+    "```",
+    "",
+    "which writes `controlli/campione.xlsx` (20 applications) for the offices; run again, it",
+    "recomputes the sample and checks it is the same.",
+]
 
 # What the acts do with these events (checked by tests/test_acts_example.py).
 ACTS_TEXT = [
     "- **scorrimento n. 1 del 16/10/2017**: the renunciation of COOP-S031 (two children,",
-    "  465,50 €) and the revocation of ATS-R00057 after its failed check (209,50 €) free",
-    "  675,00 € of the FSE fund. In rank order they complete AZIENDA-M0009 (position 323,",
-    "  partly funded in the final list) and fund in part AZIENDA-M0042 (position 324, the",
-    "  first on the waiting list). The acceptance and the passed check are on record only.",
+    "  465,50 €) and the revocation of ATS-R00015 after its failed check (536,50 €) free",
+    "  1.002,00 € of the FSE fund. In rank order they complete AZIENDA-M0009 (position 323,",
+    "  partly funded in the final list), fund AZIENDA-M0042 (position 324, the first on the",
+    "  waiting list) and, in part, ATS-R00002 (position 325). The acceptance and the passed",
+    "  check are on record only.",
     "- **scorrimento n. 2 del 30/11/2017**: the renunciation for the second child of",
-    "  COMUNE-43 frees 300,00 €, which complete AZIENDA-M0042 and reach ATS-R00002",
-    "  (position 325). Nobody else's position or amount changes in either act;",
-    "  `variazioni.csv` in each act's folder lists the families to write to.",
+    "  COMUNE-43 frees 300,00 €, which go to ATS-R00002, still partly funded. Nobody",
+    "  else's position or amount changes in either act; `variazioni.csv` in each act's",
+    "  folder lists the families to write to.",
 ]
