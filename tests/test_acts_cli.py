@@ -232,3 +232,40 @@ def test_nothing_to_do_and_no_final_list(call: Path, tmp_path: Path) -> None:
     shutil.rmtree(call / "esiti")
     done = _scorrimento(call, "2017-10-16")
     assert done.exit_code == 2 and "DEFINITIVA" in done.output
+
+
+def test_controlli_draws_the_sample_the_call_states(call: Path) -> None:
+    with (call / "bando.yaml").open("a", encoding="utf-8") as fh:
+        fh.write('\nchecks:\n  share: 0.25\n  per_partner: true\n  seed: "estrazione-2017"\n')
+    final = _final(call)
+    funded = final[final["status"].isin(["FINANZIATA", "FINANZIATA_PARZIALMENTE"])]
+    per_partner = funded.groupby("partner_id")["application_id"].nunique()
+    done = runner.invoke(app, ["controlli", str(call), "--date", "2017-09-25"])
+    assert done.exit_code == 0, done.output
+    sample = pd.read_csv(call / "controlli" / "campione.csv", dtype=str)
+    sizes = sample.groupby("partner_id").size()
+    for partner, n in per_partner.items():
+        assert sizes.get(partner, 0) == -(-n // 4)  # a quarter, rounded up
+    expected = {
+        partner: sorted(
+            group["application_id"].unique(),
+            key=lambda a: hashlib.sha256(f"estrazione-2017:{a}".encode()).hexdigest(),
+        )[: -(-len(group["application_id"].unique()) // 4)]
+        for partner, group in funded.groupby("partner_id")
+    }
+    assert set(sample["application_id"]) == {a for ids in expected.values() for a in ids}
+    book = openpyxl.load_workbook(call / "controlli" / "campione.xlsx")
+    texts = " ".join(str(c.value) for row in book["Campione"].iter_rows() for c in row if c.value)
+    assert "estrazione-2017" in texts and "DPR 445/2000" in texts
+    both = runner.invoke(app, ["controlli", str(call), "--numero", "3", "--seme", "x"])
+    assert both.exit_code == 2 and "bando.yaml" in both.output
+
+
+def test_controlli_needs_a_rule(call: Path) -> None:
+    done = runner.invoke(app, ["controlli", str(call)])
+    assert done.exit_code == 2 and "checks:" in " ".join(done.output.split())
+    bad = runner.invoke(app, ["controlli", str(call), "--quota", "abc", "--seme", "s"])
+    assert bad.exit_code == 2 and "percentuale" in bad.output
+    ok = runner.invoke(app, ["controlli", str(call), "--numero", "3", "--seme", "s"])
+    assert ok.exit_code == 0, ok.output
+    assert len(pd.read_csv(call / "controlli" / "campione.csv")) == 3
