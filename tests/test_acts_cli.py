@@ -269,3 +269,39 @@ def test_controlli_needs_a_rule(call: Path) -> None:
     ok = runner.invoke(app, ["controlli", str(call), "--numero", "3", "--seme", "s"])
     assert ok.exit_code == 0, ok.output
     assert len(pd.read_csv(call / "controlli" / "campione.csv")) == 3
+
+
+def test_situazione_after_an_act(call: Path) -> None:
+    final = _final(call)
+    renounced, revoked = _at(final, 3), _at(final, 6)
+    write_events(
+        call,
+        [
+            ev("02/10/2017", "rinuncia", renounced),
+            ev("03/10/2017", "controllo", revoked, outcome="irregolare"),
+            ev("20/11/2017", "rinuncia", _at(final, 7)),  # after the act: pending
+        ],
+    )
+    assert _scorrimento(call, "2017-10-16").exit_code == 0
+    done = runner.invoke(app, ["situazione", str(call), "--date", "2017-10-20"])
+    assert done.exit_code == 0, done.output
+    out = " ".join(done.output.split())
+    assert "dopo lo scorrimento n. 1 del 16/10/2017" in out
+    assert "Eventi registrati dopo l'ultimo atto: 1" in out
+    book = openpyxl.load_workbook(call / "situazione.xlsx")
+    assert book.sheetnames == ["Fondi", "Enti"]
+    from conciliare_cli.acts.standing import standing
+
+    s = standing(call)
+    pots = s.pots.set_index("pot")
+    cents = _cents(final["awarded_eur"])
+    gone = final["application_id"]
+    total_renounced = cents[gone.eq(renounced)].sum()
+    total_revoked = cents[gone.eq(revoked)].sum()
+    assert pots["renounced_cents"].sum() == total_renounced
+    assert pots["revoked_cents"].sum() == total_revoked
+    assert pots["reassigned_cents"].sum() == total_renounced + total_revoked
+    assert (pots["free_cents"] == pots["budget_cents"] - pots["awarded_cents"]).all()
+    counts = s.partners.drop(columns=["partner_id", "awarded_cents"]).to_numpy().sum()
+    assert counts == final["application_id"].nunique()
+    assert s.partners[["RINUNCIA", "REVOCA"]].sum().tolist() == [1, 1]

@@ -11,5 +11,6 @@ from conciliare_cli.commands import explain  # noqa: F401
 from conciliare_cli.commands import letters  # noqa: F401
 from conciliare_cli.commands import controlli  # noqa: F401
 from conciliare_cli.commands import scorrimento  # noqa: F401
+from conciliare_cli.commands import situazione  # noqa: F401
 from conciliare_cli.commands import verify  # noqa: F401
 from conciliare_cli.commands import demo_data  # noqa: F401
