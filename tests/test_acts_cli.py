@@ -305,3 +305,23 @@ def test_situazione_after_an_act(call: Path) -> None:
     counts = s.partners.drop(columns=["partner_id", "awarded_cents"]).to_numpy().sum()
     assert counts == final["application_id"].nunique()
     assert s.partners[["RINUNCIA", "REVOCA"]].sum().tolist() == [1, 1]
+
+
+def test_the_public_list_of_an_act_uses_the_published_codes(call: Path) -> None:
+    path = call / "bando.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "  public_id: application_id", '  public_id: pseudonym\n  pseudonym_salt: "segreto lungo"'
+    )
+    path.write_text(text, encoding="utf-8")
+    done = runner.invoke(app, ["rank", str(call), "--final", "--force", "--date", FINAL])
+    assert done.exit_code == 0, done.output
+    final = _final(call)
+    write_events(call, [ev("02/10/2017", "rinuncia", _at(final, 3))])
+    assert _scorrimento(call, "2017-10-16").exit_code == 0
+    public = (call / "scorrimenti" / "scorrimento_1" / "elenco_pubblico.csv").read_text()
+    assert public.startswith("Posizione,Codice,Esito,Importo (EUR)\n")
+    for app_id in final["application_id"]:
+        assert app_id not in public
+    for code in final["minor_tax_code"].tolist() + final["applicant_tax_code"].tolist():
+        assert code not in public
+    assert "3," in public and "Rinuncia" in public

@@ -104,11 +104,19 @@ def write_act(
     with atomic_output(target) as tmp:
         atomic_write_text(tmp / "graduatoria.csv", csv_text(as_texts(csv_frame(frame, funds))))
         atomic_write_text(tmp / "variazioni.csv", csv_text(as_texts(changes_frame(frame))))
-        atomic_write_text(tmp / "elenco_pubblico.csv", csv_text(as_texts(public_frame(frame))))
+        atomic_write_text(
+            tmp / "elenco_pubblico.csv", csv_text(as_texts(public_frame(frame, _id_header(base))))
+        )
         write_act_xlsx(tmp / "graduatoria.xlsx", title, k, date, frame, own, money)
         manifest = _manifest(base, tmp, k, date, own, events_up_to(events, None, date), frame,
                              money, previous)  # fmt: skip
         atomic_write_text(tmp / MANIFEST, dumps(manifest))
+
+
+def _id_header(base: FinalList) -> str:
+    """As the final public list: 'Codice' for pseudonyms, 'Protocollo' for application ids."""
+    pseudonyms = base.result.call.config.publication.public_id == "pseudonym"
+    return "Codice" if pseudonyms else "Protocollo"
 
 
 def _events_name(base: FinalList) -> str:

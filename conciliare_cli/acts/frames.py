@@ -48,9 +48,7 @@ def list_frame(base: FinalList, prev: ActState, state: ActState) -> pd.DataFrame
         {
             "rank": base.unit + 1,
             "application_id": m["application_id"].astype(str),
-            "public_id": ids.iloc[base.rows].astype(str).to_numpy()
-            if len(ids) == len(base.result.minors)
-            else m["application_id"].astype(str),
+            "public_id": _by_rank(base, ids),
             "partner_id": m["partner_id"].astype(str),
             "applicant_tax_code": m["applicant_tax_code"].astype("string").fillna(""),
             "applicant": _person(m, "applicant_surname", "applicant_name"),
@@ -71,6 +69,14 @@ def list_frame(base: FinalList, prev: ActState, state: ActState) -> pd.DataFrame
     out["previous_label"] = out["previous_status"].map(outcome_label)
     out["change"] = _change(out)
     return out
+
+
+def _by_rank(base: FinalList, ids: pd.Series) -> np.ndarray:
+    """The public id of each row's unit (public_ids gives one per unit of result.units)."""
+    ranks = pd.to_numeric(base.result.units["rank"], errors="coerce")
+    known = ranks.notna().to_numpy()
+    by_rank = dict(zip(ranks[known].astype(int), ids[known].astype(str), strict=True))
+    return np.array([by_rank[int(r)] for r in base.unit + 1], dtype=object)
 
 
 def _person(m: pd.DataFrame, surname: str, name: str) -> pd.Series:
@@ -129,7 +135,7 @@ def changes_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def public_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def public_frame(frame: pd.DataFrame, id_header: str = "Protocollo") -> pd.DataFrame:
     """The public list after the act: position, public id, outcome, amount; one row per
     application (no names, no tax codes, no scores)."""
     per_app = frame.groupby("application_id", sort=False).agg(
@@ -141,12 +147,12 @@ def public_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "Posizione": per_app["rank"].to_numpy(),
-            "Protocollo o codice": per_app["public_id"].to_numpy(),
+            id_header: per_app["public_id"].to_numpy(),
             "Esito": [outcome_label(s) for s in per_app["status"]],
             "Importo (EUR)": cents_to_plain(per_app["awarded_cents"]).to_numpy(),
         }
     )
-    return out.sort_values(["Posizione", "Protocollo o codice"], kind="stable")
+    return out.sort_values(["Posizione", id_header], kind="stable")
 
 
 def _app_status(values: pd.Series) -> str:
