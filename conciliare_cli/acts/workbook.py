@@ -61,14 +61,21 @@ def write_act_xlsx(
     money: pd.DataFrame,
 ) -> None:
     heading = act_title(k, date)
-    common = {"title": title, "status": heading, "run_date": date}
+    common = {"title": title, "status": heading}
     with xlsx_workbook(path, run_date=date, title=title, subject=heading) as wb:
         write_table(wb, "Graduatoria", frame, LIST_COLUMNS,
-                    subtitle=f"Graduatoria dopo lo {heading}", **common)  # fmt: skip
+                    subtitle="Graduatoria", **common)  # fmt: skip
         changed = frame[frame["change"].ne("")]
         write_table(wb, "Variazioni", changed, LIST_COLUMNS, subtitle="Esiti cambiati con "
                     "questo atto (famiglie a cui scrivere)", empty_text="Nessuna variazione.",
                     **common)  # fmt: skip
         write_table(wb, "Eventi", events, EVENT_COLUMNS, subtitle="Eventi considerati da "
                     "questo atto", empty_text="Nessun evento.", **common)  # fmt: skip
-        write_table(wb, "Riepilogo", money, MONEY_COLUMNS, subtitle="Fondi", **common)
+        write_table(
+            wb,
+            "Riepilogo",
+            money,
+            MONEY_COLUMNS,
+            subtitle="Fondi (dalla graduatoria definitiva a questo atto)",
+            **common,
+        )

@@ -33,8 +33,10 @@ def situazione_command(
         None, "--date", help="Data stampata sul prospetto, AAAA-MM-GG (predefinita: oggi)."
     ),
 ) -> None:
-    """Dove si è arrivati: per fondo e riserva assegnato, rinunce, revoche, riassegnato e
-    ancora disponibile; per ente le domande finanziate, in attesa, rinunciate e revocate.
+    """Dove si è arrivati dopo l'ultimo scorrimento: fondi, rinunce, revoche, famiglie in attesa.
+
+    Per fondo e riserva: assegnato, rinunce, revoche, decadenze, riassegnato e ancora
+    disponibile; per ente le domande finanziate, in attesa, rinunciate e revocate.
 
     Ricalcola gli scorrimenti emessi dalla graduatoria DEFINITIVA e dal registro degli
     eventi; scrive CARTELLA/situazione.xlsx (un prospetto, non un atto)."""

@@ -25,6 +25,8 @@ def verify_command(
 
     Legge manifest.json, controlla le impronte (SHA-256) delle regole, dei file dei partner e
     degli esiti, rifà il calcolo con la stessa data e lo stesso stato e confronta ogni file.
+    Poi, se ci sono scorrimenti (CARTELLA/scorrimenti/), ricalcola ogni atto dalla graduatoria
+    definitiva e dal registro degli eventi e controlla la catena dei manifest.
     Esce con 0 se il risultato è riprodotto esattamente, 1 se qualcosa è diverso.
     """
     with err_console.status("Verifica in corso (ricalcolo della graduatoria)..."):
