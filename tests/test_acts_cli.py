@@ -195,11 +195,21 @@ def test_verify_fails_when_an_event_is_edited_after_the_act(call: Path) -> None:
     assert "riga 2 del registro" in broken.output and "NON è integra" in broken.output
     refused = _scorrimento(call, "2017-12-01")
     assert refused.exit_code == 2 and "catena" in refused.output
-    # an event back-dated before an act already issued breaks the chain too
+    # the register put back as it was, an act's file edited after the act
     rows[0][1] = "rinuncia"
+    write_events(call, rows)
+    assert runner.invoke(app, ["verify", str(call)]).exit_code == 0
+    published = call / "scorrimenti" / "scorrimento_1" / "graduatoria.csv"
+    original = published.read_bytes()
+    published.write_text(published.read_text().replace("RINUNCIA", "FINANZIATA"))
+    edited = runner.invoke(app, ["verify", str(call)])
+    assert edited.exit_code == 1 and "graduatoria.csv modificato" in edited.output
+    published.write_bytes(original)
+    # an event back-dated before an act already issued breaks the chain too
     rows.append(["10/10/2017", "rinuncia", _at(final, 4), "", "", "", "prot. 9", "M. Rossi", ""])
     write_events(call, rows)
-    assert runner.invoke(app, ["verify", str(call)]).exit_code == 1
+    late = runner.invoke(app, ["verify", str(call)])
+    assert late.exit_code == 1 and "riga 3 del registro" in late.output
 
 
 def test_every_bad_row_of_the_register_is_named(call: Path) -> None:
