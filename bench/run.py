@@ -48,7 +48,7 @@ import pandas as pd
 RUN_DATE = dt.date(2017, 9, 15)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 LIBRARIES = ("pandas", "numpy", "XlsxWriter", "python-calamine", "pydyf", "fonttools",
-             "weasyprint", "pyarrow")  # fmt: skip
+             "typst", "pyarrow")  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- memory
@@ -287,11 +287,14 @@ def run_size(minors: int, seed: int, letters: int, workdir: Path) -> dict[str, A
         runs.write_outputs(result, folder / "esiti", "PROVVISORIA", RUN_DATE)
 
     if letters and n_apps >= letters:
-        from conciliare_cli.letters import write_letters
+        from conciliare_cli.letters import ListSource, write_letters
 
         ids = set(sorted(result.minors["application_id"].astype(str).unique())[:letters])
+        source = ListSource.read(folder / "esiti")
         with t.stage("letters", f"{len(ids):,} letters (PDF each + combined + index)"):
-            write_letters(result, folder / "esiti" / "lettere", run_date=RUN_DATE, ids=ids)
+            write_letters(
+                result, folder / "esiti" / "lettere", source=source, run_date=RUN_DATE, ids=ids
+            )
 
     out_csv = folder / "esiti" / "graduatoria.csv"
     grad = pd.read_csv(out_csv, dtype=str, keep_default_na=False)

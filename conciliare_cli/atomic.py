@@ -80,7 +80,10 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
 
 @contextlib.contextmanager
 def atomic_output(
-    directory: str | os.PathLike, stale: Callable[[Path], Iterable[str]] | None = None
+    directory: str | os.PathLike,
+    stale: Callable[[Path], Iterable[str]] | None = None,
+    *,
+    many_files: bool = False,
 ) -> Iterator[Path]:
     """A temporary folder next to `directory` to write a set of outputs into.
 
@@ -90,6 +93,8 @@ def atomic_output(
 
     `stale(directory)` names files of an earlier run (relative paths) that this run replaces as
     a whole: those it does not write again are removed in the same swap, all or none.
+    `many_files` (thousands of letters): one flush of the file system (os.sync) instead of one
+    fsync per file, which costs milliseconds each.
     """
     target = Path(directory)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -99,8 +104,11 @@ def atomic_output(
         _follow_umask(tmp, 0o777)
         yield tmp
         files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
-        for rel in files:
-            _fsync(tmp / rel)
+        if many_files:
+            os.sync()
+        else:
+            for rel in files:
+                _fsync(tmp / rel)
         if not target.exists():
             os.replace(tmp, target)  # a new folder appears whole, in one step
             return

@@ -8,6 +8,8 @@
 3. re-runs the call into a temporary folder with the manifest's date and status, through the
    same function the rank command uses (`runs.write_outputs`), and compares every
    output file's SHA-256 with the manifest.
+4. when letters were written (esiti/lettere/manifest-lettere.json), checks them too: they
+   name this graduatoria, are unchanged, and are re-made byte for byte (letters/verification.py).
 It returns a VerifyReport; `VerifyReport.lines()` says in Italian what differs.
 """
 
@@ -24,6 +26,7 @@ from conciliare_cli import runs
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
+from conciliare_cli.letters.verification import LettersCheck, check_letters
 from conciliare_cli.publish.manifest import (
     MANIFEST,
     environment,
@@ -50,6 +53,7 @@ class VerifyReport:
     rerun_extra: list[str] = field(default_factory=list)  # re-produced, not in manifest
     rerun_error: str | None = None
     versions: list[str] = field(default_factory=list)  # environment differences (notes)
+    letters: LettersCheck | None = None  # esiti/lettere, when letters were written
 
     @property
     def reproduced(self) -> bool:
@@ -64,6 +68,7 @@ class VerifyReport:
             or self.rerun_missing
             or self.rerun_extra
             or self.rerun_error
+            or bool(self.letters and self.letters.lines())
         )
 
     def lines(self) -> list[str]:
@@ -81,6 +86,8 @@ class VerifyReport:
         out += [f"il ricalcolo dà un file diverso: {p}" for p in self.rerun_differs]
         out += [f"il ricalcolo non produce: {p}" for p in self.rerun_missing]
         out += [f"il ricalcolo produce anche: {p}" for p in self.rerun_extra]
+        if self.letters is not None:
+            out += self.letters.lines()
         return out
 
 
@@ -90,7 +97,7 @@ def _manifest_or_error(out_dir: Path) -> dict[str, Any]:
         raise UserError(
             f"non trovo {MANIFEST} in {out_dir}",
             hint="verify controlla una graduatoria scritta da 'conciliare rank'; "
-            "indicare la cartella degli esiti con --out",
+            "indicare la cartella degli esiti con --esiti",
         )
     return check_manifest(manifest, out_dir / MANIFEST)  # its shape, before any use
 
@@ -114,6 +121,7 @@ def _version_notes(manifest: dict[str, Any]) -> list[str]:
     return notes
 
 
+LettersChecker = Callable[[RankResult, Path], LettersCheck | None]
 Runner = Callable[..., RankResult]  # runs.run(folder, call=...)
 Writer = Callable[[RankResult, Path, str, dt.date], object]  # runs.write_outputs
 
@@ -124,6 +132,7 @@ def verify_result(
     *,
     runner: Runner | None = None,
     writer: Writer | None = None,
+    checker: LettersChecker | None = check_letters,
 ) -> VerifyReport:
     """Check the result in `out_dir` (default folder/esiti) against a re-run of the call.
 
@@ -193,4 +202,6 @@ def verify_result(
             elif sha256_file(produced[rel]) != digest:
                 report.rerun_differs.append(rel)
         report.rerun_extra = sorted(set(produced) - set(then_outputs))
+    if checker is not None:
+        report.letters = checker(result, out)
     return report

@@ -16,15 +16,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from conciliare_cli.config import models
+from conciliare_cli.config import annexes, models, voucher
 from conciliare_cli.fields import CANONICAL_FIELDS, DERIVED_FIELDS
 from conciliare_cli.findings import CATALOGUE, ENGINE_REASONS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def _kind(model: type[BaseModel]) -> str:
-    return typing.get_args(model.model_fields["type"].annotation)[0]
+def _kind(model: type[BaseModel], key: str = "type") -> str:
+    return typing.get_args(model.model_fields[key].annotation)[0]
 
 
 def _sub_sections(model: type[BaseModel]) -> list[tuple[str, type[BaseModel]]]:
@@ -47,6 +47,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("call.lead_partner", models.Office),
     ("fields[]", models.ExtraField),
     ("partners[]", models.PartnerConfig),
+    ("lists[]", annexes.NamedList),
     ("eligibility[]", models.EligibilityRule),
     *(
         section
@@ -61,6 +62,9 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("ranking.lottery", models.Lottery),
     ("duplicates", models.Duplicates),
     ("voucher", models.Voucher),
+    *((f"voucher.steps[] step: {_kind(m, 'step')}", m) for m in voucher.STEP_MODELS),
+    ("voucher.steps[].bands[] (share)", voucher.ShareBand),
+    ("voucher.steps[].bands[] (fixed, cap)", voucher.AmountBand),
     ("funds[]", models.Fund),
     ("reserves[]", models.Reserve),
     ("allocation", models.Allocation),
@@ -80,6 +84,8 @@ def _type_name(annotation: Any) -> str:
         names = list(dict.fromkeys(_type_name(a) for a in args if a is not type(None)))
         if len(names) > 2 and all("criteria[]" in n for n in names):
             return "criterion (one of the `criteria[]` types below)"
+        if len(names) > 2 and all("voucher.steps[]" in n for n in names):
+            return "step (one of the `voucher.steps[]` kinds below)"
         return " or ".join(names)
     if origin is list:
         return f"list of {_type_name(args[0])}"
@@ -164,10 +170,10 @@ def reasons_reference() -> str:
     out = ["| code | excludes | sentence in the letters |", "| --- | --- | --- |"]
     what = {"application": "the application", "minor": "the minor"}
     for code, (level, sentence) in ENGINE_REASONS.items():
-        text = sentence.replace("{which}", "l'ultima / la prima").replace(
-            "{kept}", "presentata prima / con il punteggio più alto"
-        )
-        text = text.replace("{label}", "<criterion label>")
+        text = sentence.replace(
+            "{which}", "l'ultima / la prima presentata (tra quelle ammissibili)"
+        ).replace("{kept}", "presentata prima / con il punteggio più alto")
+        text = text.replace("{label}", "<criterion label>").replace("{minimum}", "<minimum>")
         out.append(f"| `{code}` | {what[str(level)]} | {text} |")
     return "\n".join(out) + "\n"
 

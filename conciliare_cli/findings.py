@@ -113,6 +113,22 @@ CATALOGUE: dict[str, FindingType] = {
             "Un testo che inizia con = + - @: è trattato come testo, mai come formula.",
         ),
         FindingType(
+            "DATO_NON_DICHIARATO",
+            W,
+            MI,
+            "'{value}' letto come dato non dichiarato",
+            "Una parola che il bando o il partner indica come «non dichiarato» (es. «non "
+            "presentato», «in attesa»): il dato è letto come mancante.",
+        ),
+        FindingType(
+            "RIGA_SENZA_DOMANDA",
+            W,
+            AP,
+            "riga senza '{column}' letta come domanda a sé: {value}",
+            "Una riga senza il protocollo (o il codice fiscale) della domanda che non si può "
+            "attribuire alla domanda della riga sopra: è letta come domanda a sé.",
+        ),
+        FindingType(
             "CELLA_IN_ERRORE",
             B,
             MI,
@@ -249,6 +265,9 @@ CATALOGUE: dict[str, FindingType] = {
 SUPERSEDED = "DOMANDA_SOSTITUITA"
 MINOR_ELSEWHERE = "MINORE_IN_ALTRA_DOMANDA"
 MISSING_COST = "COSTO_MANCANTE"
+AMOUNT_DATA_MISSING = "IMPORTO_NON_CALCOLABILE"
+AMOUNT_OUTSIDE_BANDS = "IMPORTO_FUORI_FASCIA"
+BELOW_MINIMUM = "IMPORTO_SOTTO_MINIMO"
 CRITERION_MISSING = "CRITERIO_{id}_DATO_MANCANTE"
 
 
@@ -268,7 +287,7 @@ class Reason:
 ENGINE_REASONS: dict[str, tuple[Level, str]] = {
     SUPERSEDED: (
         Level.APPLICATION,
-        "Il richiedente ha presentato più domande: per il bando vale solo {which} presentata.",
+        "Il richiedente ha presentato più domande: per il bando vale solo {which}.",
     ),
     MINOR_ELSEWHERE: (
         Level.MINOR,
@@ -276,6 +295,20 @@ ENGINE_REASONS: dict[str, tuple[Level, str]] = {
         "considerato in quella.",
     ),
     MISSING_COST: (Level.MINOR, "Non è indicato il costo del servizio richiesto per il minore."),
+    AMOUNT_DATA_MISSING: (
+        Level.MINOR,
+        "Manca un dato necessario per calcolare l'importo del voucher del minore.",
+    ),
+    AMOUNT_OUTSIDE_BANDS: (
+        Level.MINOR,
+        "Il dato da cui dipende l'importo del voucher non rientra in nessuna delle fasce "
+        "previste dal bando.",
+    ),
+    BELOW_MINIMUM: (
+        Level.MINOR,
+        "L'importo calcolato per il minore è inferiore al minimo di {minimum} previsto dal "
+        "bando: il voucher non è concesso.",
+    ),
     CRITERION_MISSING: (
         Level.APPLICATION,  # the ranking unit's level: the minor when ranking.unit is minor
         "Manca il dato necessario per il criterio di punteggio «{label}».",

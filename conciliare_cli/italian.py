@@ -9,12 +9,14 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from conciliare_cli.fields import Kind
 
 LOCALE = "it_IT"
+_LOCALE = Locale.parse(LOCALE)  # parsed once: Babel would parse the name on every call
 
 
 def eur(cents: int | None) -> str:
@@ -27,7 +29,7 @@ def eur(cents: int | None) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _eur(cents: int) -> str:
     # Babel takes ~50 µs a call; amounts repeat (a letter, a list of thousands of rows)
-    return format_currency(Decimal(cents) / 100, "EUR", locale=LOCALE)
+    return format_currency(Decimal(cents) / 100, "EUR", locale=_LOCALE)
 
 
 def number(value: float | Decimal | int | None, max_decimals: int = 3) -> str:
@@ -35,21 +37,21 @@ def number(value: float | Decimal | int | None, max_decimals: int = 3) -> str:
     if value is None or pd.isna(value):
         return ""
     fmt = "#,##0." + "#" * max_decimals if max_decimals else "#,##0"
-    return format_decimal(Decimal(str(value)), format=fmt, locale=LOCALE)
+    return format_decimal(Decimal(str(value)), format=fmt, locale=_LOCALE)
 
 
 def date_short(value: dt.date | dt.datetime | pd.Timestamp | None) -> str:
     """15/09/2017."""
     if value is None or pd.isna(value):
         return ""
-    return format_date(_as_date(value), format="dd/MM/yyyy", locale=LOCALE)
+    return format_date(_as_date(value), format="dd/MM/yyyy", locale=_LOCALE)
 
 
 def date_long(value: dt.date | dt.datetime | pd.Timestamp | None) -> str:
     """15 settembre 2017."""
     if value is None or pd.isna(value):
         return ""
-    return format_date(_as_date(value), format="d MMMM yyyy", locale=LOCALE)
+    return format_date(_as_date(value), format="d MMMM yyyy", locale=_LOCALE)
 
 
 def datetime_short(value: dt.datetime | pd.Timestamp | None) -> str:
@@ -58,7 +60,7 @@ def datetime_short(value: dt.datetime | pd.Timestamp | None) -> str:
         return ""
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
-    return format_datetime(value, format="dd/MM/yyyy HH:mm", locale=LOCALE)
+    return format_datetime(value, format="dd/MM/yyyy HH:mm", locale=_LOCALE)
 
 
 def _as_date(value: dt.date | dt.datetime | pd.Timestamp) -> dt.date:
@@ -73,7 +75,25 @@ def eur_decimal(amount: Decimal | int | None) -> str:
     """A Decimal of euros in Italian: Decimal('1234.5') -> '1.234,50 €'."""
     if amount is None or pd.isna(amount):
         return ""
-    return format_currency(Decimal(amount), "EUR", locale=LOCALE)
+    return format_currency(Decimal(amount), "EUR", locale=_LOCALE)
+
+
+def eur_exact(amount: Decimal) -> str:
+    """Euros with the decimals they have, at least two: Decimal('112.725') -> '112,725 €'
+    (a step of a computation, before rounding to the cent)."""
+    return _eur_exact(Decimal(amount).normalize())
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _eur_exact(amount: Decimal) -> str:
+    return format_currency(
+        amount, "EUR", format="#,##0.00######\xa0¤", currency_digits=False, locale=LOCALE
+    )
+
+
+def percent(share: Decimal) -> str:
+    """A share as a percentage: Decimal('0.75') -> '75%', Decimal('0.3333') -> '33,33%'."""
+    return format_percent(Decimal(share), format="#,##0.####%", locale=LOCALE)
 
 
 def score_it(value: float | Decimal | None) -> str:
@@ -85,7 +105,7 @@ def score_it(value: float | Decimal | None) -> str:
 
 @functools.lru_cache(maxsize=1 << 14)
 def _score_it(rounded: float) -> str:
-    return format_decimal(Decimal(str(rounded)), format="#,##0.###", locale=LOCALE)
+    return format_decimal(Decimal(str(rounded)), format="#,##0.###", locale=_LOCALE)
 
 
 def yes_no(value: object) -> str:

@@ -53,7 +53,9 @@ def run(
         call, on_file=on_file, options=check_options(rules, run_date, override)
     )
     result = rank_call(rules, read.minors, findings)
-    result.input_files = [_relative(call.folder, p) for p in read.input_files]
+    files = [_relative(call.folder, p) for p in read.input_files]
+    files += [lst.file for lst in rules.lists.values()]  # the annexes are inputs too
+    result.input_files = sorted(set(files))
     result.derived_ids = derived_of(read.partners)
     result.corrections = read.corrections
     result.override = override
@@ -66,7 +68,7 @@ def check_options(
     """What validation needs to know of the rules: the fields that count, the cost."""
     return CheckOptions(
         counted=rules.fields_that_count,
-        cost_fields=frozenset(rules.voucher.fields),
+        cost_fields=rules.voucher.cost_fields,
         run_date=run_date,
         override=override,
     )

@@ -66,6 +66,16 @@ def tax_code_problem(value: str) -> str | None:
     return None
 
 
+def is_female(value: object) -> bool | None:
+    """The sex a codice fiscale encodes (day of birth + 40 for women); None when the code is
+    not a well-formed one (the checks report it)."""
+    code = str(value or "").strip().upper().replace(" ", "")
+    if len(code) != 16 or code[9] not in _DIGITS or code[10] not in _DIGITS:
+        return None
+    day = _DIGITS[code[9]] * 10 + _DIGITS[code[10]]
+    return day > 40 if 1 <= day % 40 <= 31 else None
+
+
 def birth_parts(value: str) -> Parts:
     """(year mod 100, month, day) encoded in a valid codice fiscale (omocodia undone)."""
     yy = _DIGITS[value[6]] * 10 + _DIGITS[value[7]]

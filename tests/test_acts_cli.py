@@ -29,7 +29,7 @@ def final_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = path.read_text(encoding="utf-8")
     text = text.replace("amount_eur: 100000", "amount_eur: 6000")
     path.write_text(text.replace("amount_eur: 44000", "amount_eur: 3000"), encoding="utf-8")
-    done = runner.invoke(app, ["rank", str(folder), "--final", "--date", FINAL])
+    done = runner.invoke(app, ["rank", str(folder), "--definitiva", "--data", FINAL])
     assert done.exit_code == 0, done.output
     return folder
 
@@ -85,7 +85,7 @@ def ev(
 
 
 def _scorrimento(folder: Path, date: str):
-    return runner.invoke(app, ["scorrimento", str(folder), "--date", date])
+    return runner.invoke(app, ["scorrimento", str(folder), "--data", date])
 
 
 def test_first_act_moves_freed_money_down_and_nothing_else(call: Path) -> None:
@@ -250,7 +250,7 @@ def test_controlli_draws_the_sample_the_call_states(call: Path) -> None:
     final = _final(call)
     funded = final[final["status"].isin(["FINANZIATA", "FINANZIATA_PARZIALMENTE"])]
     per_partner = funded.groupby("partner_id")["application_id"].nunique()
-    done = runner.invoke(app, ["controlli", str(call), "--date", "2017-09-25"])
+    done = runner.invoke(app, ["controlli", str(call), "--data", "2017-09-25"])
     assert done.exit_code == 0, done.output
     sample = pd.read_csv(call / "controlli" / "campione.csv", dtype=str)
     sizes = sample.groupby("partner_id").size()
@@ -293,7 +293,7 @@ def test_situazione_after_an_act(call: Path) -> None:
         ],
     )
     assert _scorrimento(call, "2017-10-16").exit_code == 0
-    done = runner.invoke(app, ["situazione", str(call), "--date", "2017-10-20"])
+    done = runner.invoke(app, ["situazione", str(call), "--data", "2017-10-20"])
     assert done.exit_code == 0, done.output
     out = " ".join(done.output.split())
     assert "dopo lo scorrimento n. 1 del 16/10/2017" in out
@@ -323,7 +323,7 @@ def test_the_public_list_of_an_act_uses_the_published_codes(call: Path) -> None:
         "  public_id: application_id", '  public_id: pseudonym\n  pseudonym_salt: "segreto lungo"'
     )
     path.write_text(text, encoding="utf-8")
-    done = runner.invoke(app, ["rank", str(call), "--final", "--force", "--date", FINAL])
+    done = runner.invoke(app, ["rank", str(call), "--definitiva", "--forza", "--data", FINAL])
     assert done.exit_code == 0, done.output
     final = _final(call)
     write_events(call, [ev("02/10/2017", "rinuncia", _at(final, 3))])

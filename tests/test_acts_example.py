@@ -22,7 +22,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017
 def acts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("esempio") / "conciliare-2017"
     shutil.copytree(EXAMPLE, folder)
-    done = CliRunner().invoke(app, ["rank", str(folder), "--final", "--date", FINAL_DATE])
+    done = CliRunner().invoke(app, ["rank", str(folder), "--definitiva", "--data", FINAL_DATE])
     assert done.exit_code == 0, done.output
     base = final_list(folder)
     for date in ACT_DATES:
@@ -74,7 +74,7 @@ def test_the_second_act_as_the_readme_says(acts: Path) -> None:
 
 def test_the_checked_applications_are_in_the_published_sample(acts: Path) -> None:
     date, quota, seed = CHECKS
-    args = ["controlli", str(acts), "--date", date, "--quota", quota, "--per-ente"]
+    args = ["controlli", str(acts), "--data", date, "--quota", quota, "--per-ente"]
     done = CliRunner().invoke(app, [*args, "--seme", seed])
     assert done.exit_code == 0, done.output
     sample = pd.read_csv(acts / "controlli" / "campione.csv", dtype=str)

@@ -3,16 +3,16 @@
 The layers, lowest first (a module may import its own layer and the ones below):
 
 0. base: errors, fields, findings, status, money, italian, taxcode, atomic, lock, resources,
-   records
-1. the call's rules as written: config (YAML, schema), schema
+   records, natural
+1. the call's rules as written: config (YAML, schema), schema, edition (a call from last year's)
 2. reading the partners' files: read; the test-data generator: demo
 3. istruttoria: validate
 4. the rules engine: engine (criteria, compile, eligibility, ranking, allocation, result)
 5. writers: write
 6. acts and publishing: publish, letters
-7. orchestration of a run: runs, audit (verify); after the final list: acts (events,
-   scorrimento)
-8. the command line and tooling: app, cli, commands, docs, __main__
+7. orchestration of a run: runs, audit (verify), trials (a rule set's own tests);
+   after the final list: acts (events, scorrimento)
+8. the command line and tooling: app, cli, cli_italian, commands, docs, __main__
 
 Every import counts, also inside functions and under TYPE_CHECKING: a lazy import hides a
 circle, it does not remove it.
@@ -41,8 +41,10 @@ LAYERS: dict[str, int] = {
     "lock": 0,
     "resources": 0,
     "records": 0,
+    "natural": 0,
     "config": 1,
     "schema": 1,
+    "edition": 1,
     "read": 2,
     "demo": 2,
     "validate": 3,
@@ -53,8 +55,10 @@ LAYERS: dict[str, int] = {
     "runs": 7,
     "audit": 7,
     "acts": 7,
+    "trials": 7,
     "app": 8,
     "cli": 8,
+    "cli_italian": 8,
     "commands": 8,
     "docs": 8,
     "__main__": 8,

@@ -248,13 +248,13 @@ def test_bad_date_option(tmp_path):
     folder = write_call(tmp_path / "bando")
     result = CliRunner().invoke(app, ["validate", str(folder), "--date", "15/09/2017"])
     assert result.exit_code == 2
-    assert "--date" in result.output and "Traceback" not in result.output
+    assert "--data" in result.output and "Traceback" not in result.output
 
 
 def test_missing_folder(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "nessuno")])
     assert result.exit_code == 2
-    assert "non trovo" in result.output and "Traceback" not in result.output
+    assert "non esiste" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("args", [["validate", "--help"]])

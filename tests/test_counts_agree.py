@@ -15,6 +15,7 @@ from rich.console import Console
 from conciliare_cli import runs
 from conciliare_cli.demo import generate_call
 from conciliare_cli.engine.outcomes import application_outcomes, outcome_counts
+from conciliare_cli.letters.common import ListSource
 from conciliare_cli.letters.context import build_letters
 from conciliare_cli.publish import build_manifest, public_list
 from conciliare_cli.status import Status
@@ -76,7 +77,7 @@ def test_every_output_counts_the_same(result, tmp_path) -> None:
     for s in Status:
         assert public.count(s.public_label) == by_code[s.value][0], s
     # the letters: one per application decided, with its outcome
-    letters = build_letters(result, RUN)
+    letters = build_letters(result, ListSource("PROVVISORIA", RUN, "0" * 64))
     outcome = application_outcomes(result.minors)
     assert len(letters) == int((outcome != Status.TO_REGULARISE.value).sum())
     for s in Status:

@@ -110,9 +110,9 @@ def test_flag_points_missing_and_words():
         {"type": "flag", "condition": "single_parent", "points": 5, "missing": "exclude"}
     )
     assert points(strict, frame)[1] == [False, True, True]
-    assert rule.describe(FIELDS) == "5 punti se: single_parent"
-    assert rule.explain(case(rule, frame, "A")) == "condizione «single_parent» vera"
-    assert rule.explain(case(rule, frame, "B")) == "condizione «single_parent» non valutabile"
+    assert rule.describe(FIELDS) == "5 punti se: Nucleo monogenitoriale"
+    assert rule.explain(case(rule, frame, "A")) == "Nucleo monogenitoriale: sì"
+    assert rule.explain(case(rule, frame, "B")) == "Nucleo monogenitoriale: non indicato"
     assert shown(rule, frame) == {"A": "sì", "B": "non indicato", "C": "non indicato"}
 
 
@@ -192,9 +192,11 @@ def test_count_counts_eligible_minors_and_caps():
     frame.loc[1, "minor_admissible"] = False  # A's second minor is not eligible
     assert points(rule, frame)[0] == [10.0, 0.0]
     assert rule.explain(case(rule, frame, "A")).startswith(
-        "minori ammissibili che soddisfano «disability»: 1 su 1"
+        "minori ammissibili con «Disabilità (L. 104/92)»: 1 su 1"
     )
-    assert rule.describe(FIELDS) == "10 punti per ogni minore ammissibile con: disability"
+    assert rule.describe(FIELDS) == (
+        "10 punti per ogni minore ammissibile con: Disabilità (L. 104/92)"
+    )
 
 
 def test_count_condition_cannot_aggregate():
@@ -273,6 +275,7 @@ def test_a_new_kind_is_one_model_class_and_one_rule_class(threshold_kind, tmp_pa
     from conciliare_cli.engine.compile import compile_rules
     from conciliare_cli.engine.explanation import explain_application
     from conciliare_cli.engine.stages import rank_call
+    from conciliare_cli.letters.common import ListSource
     from conciliare_cli.letters.context import build_letters
     from conciliare_cli.write.graduatoria import criteria_tables
 
@@ -292,6 +295,8 @@ def test_a_new_kind_is_one_model_class_and_one_rule_class(threshold_kind, tmp_pa
         "4 punti se Componenti del nucleo ≥ 5",
     )
     letter = next(
-        x for x in build_letters(result, T("2017-09-15").date()) if x.application_id == "A"
+        x
+        for x in build_letters(result, ListSource("PROVVISORIA", T("2017-09-15").date(), "0" * 64))
+        if x.application_id == "A"
     )
     assert letter.context["units"][0]["criteria"][0]["value"] == "—"  # no words of its own: a dash

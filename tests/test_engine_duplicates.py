@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conciliare_cli.demo import call_from, minors_table, rules_data
 from conciliare_cli.demo import numbered_tax_code as tax_code
@@ -56,21 +59,65 @@ def test_duplicate_applicant_same_time_ties_by_id() -> None:
         row("A1", PARENT_1, CHILD, "2017-06-05 10:00"),
         row("A2", PARENT_1, tax_code(101, T("2011-01-01")), "2017-06-05 10:00"),
     ]
-    last = run(rows, applicant="last").set_index("application_id")
-    first = run(rows, applicant="first").set_index("application_id")
+    last = run(rows, applicant="last", ties="application_id").set_index("application_id")
+    first = run(rows, applicant="first", ties="application_id").set_index("application_id")
     assert last.loc["A1", "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
     assert first.loc["A2", "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
 
 
-def test_superseded_even_when_the_later_one_is_excluded() -> None:
-    # the later application is late (FUORI_TERMINE): it still replaces the earlier one
+@pytest.mark.parametrize("policy", ["last", "first"])
+def test_duplicate_applicant_same_time_ties_by_the_lottery(policy: str) -> None:
+    """Same minute: the call's lottery decides (the lower hash of 'seed:id' wins), for both
+    policies; the ids' order does not matter."""
+    seed = rules_data()["ranking"]["lottery"]["seed"]
+    ids = ["A1", "A2", "A3"]
+    winner = min(ids, key=lambda a: hashlib.sha256(f"{seed}:{a}".encode()).hexdigest())
+    rows = [
+        row(a, PARENT_1, tax_code(101 + i, T("2011-01-01")), "2017-06-05 10:00")
+        for i, a in enumerate(ids)
+    ]
+    r = run(rows, applicant=policy).set_index("application_id")
+    for a in ids:
+        want = "" if a == winner else "DOMANDA_SOSTITUITA"
+        assert r.loc[a, "exclusion_reasons"] == want, a
+
+
+def test_a_late_application_does_not_replace_a_timely_one() -> None:
+    """applicant_among: in_window (the default): the late A2 takes no part; A1 counts."""
     rows = [
         row("A1", PARENT_1, CHILD, "2017-06-05 10:00"),
         row("A2", PARENT_1, CHILD, "2017-08-05 10:00"),
     ]
     r = run(rows, applicant="last").set_index("application_id")
+    assert r.loc["A1", "exclusion_reasons"] == ""
+    assert r.loc["A1", "status"] == "FINANZIATA"
+    assert r.loc["A2", "exclusion_reasons"] == "FUORI_TERMINE"
+
+
+def test_among_all_a_late_application_still_replaces() -> None:
+    """applicant_among: all (the rule of the first calls)."""
+    rows = [
+        row("A1", PARENT_1, CHILD, "2017-06-05 10:00"),
+        row("A2", PARENT_1, CHILD, "2017-08-05 10:00"),
+    ]
+    r = run(rows, applicant="last", applicant_among="all").set_index("application_id")
     assert r.loc["A1", "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
     assert r.loc["A2", "exclusion_reasons"] == "FUORI_TERMINE"
+
+
+def test_among_admitted_the_last_admitted_counts() -> None:
+    """'The last one counts among those admitted': A2 is later but over the ISEE threshold,
+    so A1 counts; with in_window A2 would replace A1 and both be lost."""
+    rows = [
+        row("A1", PARENT_1, CHILD, "2017-06-05 10:00"),
+        row("A2", PARENT_1, CHILD, "2017-06-25 10:00", isee="50000"),
+    ]
+    admitted = run(rows, applicant_among="admitted").set_index("application_id")
+    assert admitted.loc["A1", "status"] == "FINANZIATA"
+    assert admitted.loc["A2", "exclusion_reasons"] == "ISEE_OLTRE_SOGLIA"
+    in_window = run(rows).set_index("application_id")
+    assert in_window.loc["A1", "exclusion_reasons"] == "DOMANDA_SOSTITUITA"
+    assert in_window.loc["A2", "exclusion_reasons"] == "ISEE_OLTRE_SOGLIA"
 
 
 def test_duplicate_minor_earlier_keeps_it() -> None:
@@ -121,3 +168,56 @@ def test_excluded_application_does_not_take_the_minor() -> None:
     r = run(rows).set_index("application_id")
     assert r.loc["M", "status"] == "FINANZIATA"
     assert r.loc["P", "exclusion_reasons"] == "ISEE_OLTRE_SOGLIA"
+
+
+@settings(max_examples=25)
+@given(
+    apps=st.lists(
+        st.tuples(
+            st.integers(0, 3),  # applicant
+            st.integers(0, 4),  # child
+            st.sampled_from(
+                [
+                    "2017-06-05 10:00:05",
+                    "2017-06-05 10:00:40",
+                    "2017-07-01 09:00",
+                    "2017-08-02 10:00",
+                ]
+            ),
+            st.sampled_from(["12000", "50000"]),
+        ),
+        min_size=2,
+        max_size=8,
+    ),
+    among=st.sampled_from(["all", "in_window", "admitted"]),
+    policy=st.sampled_from(["first", "last"]),
+    minute=st.booleans(),
+    rnd=st.randoms(use_true_random=False),
+)
+def test_repeated_applications_do_not_depend_on_the_row_order(
+    apps: list[tuple[int, int, str, str]], among: str, policy: str, minute: bool, rnd: Any
+) -> None:
+    """The same applications in any row order: the same outcome and reasons for each."""
+    rows = [
+        row(
+            f"A{i}",
+            tax_code(1 + who, T("1980-01-01")),
+            tax_code(100 + child, T("2010-03-03")),
+            when,
+            isee=isee,
+        )
+        for i, (who, child, when, isee) in enumerate(apps)
+    ]
+    data = rules_data()
+    data["duplicates"] = {"applicant": policy, "applicant_among": among, "minor": "earlier"}
+    data["call"]["submission"]["granularity"] = "minute" if minute else "second"
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    cols = ["status", "exclusion_reasons", "rank"]
+    results = [
+        rank_call(call_from(data), minors_table(r), NO_FINDINGS)
+        .minors.set_index("row_key")[cols]
+        .sort_index()
+        for r in (rows, shuffled)
+    ]
+    pd.testing.assert_frame_equal(results[0], results[1])

@@ -59,8 +59,8 @@ def test_explains_a_funded_application(result: Any) -> None:
     assert "Esito: FINANZIATA" in text
     assert "Posizione in graduatoria: 1" in text
     assert "fascia da 10.000,01 € a 20.000,00 € (10 punti)" in text
-    assert "condizione «single_parent» vera" in text
-    assert "«disability»: 1 su 1" in text  # the excluded minor is not counted
+    assert "Nucleo monogenitoriale: sì" in text
+    assert "«Disabilità (L. 104/92)»: 1 su 1" in text  # the excluded minor is not counted
     assert "Punteggio: 27" in text
     assert "assegnato 300,00 € (FSE 300,00 €)" in text
     # the minor over 16 is excluded inside the admitted application
@@ -92,6 +92,7 @@ def test_command(monkeypatch: pytest.MonkeyPatch, result: Any, tmp_path: Any) ->
     from conciliare_cli import runs
 
     monkeypatch.setattr(runs, "run", lambda folder, **kw: result)
+    (tmp_path / "bando.yaml").write_text("", encoding="utf-8")  # a call folder, for the CLI
     runner = CliRunner()
     ok = runner.invoke(app, ["explain", str(tmp_path), "ASST-002"])
     assert ok.exit_code == 0, ok.output

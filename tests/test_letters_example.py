@@ -1,52 +1,141 @@
-"""`rank` then `letters` on the example call: the real engine's result, checked and written."""
+"""`rank`, `letters`, `rank --final`, `letters` and `verify` on the example call, read as a family,
+a lawyer and the office that sends the letters would read them."""
 
 from __future__ import annotations
 
 import csv
+import io
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
+import pytest
+from letters_mistakes import pdftotext, problems, split_letters
 from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
-from conciliare_cli.italian import eur
+from conciliare_cli.letters.receipts import read_register, term_end
+
+runner = CliRunner()
 
 
-def test_rank_then_letters_on_the_example_call(example_copy):
-    runner = CliRunner()
-    ranked = runner.invoke(app, ["rank", str(example_copy), "--date", "2017-09-15"])
-    assert ranked.exit_code == 0, ranked.output
-    graduatoria = example_copy / "esiti" / "graduatoria.csv"
-    assert graduatoria.is_file()
-    args = ["letters", str(example_copy), "--date", "2017-09-15", "--format", "html"]
-    written = runner.invoke(app, args)
-    assert written.exit_code == 0, written.output
+def invoke(*args: str):
+    result = runner.invoke(app, list(args))
+    return result, " ".join(result.output.split())
+
+
+def text_of(path: Path) -> str:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True)
+    return " ".join(out.stdout.replace("\u00ad\n", "").split())
+
+
+def pages_of(path: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True)
+    return [" ".join(p.replace("\u00ad\n", "").split()) for p in out.stdout.split("\f")]
+
+
+def letters_in(pages: list[str]) -> list[tuple[str, list[str]]]:
+    """The combined PDF's pages as (letter, its slips): a letter begins with its sender's block
+    and an "Oggetto:" line, a slip with "VOUCHER DI CONCILIAZIONE"."""
+    out: list[tuple[str, list[str]]] = []
+    for page in pages:
+        if "VOUCHER DI CONCILIAZIONE" in page:
+            out[-1][1].append(page)
+        elif "Oggetto:" in page:
+            out.append((page, []))
+        elif out and page:
+            out[-1] = (out[-1][0] + " " + page, out[-1][1])
+    return out
+
+
+@pytest.mark.slow
+def test_provisional_then_final_letters_of_the_example_call(example_copy):
+    call = str(example_copy)
     out = example_copy / "esiti" / "lettere"
-    with (out / "indice.csv").open(encoding="utf-8", newline="") as fh:
-        index = list(csv.DictReader(fh))
-    table = pd.read_csv(graduatoria, dtype=str, keep_default_na=False)
-    assert len(index) == table["application_id"].nunique()
-    assert {r["outcome"] for r in index} <= {
-        "FINANZIATA",
-        "FINANZIATA_PARZIALMENTE",
-        "AMMESSA_NON_FINANZIATA",
-        "ESCLUSA",
-    }
-    for row in index:
-        assert (out / row["file"]).is_file()
-    # the letters' totals are the graduatoria's, application by application
-    cents = (
-        table["awarded_eur"]
-        .map(lambda v: int(Decimal(v or "0") * 100))
-        .groupby(table["application_id"])
-        .sum()
+    no_list, said = invoke("letters", call, "--date", "2017-09-15")
+    assert no_list.exit_code == 2 and "non c'è una graduatoria" in said
+
+    assert invoke("rank", call, "--date", "2017-09-15")[0].exit_code == 0
+    written, said = invoke("letters", call, "--date", "2017-09-15")
+    assert written.exit_code == 0, said
+    assert "110 lettere senza recapito" in said  # reported before anything is sent
+    provisional = pages_of(out / "lettere-tutte.pdf")
+    firsts = [p for p in provisional if "COMUNICAZIONE DI ESITO PROVVISORIO" in p]
+    assert len(firsts) == 400 and not (out / "buoni").exists()
+    whole = " ".join(provisional)
+    assert "provvisori" in whole and "TAR" not in whole and "Tribunale" not in whole
+
+    # ATS-R00012: the same child twice in the application, one outcome stated once
+    ats = text_of(out / "ATS-R00012.pdf")
+    assert ats.count("Claudio Spoldi (nato il 2 aprile 2005)") == 1
+    assert "Minori non ammessi" not in ats
+    assert "Claudio Spoldi è indicato 2 volte nella domanda: è considerato una sola volta" in ats
+    # AZIENDA-M0004: who receives what, and why that order
+    azienda = text_of(out / "AZIENDA-M0004.pdf")
+    assert "Elia Valentini riceve 159,50 € su 300,00 € spettanti" in azienda
+    assert "Aurora Valentini (nata il 23 ottobre 2001)" in azienda
+    assert "non ancora finanziata" in azienda and "finanziato in parte" in azienda
+    assert "=SOMMA" not in text_of(out / "lettere-tutte.pdf")
+
+    final, said = invoke("rank", call, "--date", "2017-09-30", "--final")
+    assert final.exit_code == 0, said
+    written, said = invoke("letters", call, "--date", "2017-09-30", "--protocollo", "4521")
+    assert written.exit_code == 0, said
+    index = list(
+        csv.DictReader(io.StringIO((out / "indice.csv").read_text("utf-8-sig")), delimiter=";")
     )
-    for row in [r for r in index if r["outcome"] == "FINANZIATA"][:20]:
-        html = (out / row["file"]).read_text(encoding="utf-8")
-        assert f"per un totale di <strong>{eur(int(cents[row['application_id']]))}" in html
-    # a changed graduatoria stops the letters
-    table.loc[table["status"] == "FINANZIATA", "awarded_eur"] = "1.00"
-    table.to_csv(graduatoria, index=False)
-    again = runner.invoke(app, args)
-    assert again.exit_code == 2
-    assert "la graduatoria è cambiata" in " ".join(again.output.split())
+    table = pd.read_csv(
+        example_copy / "esiti" / "graduatoria.csv", dtype=str, keep_default_na=False
+    )
+    assert len(index) == table["application_id"].nunique() == 400
+    assert sum(r["Canale"] == "nessun recapito" for r in index) == 110
+    paid = table[table["awarded_eur"].map(Decimal) > 0]
+    slips = [s for r in index for s in r["File dei buoni"].split()]
+    assert len(slips) == len(paid)  # a slip per funded child
+    final_letters = letters_in(pages_of(out / "lettere-tutte.pdf"))
+    assert len(final_letters) == 400
+    assert sum(len(s) for _l, s in final_letters) == len(slips)
+    for letter, own_slips in final_letters:
+        assert (
+            "definitiv" in letter
+            and "Tribunale Amministrativo Regionale per la Lombardia" in letter
+        )
+        assert "sezione staccata di Brescia" in letter and "Prot. n. 4521" in letter
+        for slip in own_slips:
+            lowered = slip.lower()
+            assert "isee" not in lowered and "disabilit" not in lowered and "l. 104" not in lowered
+    assert text_of(out / slips[0]) == " ".join(final_letters[0][1][0].split())
+    combined = out / "lettere-tutte.pdf"
+    texts, layouts = (
+        split_letters(pdftotext(combined)),
+        split_letters(pdftotext(combined, "-layout")),
+    )
+    found = {
+        i: problems(t, lay.splitlines())
+        for i, (t, lay) in enumerate(zip(texts, layouts, strict=True))
+    }
+    assert {i: what for i, what in found.items() if what} == {}
+    carlo = text_of(out / "ASST-PG2017-0052.pdf")  # one reason: said in the singular
+    assert "Carlo Nicolò (nato il 15 marzo 2000): non ammesso, per questo motivo:" in carlo
+
+    verified, said = invoke("verify", call)
+    assert verified.exit_code == 0, said
+    assert "Lettere:" in said and "riprodotti identici" in said
+
+    first = out / index[0]["File della lettera"]
+    first.write_bytes(first.read_bytes() + b"\n")
+    tampered, said = invoke("verify", call)
+    assert tampered.exit_code == 1
+    assert f"lettera modificata dopo l'invio: {index[0]['File della lettera']}" in said
+
+    # the delivery register: terms run from the day each letter was received
+    ids = ",".join(r["Protocollo"] for r in index[:3])
+    recorded, said = invoke("ricevute", call, "--ids", ids, "--data", "2017-10-02")
+    assert recorded.exit_code == 0, said and "3 ricevute registrate" in said
+    receipts = read_register(example_copy)
+    assert [r.application_id for r in receipts] == [r["Protocollo"] for r in index[:3]]
+    assert {r.list_status for r in receipts} == {"DEFINITIVA"}
+    assert term_end(receipts[0].received_on, 60).isoformat() == "2017-12-01"
+    again, said = invoke("ricevute", call, "--ids", index[0]["Protocollo"], "--data", "2017-10-03")
+    assert again.exit_code == 2 and "già registrata alla riga 2" in said

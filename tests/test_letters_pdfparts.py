@@ -1,16 +1,16 @@
-"""The letters' PDF files written from WeasyPrint's objects: references, closures, whole files."""
+"""The letters' PDF files written from Typst's objects: references, closures, whole files."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 
-import pytest
 from letters_fixtures import small_result
 from pypdf import PdfReader
 from pypdf.generic import NullObject
 
-from conciliare_cli.letters import PdfUnavailable, load_weasyprint, write_letters
+from conciliare_cli.letters import ListSource, write_letters
+from conciliare_cli.letters.engine import SHIPPED
 from conciliare_cli.letters.pdfparts import (
     ChunkObjects,
     CombinedPdf,
@@ -20,6 +20,7 @@ from conciliare_cli.letters.pdfparts import (
 )
 
 RUN_DATE = dt.date(2017, 9, 15)
+SOURCE = ListSource("DEFINITIVA", RUN_DATE, "cd" * 32)
 
 
 def test_renumber_rewrites_references_only():
@@ -92,15 +93,6 @@ def test_letter_and_combined_files_are_whole_pdfs(tmp_path):
     )
 
 
-try:
-    load_weasyprint()
-    PDF_REASON = ""
-except PdfUnavailable as exc:  # pragma: no cover - CI installs the libraries
-    PDF_REASON = f"WeasyPrint's system libraries are missing: {exc}"
-
-
-@pytest.mark.pdf
-@pytest.mark.skipif(bool(PDF_REASON), reason=PDF_REASON)
 def test_long_letters_with_a_logo_split_and_join_page_by_page(tmp_path):
     from PIL import Image
 
@@ -110,20 +102,22 @@ def test_long_letters_with_a_logo_split_and_join_page_by_page(tmp_path):
     Image.new("RGB", (60, 30), (0, 51, 153)).save(folder / "loghi" / "fse.png")
     templates = folder / "templates"
     templates.mkdir()
-    (templates / "finanziata.html").write_text(
-        '{% extends "lettera.html" %}{% block outcome %}<p>INIZIO {{ letter.application_id }}</p>'
-        '<div style="height: 250mm"></div><p>SECONDA PAGINA {{ letter.application_id }}</p>'
-        "{% endblock %}",
+    shipped = (SHIPPED / "lettera.typ").read_text(encoding="utf-8")
+    (templates / "lettera.typ").write_text(
+        shipped.replace(
+            "  esito(c, l)\n",
+            "  [INIZIO #l.application_id]\n  v(250mm)\n  [SECONDA PAGINA #l.application_id]\n"
+            "  esito(c, l)\n",
+        ),
         encoding="utf-8",
     )
     out = tmp_path / "lettere"
-    report = write_letters(result, out, run_date=RUN_DATE, workers=1, chunk_size=3)
-    paths = [p for p in out.glob("*.pdf") if p.name != "lettere-tutte.pdf"]
-    singles = {p.name: PdfReader(p, strict=True) for p in paths}
+    report = write_letters(result, out, source=SOURCE, run_date=RUN_DATE, workers=1, chunk_size=3)
+    paths = [p for p in out.rglob("*.pdf") if p.name != "lettere-tutte.pdf"]
+    singles = {p.relative_to(out).as_posix(): PdfReader(p, strict=True) for p in paths}
     funded = [page.extract_text() for page in singles["ASST-0001.pdf"].pages]
     assert len(funded) >= 2 and "INIZIO ASST-0001" in funded[0]
     assert "SECONDA PAGINA ASST-0001" in " ".join(funded[1:])
-    assert len(singles["ASST-0004.pdf"].pages) == 1  # excluded: the usual template
     for name, reader in singles.items():
         resources = reader.pages[0]["/Resources"]
         assert "/XObject" in resources and len(resources["/XObject"]) == 1, name  # the logo
@@ -131,3 +125,27 @@ def test_long_letters_with_a_logo_split_and_join_page_by_page(tmp_path):
     assert len(combined.pages) == report.pages == sum(len(r.pages) for r in singles.values())
     texts = [page.extract_text() for page in combined.pages]
     assert texts[: len(funded)] == funded  # graduatoria order: ASST-0001 first
+    slips = [n for n in singles if n.startswith("buoni/ASST-0001-")]
+    assert sorted(slips) == ["buoni/ASST-0001-1.pdf", "buoni/ASST-0001-2.pdf"]
+    assert texts[len(funded)] == singles["buoni/ASST-0001-1.pdf"].pages[0].extract_text()
+
+
+def test_typst_pdf_is_read_into_its_objects():
+    import typst
+
+    pdf = typst.compile(
+        b"#for i in range(3) { if i > 0 { pagebreak() }; heading(bookmarked: true)[m#i]; [testo] }",
+        pdf_standards=["a-3b"],
+        pdf_tags=False,
+    )
+    chunk = ChunkObjects.from_pdf(pdf)
+    assert len(chunk.pages) == 3
+    assert [title for title, _page in chunk.bookmarks()] == ["m0", "m1", "m2"]
+    assert [page for _t, page in chunk.bookmarks()] == chunk.pages
+    assert chunk.output_intents.startswith(b"[")
+    out = io.BytesIO()
+    letter_pdf(
+        chunk, chunk.pages[1:2], out, title="t", author="a", run_date=RUN_DATE, identifier=b"1" * 16
+    )
+    reader = PdfReader(io.BytesIO(out.getvalue()), strict=True)
+    assert len(reader.pages) == 1 and "m1" in reader.pages[0].extract_text()

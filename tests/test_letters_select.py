@@ -9,15 +9,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from letters_fixtures import synthetic_result
 
-from conciliare_cli.letters import OUTCOMES, build_letters, prepare_letters
+from conciliare_cli.letters import OUTCOMES, ListSource, build_letters, prepare_letters
 
 RUN_DATE = dt.date(2017, 9, 15)
+SOURCE = ListSource("DEFINITIVA", RUN_DATE, "ab" * 32)
 
 
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory):
     result = synthetic_result(tmp_path_factory.mktemp("sel") / "bando", 40)
-    letters = prepare_letters(result, RUN_DATE)
+    letters = prepare_letters(result, SOURCE)
     return result, letters
 
 
@@ -38,7 +39,7 @@ def test_selected_letters_are_the_same_as_in_the_whole_run(whole, data):
         if data.draw(st.booleans())
         else None
     )
-    chosen = prepare_letters(result, RUN_DATE, ids=ids, only=only)
+    chosen = prepare_letters(result, SOURCE, ids=ids, only=only)
     expected = [
         letter
         for letter in letters
@@ -56,7 +57,7 @@ def test_selected_letters_are_the_same_as_in_the_whole_run(whole, data):
 
 def test_only_drops_the_other_outcomes_before_building(whole):
     result, letters = whole
-    excluded = build_letters(result, RUN_DATE, only={"ESCLUSA"})
+    excluded = build_letters(result, SOURCE, only={"ESCLUSA"})
     assert excluded and {x.outcome for x in excluded} == {"ESCLUSA"}
     assert len(excluded) == sum(x.outcome == "ESCLUSA" for x in letters)
-    assert build_letters(result, RUN_DATE, ids={"nessuna"}) == []
+    assert build_letters(result, SOURCE, ids={"nessuna"}) == []

@@ -58,7 +58,7 @@ def test_final_result_is_not_overwritten_without_force(tmp_path, final):
     with pytest.raises(UserError) as err:
         guard_final(out, final=final, force=False, run_date=DAY)
     assert err.value.exit_code == 2
-    assert "DEFINITIVA" in err.value.render() and "--force" in err.value.render()
+    assert "DEFINITIVA" in err.value.render() and "--forza" in err.value.render()
     assert "15/09/2017" in err.value.render()
     assert _tree(out) == before  # untouched
 

@@ -106,6 +106,22 @@ def minors() -> pd.DataFrame:
     return df
 
 
+def units_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ranking units (one per application) as the engine gives them: rank, score, outcome
+    and criteria of the application, amounts summed over its minors."""
+    firsts = ["partner_id", "score", "status", "waiting_position", "decided_by", "lottery_key"]
+    firsts += [f"crit_{c}" for c in CRITERIA]
+    sums = ["requested_cents", "awarded_cents", "fund_FSE_cents", "fund_ATS_cents"]
+    ordered = frame.sort_values(["application_id", "rank"], na_position="last", kind="stable")
+    groups = ordered.groupby("application_id", sort=True)
+    units = groups[firsts].first().join(groups[sums].sum()).join(groups["rank"].min())
+    units["minors"] = groups.size()
+    units = units.reset_index()
+    units["unit_id"] = units["application_id"]
+    units["status"] = units["status"].where(units["rank"].notna(), "ESCLUSA")
+    return units
+
+
 def result(frame: pd.DataFrame | None = None, findings: pd.DataFrame | None = None) -> RankResult:
     funds = pd.DataFrame(
         {
@@ -145,7 +161,7 @@ def result(frame: pd.DataFrame | None = None, findings: pd.DataFrame | None = No
         call=CALL,
         rules=compile_rules(CALL),
         minors=minors() if frame is None else frame,
-        units=pd.DataFrame(),
+        units=units_of(minors() if frame is None else frame),
         funds=funds,
         reserves=reserves,
         findings=findings,
@@ -254,7 +270,14 @@ def workbook(tmp_path_factory):
 
 def test_xlsx_sheets_and_print_setup(workbook):
     _, wb = workbook
-    assert wb.sheetnames == ["Graduatoria", "Esclusi", "Criteri", "Anomalie", "Riepilogo"]
+    assert wb.sheetnames == [
+        "Graduatoria",
+        "Minori",
+        "Esclusi",
+        "Criteri",
+        "Anomalie",
+        "Riepilogo",
+    ]
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -269,29 +292,29 @@ def test_xlsx_sheets_and_print_setup(workbook):
 def test_xlsx_graduatoria_sheet(workbook):
     _, wb = workbook
     ws = wb["Graduatoria"]
-    row, header, data = table(ws, "Posizione")
-    labels = [c.label for c in CALL.config.criteria]
-    assert header[:6] == [
-        "Posizione",
-        "Protocollo",
-        "Partner",
-        "Richiedente",
-        "Minore",
-        "CF minore",
+    row, header, data = table(ws, "Pos.")
+    labels = [c.short_label or c.label for c in CALL.config.criteria]
+    assert header[:5] == ["Pos.", "Protocollo", "Richiedente", "ISEE", "Presentata il"]
+    assert header[5 : 5 + len(labels)] == labels
+    assert header[5 + len(labels) :] == [
+        "Punteggio",
+        "Esito",
+        "Importo assegnato",
+        "In attesa",
+        "Parità decisa da",
     ]
-    assert header[6 : 6 + len(labels)] == labels
-    assert "Punteggio" in header and "di cui FSE" in header and "di cui ATS" in header
-    assert ws.freeze_panes == f"A{row + 1}"
-    assert [r[0] for r in data] == [1, 1, 2, 3, "Totale"]  # last: the totals row
+    assert ws.freeze_panes == f"D{row + 1}"  # the names stay in view
+    assert [r[0] for r in data] == [1, 2, 3, "Totale"]  # one line per application, the totals
     ia = header.index("Importo assegnato")
-    assert data[0][ia] == 300 and data[2][ia] == pytest.approx(123.45)
+    assert data[0][ia] == 600 and data[1][ia] == pytest.approx(123.45)
     assert data[-1][ia] == pytest.approx(723.45)
     assert ws.cell(row + 1, ia + 1).number_format == MONEY_FORMAT
-    assert data[2][header.index("Esito")] == "Finanziata parzialmente"
-    assert data[3][header.index("Punteggio")] == 0.3
-    assert data[2][header.index("Parità risolta da")] == "ISEE più basso"
+    assert data[1][header.index("Esito")] == "Finanziata parzialmente"
+    assert data[2][header.index("Punteggio")] == 0.3
+    assert data[2][header.index("In attesa")] == 1
+    assert data[1][header.index("Parità decisa da")] == "ISEE più basso"
     # formula-like applicant names stay text
-    cells = [ws.cell(row + i, 4) for i in (1, 4)]
+    cells = [ws.cell(row + i, 3) for i in (1, 3)]
     assert [c.value for c in cells] == ["=1+1 Anna", "+39 333 Anna"]
     assert all(c.data_type == "s" for c in cells)
     notes = " ".join(str(ws.cell(r, 1).value or "") for r in range(1, row))
@@ -302,7 +325,7 @@ def test_xlsx_esclusi_sheet(workbook):
     _, wb = workbook
     _, header, data = table(wb["Esclusi"], "Protocollo")
     assert [r[0] for r in data] == ["A1", "A4", "A4"]
-    assert data[0][3] == "Rossi Ugo"
+    assert data[0][header.index("Minore")] == "Rossi Ugo"
     reasons = {r.code: r.message for r in CALL.config.eligibility}
     motiv = header.index("Motivazione")
     assert data[1][motiv] == reasons["FUORI_TERMINE"] + "\n" + reasons["ETA_NON_AMMESSA"]
@@ -319,19 +342,20 @@ def test_xlsx_criteri_sheet(workbook):
     assert "SHA-256 di seme:protocollo" in text
     assert CALL.rules_sha256 in text and CALL.config.call.rules_version in text
     for r in CALL.config.eligibility:
-        assert r.code in values and r.message in values
-    for c in CALL.config.criteria:
-        assert c.id in values
+        assert r.code in values and f"Motivazione: {r.message}" in text
+    for c in CALL.config.criteria:  # in words: the label, never the id or the expression
+        assert c.label in values
     assert "fino a 10.000,00 €: 15 punti" in text  # ISEE bands in Italian
+    assert "submitted_at" not in text and "single_parent" not in text
     assert "art. 7 lett. c" in values
-    assert "ISEE più basso" in values
-    assert "POR FSE 2014-2020 (Fondo Sociale Europeo)" in values
+    assert "ISEE più basso (prima il valore minore)" in text
+    assert "FSE – POR FSE 2014-2020 (Fondo Sociale Europeo)" in values
 
 
 def test_xlsx_anomalie_and_riepilogo(workbook):
     _, wb = workbook
     ws = wb["Anomalie"]
-    _, header, data = table(ws, "Partner")
+    _, header, data = table(ws, "File")
     assert data[0][header.index("Codice")] == "CF_NON_VALIDO"
     cell = next(c for row in ws.iter_rows() for c in row if c.value == "=SUM(A1)")
     assert cell.data_type == "s"
@@ -366,7 +390,7 @@ def test_xlsx_empty_result(tmp_path):
     path = tmp_path / "e.xlsx"
     write_graduatoria_xlsx(result(empty), path, run_date=RUN)
     wb = openpyxl.load_workbook(path)
-    _, _, data = table(wb["Graduatoria"], "Posizione")
+    _, _, data = table(wb["Graduatoria"], "Pos.")
     assert data[0][0] == "Nessuna riga."
     assert read_csv(graduatoria_csv_bytes(result(empty))) == []
 

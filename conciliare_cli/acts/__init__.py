@@ -1,6 +1,6 @@
 """After the final list: the register of events and the scorrimento acts.
 
-The final graduatoria (`rank --final`, DIR/esiti) is an act: it is never changed. What happens
+The final graduatoria (`rank --definitiva`, DIR/esiti) is an act: it is never changed. What happens
 after it is recorded in the register of events (`eventi.xlsx`, acts/events.py): acceptances,
 renunciations, revocations, lapses, the outcomes of the checks on self-declarations. Each
 scorrimento is a new act (acts/compute.py) computed from the final list and the events up to

@@ -62,7 +62,7 @@ def final_list(folder: Path | str, out: Path | str | None = None) -> FinalList:
         raise UserError(
             f"in {esiti} non c'è una graduatoria DEFINITIVA",
             hint="lo scorrimento parte dalla graduatoria definitiva: prima 'conciliare rank "
-            "CARTELLA --final'",
+            "CARTELLA --definitiva'",
         )
     done = runs.recorded(esiti)
     result = runs.run(folder, run_date=done.run_date, override=done.override)
@@ -73,7 +73,7 @@ def final_list(folder: Path | str, out: Path | str | None = None) -> FinalList:
 def from_result(
     result: RankResult, manifest: dict, manifest_sha256: str, folder: Path
 ) -> FinalList:
-    """The final list of a run (`result`, as `rank --final` made it) and its manifest."""
+    """The final list of a run (`result`, as `rank --definitiva` made it) and its manifest."""
     alloc, rows = result.allocation, result.allocation_rows
     if alloc is None or rows is None:
         raise ValueError("the result carries no allocation (not made by rank_call)")

@@ -148,7 +148,7 @@ def issue_next(
         raise UserError(
             f"la data {date_short(date)} non viene dopo quella {before} "
             f"({date_short(last or final_date)})",
-            hint="indicare con --date la data dell'atto",
+            hint="indicare con --data la data dell'atto",
         )
     events = read_events(folder, base)
     if not len(events_up_to(events, last, date)):

@@ -40,7 +40,7 @@ def _options(
 def controlli_command(
     folder: Path = call_folder_argument(),
     date: str | None = typer.Option(
-        None, "--date", help="Data dell'estrazione, AAAA-MM-GG (predefinita: oggi)."
+        None, "--data", help="Data dell'estrazione, AAAA-MM-GG (predefinita: oggi)."
     ),
     quota: str | None = typer.Option(
         None, "--quota", help="Quota delle domande finanziate, es. 5% (se bando.yaml non la dice)."

@@ -1,4 +1,4 @@
-"""`conciliare letters DIR`: a letter for every application (PDF/A, or HTML), with an index."""
+"""`conciliare letters DIR`: a letter for every application and a slip per voucher (PDF/A)."""
 
 from __future__ import annotations
 
@@ -13,22 +13,27 @@ from rich.table import Table
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
-from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
+from conciliare_cli.commands.options import (
+    call_folder,
+    call_folder_argument,
+    output_dir,
+    parse_run_date,
+)
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.config.inside import check_letters_files
 from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters import (
-    FORMATS,
     OUTCOMES,
     LettersReport,
-    load_weasyprint,
+    ListSource,
+    formal_gaps,
     parse_ids,
     parse_outcomes,
     write_letters,
 )
-from conciliare_cli.letters.files import INDEX_NAME
+from conciliare_cli.letters.delivery import INDEX_CSV, INDEX_XLSX
 from conciliare_cli.status import Status, status_label
 
 LETTERS_DIR = "lettere"
@@ -57,7 +62,7 @@ def letters_progress() -> Iterator[tuple[Callable[[int], None], Callable[[int], 
         yield on_start, on_progress
 
 
-def print_letters_summary(report: LettersReport) -> None:
+def print_letters_summary(report: LettersReport, source: ListSource) -> None:
     table = Table(title="Lettere scritte", title_justify="left")
     table.add_column("Esito")
     table.add_column("Lettere", justify="right")
@@ -66,10 +71,26 @@ def print_letters_summary(report: LettersReport) -> None:
             table.add_row(status_label(outcome), str(report.counts[outcome]))
     table.add_row("[bold]Totale[/]", f"[bold]{report.letters}[/]")
     console.print(table)
-    kind = "PDF" if report.fmt == "pdf" else "HTML"
+    kind = "definitiva" if source.final else "provvisoria"
     console.print(
-        f"{report.letters} lettere {kind} in [bold]{escape(str(report.folder))}[/] "
-        f"(tutte insieme in lettere-tutte.{report.fmt}, elenco per l'invio in {INDEX_NAME})",
+        f"{report.letters} lettere (graduatoria {kind} del {source.context()['date_short']}, "
+        f"rif. {source.hash_prefix}) e {report.slips} buoni in "
+        f"[bold]{escape(str(report.folder))}[/] "
+        f"(tutte insieme in lettere-tutte.pdf, elenco per l'invio in {INDEX_CSV} e {INDEX_XLSX})",
+        highlight=False,
+    )
+    print_no_channel(report.no_channel)
+
+
+def print_no_channel(ids: list[str]) -> None:
+    """The letters that cannot be sent: no PEC, e-mail or postal address in the partner's file."""
+    if not ids:
+        return
+    shown = ", ".join(ids[:20]) + (f" e altre {len(ids) - 20}" if len(ids) > 20 else "")
+    err_console.print(
+        f"[yellow]Attenzione:[/] {len(ids)} lettere senza recapito (né PEC, né e-mail, né "
+        f"indirizzo postale): {shown}. Chiedere il recapito ai partner prima dell'invio "
+        "(colonna Canale = nessun recapito nell'indice).",
         highlight=False,
     )
 
@@ -79,25 +100,25 @@ def letters_command(
     folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
         None,
-        "--out",
+        "--lettere",
         help="Cartella delle lettere (predefinita: CARTELLA/esiti/lettere).",
-        metavar="DIR",
-    ),
-    fmt: str = typer.Option(
-        "pdf", "--format", help="pdf (PDF/A, predefinito) oppure html.", metavar="FORMATO"
+        metavar="CARTELLA-LETTERE",
     ),
     only: str | None = typer.Option(
         None,
-        "--only",
+        "--solo",
         help="Solo questi esiti, separati da virgole: " + ", ".join(OUTCOMES) + ".",
         metavar="ESITI",
     ),
     ids: str | None = typer.Option(
-        None, "--ids", help="Solo queste domande (protocolli separati da virgole).", metavar="ID"
+        None,
+        "--protocolli",
+        help="Solo queste domande (protocolli separati da virgole).",
+        metavar="PROTOCOLLI",
     ),
     date: str | None = typer.Option(
         None,
-        "--date",
+        "--data",
         help="Data delle lettere e dei PDF (predefinita: oggi).",
         metavar="AAAA-MM-GG",
     ),
@@ -108,28 +129,32 @@ def letters_command(
         "(predefinita: CARTELLA/esiti/graduatoria.csv, se esiste).",
         metavar="FILE",
     ),
+    protocol: str | None = typer.Option(
+        None,
+        "--protocollo",
+        help="Numero di protocollo da stampare sulle lettere (predefinito: acts.protocol).",
+        metavar="TESTO",
+    ),
     workers: int | None = typer.Option(
         None,
-        "--workers",
+        "--processi",
         min=1,
         help="Processi in parallelo per i PDF (predefinito: uno per core).",
         metavar="N",
     ),
 ) -> None:
-    """Scrive una lettera per ogni domanda: finanziata, in parte, in attesa o esclusa.
+    """Scrive una lettera per ogni domanda e un buono per ogni voucher.
 
-    Ogni lettera riporta importi, motivazione del punteggio, motivi di esclusione, uso del
-    voucher, rinuncia e ricorsi. Gli importi sono confrontati con graduatoria.csv: se la
-    graduatoria è cambiata non viene scritta nessuna lettera.
+    Dalla graduatoria provvisoria: comunicazioni di esito provvisorio (con l'invito alle
+    osservazioni). Dalla graduatoria definitiva: i provvedimenti, con i termini di ricorso e un
+    buono per ogni minore finanziato, da consegnare al gestore del servizio. Gli importi sono
+    confrontati con graduatoria.csv: se la graduatoria è cambiata non viene scritta nessuna
+    lettera.
     """
-    fmt = fmt.strip().lower()
-    if fmt not in FORMATS:
-        raise UserError(f"--format: formato sconosciuto '{fmt}'", hint="pdf oppure html")
+    call_folder(folder)
     run_date = parse_run_date(date)
     outcomes = parse_outcomes(only)
     chosen_ids = parse_ids(ids)
-    if fmt == "pdf":
-        load_weasyprint()  # fails early, in Italian, if Pango is missing
     call = load_call(folder)
     check_letters_files(call)  # templates and logos inside the call folder, before any work
     if graduatoria is not None and not graduatoria.is_file():
@@ -141,6 +166,9 @@ def letters_command(
             "graduatoria pubblicata",
             hint=f"lanciare prima: conciliare rank {folder}",
         )
+    source = ListSource.read(csv_path.parent)
+    for gap in formal_gaps(call):
+        err_console.print(f"[yellow]Avviso:[/] {gap}", highlight=False)
     done = runs.recorded(csv_path.parent)
     with reading_progress(call) as on_file:
         result = runs.run(
@@ -158,13 +186,14 @@ def letters_command(
         report = write_letters(
             result,
             target,
+            source=source,
             run_date=run_date,
-            fmt=fmt,
             only=outcomes,
             ids=chosen_ids,
             graduatoria=csv_path,
             workers=workers,
+            protocol=protocol,
             on_start=on_start,
             on_progress=on_progress,
         )
-    print_letters_summary(report)
+    print_letters_summary(report, source)

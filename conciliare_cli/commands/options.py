@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from conciliare_cli.config import CONFIG_NAME
 from conciliare_cli.errors import UserError
 
 
@@ -15,13 +16,13 @@ def call_folder_argument() -> Path:
 
 
 def parse_run_date(value: str | None) -> dt.date:
-    """--date AAAA-MM-GG: the date printed on outputs (default today)."""
+    """--data AAAA-MM-GG: the date printed on outputs (default today)."""
     if value is None:
         return dt.date.today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise UserError(f"--date: data non valida '{value}', usare AAAA-MM-GG") from exc
+        raise UserError(f"--data: data non valida '{value}', usare AAAA-MM-GG") from exc
 
 
 def output_dir(folder: Path, out: Path | None) -> Path:
@@ -34,3 +35,35 @@ def output_dir(folder: Path, out: Path | None) -> Path:
             hint="rinominare o spostare il file, oppure indicare un'altra cartella con --out",
         )
     return target
+
+
+def call_folder(folder: Path) -> Path:
+    """The CARTELLA of a command, checked before any work: a folder holding bando.yaml.
+
+    The usual mistakes each get their own message (exit 2): the bando.yaml file given instead
+    of its folder, a folder that does not exist, a folder without bando.yaml (with the YAML
+    files it holds, if any)."""
+    if folder.is_file():
+        hint = (
+            f"indicare la cartella che lo contiene: {folder.parent}"
+            if folder.name == CONFIG_NAME
+            else f"la cartella del bando contiene {CONFIG_NAME} e i file dei partner"
+        )
+        raise UserError(f"{folder} è un file: serve la cartella del bando (CARTELLA)", hint=hint)
+    if not folder.exists():
+        raise UserError(
+            f"la cartella {folder} non esiste",
+            hint="controllare il percorso; un nuovo bando si crea con 'conciliare init CARTELLA'",
+        )
+    if not (folder / CONFIG_NAME).is_file():
+        others = sorted(p.name for p in folder.glob("*.y*ml"))
+        raise UserError(
+            f"nella cartella {folder} non c'è {CONFIG_NAME}",
+            hint=(
+                f"file YAML presenti: {', '.join(others)}; il file delle regole deve chiamarsi "
+                f"{CONFIG_NAME}"
+            )
+            if others
+            else "un nuovo bando si crea con 'conciliare init CARTELLA'",
+        )
+    return folder

@@ -10,7 +10,12 @@ from rich.markup import escape
 from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.atomic import recover_tree
-from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
+from conciliare_cli.commands.options import (
+    call_folder,
+    call_folder_argument,
+    output_dir,
+    parse_run_date,
+)
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.result import RankResult
@@ -60,17 +65,20 @@ def refuse_open_findings(result: RankResult, shown: int = 12) -> None:
 def rank_command(
     folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
-        None, "--out", help="Cartella degli esiti (predefinita: CARTELLA/esiti)."
+        None,
+        "--esiti",
+        help="Cartella degli esiti (predefinita: CARTELLA/esiti).",
+        metavar="CARTELLA-ESITI",
     ),
     date: str | None = typer.Option(
-        None, "--date", help="Data della graduatoria, AAAA-MM-GG (predefinita: oggi)."
+        None, "--data", help="Data della graduatoria (predefinita: oggi).", metavar="AAAA-MM-GG"
     ),
     final: bool = typer.Option(
-        False, "--final", help="Graduatoria DEFINITIVA (altrimenti PROVVISORIA)."
+        False, "--definitiva", help="Graduatoria DEFINITIVA (altrimenti PROVVISORIA)."
     ),
     force: bool = typer.Option(
         False,
-        "--force",
+        "--forza",
         help="Rifà una graduatoria DEFINITIVA già scritta (la precedente va in esiti/archivio/).",
     ),
     deroga: str | None = typer.Option(
@@ -86,8 +94,9 @@ def rank_command(
 ) -> None:
     """Compila la graduatoria: requisiti, punteggi, ordine, assegnazione dei fondi.
 
-    La graduatoria DEFINITIVA (--final) è rifiutata finché restano anomalie bloccanti
+    La graduatoria DEFINITIVA (--definitiva) è rifiutata finché restano anomalie bloccanti
     aperte: si risolvono nel file delle correzioni, o con una deroga messa agli atti."""
+    call_folder(folder)
     run_date = parse_run_date(date)
     override = parse_override(deroga, deciso_da)
     status = "DEFINITIVA" if final else "PROVVISORIA"

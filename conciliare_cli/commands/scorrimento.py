@@ -1,4 +1,4 @@
-"""`conciliare scorrimento DIR --date D`: the next act after the final list (acts/)."""
+"""`conciliare scorrimento DIR --data D`: the next act after the final list (acts/)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from conciliare_cli.publish.manifest import read_manifest
 def scorrimento_command(
     folder: Path = call_folder_argument(),
     date: str | None = typer.Option(
-        None, "--date", help="Data dell'atto, AAAA-MM-GG (predefinita: oggi)."
+        None, "--data", help="Data dell'atto, AAAA-MM-GG (predefinita: oggi)."
     ),
 ) -> None:
     """Scorrimento della graduatoria: assegna i fondi liberati da rinunce, revoche e decadenze.

@@ -30,7 +30,7 @@ MEASURES = (
 def situazione_command(
     folder: Path = call_folder_argument(),
     date: str | None = typer.Option(
-        None, "--date", help="Data stampata sul prospetto, AAAA-MM-GG (predefinita: oggi)."
+        None, "--data", help="Data stampata sul prospetto, AAAA-MM-GG (predefinita: oggi)."
     ),
 ) -> None:
     """Dove si è arrivati dopo l'ultimo scorrimento: fondi, rinunce, revoche, famiglie in attesa.

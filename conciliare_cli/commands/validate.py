@@ -14,11 +14,18 @@ from rich.table import Table
 from conciliare_cli import italian
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.atomic import recover_tree
-from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
+from conciliare_cli.commands.options import (
+    call_folder,
+    call_folder_argument,
+    output_dir,
+    parse_run_date,
+)
 from conciliare_cli.commands.progress import reading_progress
-from conciliare_cli.config import load_call
+from conciliare_cli.config import LoadedCall, load_call
+from conciliare_cli.edition import edition_warnings
 from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.findings import Severity, open_blocking
+from conciliare_cli.letters.common import formal_gaps
 from conciliare_cli.lock import call_lock
 from conciliare_cli.read import read_call
 from conciliare_cli.runs import check_options
@@ -113,10 +120,13 @@ def print_corrections(corrections: pd.DataFrame | None, call: Any) -> None:
 def validate_command(
     folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
-        None, "--out", help="Cartella degli esiti (predefinita: CARTELLA/esiti)."
+        None,
+        "--esiti",
+        help="Cartella degli esiti (predefinita: CARTELLA/esiti).",
+        metavar="CARTELLA-ESITI",
     ),
     date: str | None = typer.Option(
-        None, "--date", help="Data stampata sui rapporti, AAAA-MM-GG (predefinita: oggi)."
+        None, "--data", help="Data stampata sui rapporti (predefinita: oggi).", metavar="AAAA-MM-GG"
     ),
 ) -> None:
     """Controlla i file dei partner (istruttoria) e scrive le anomalie da correggere.
@@ -124,6 +134,7 @@ def validate_command(
     Scrive esiti/anomalie.xlsx con tutte le anomalie e esiti/anomalie/<partner>.xlsx da
     mandare a ciascun partner. Le anomalie non fermano mai il controllo.
     """
+    call_folder(folder)
     run_date = parse_run_date(date)
     target = output_dir(folder, out)
     with call_lock(folder, "validate"):  # one writer at a time in the call folder
@@ -153,7 +164,15 @@ def validate_command(
             "[yellow]Attenzione[/] ('rank' si fermerà qui prima di scrivere gli esiti): "
             + escape(unsafe.render())
         )
+    for warning in edition_warnings(call):
+        console.print(f"[yellow]Attenzione:[/] {warning}.", highlight=False)
     print_unused_columns(read.partners)
+    for lst in rules.lists.values():
+        console.print(
+            f"Elenco [bold]{lst.name}[/] ({lst.file}): {italian.number(len(lst.values))} "
+            f"valori distinti in {italian.number(lst.rows)} righe",
+            highlight=False,
+        )
     if n_filled:
         console.print(
             f"Data di nascita ricavata dal codice fiscale per {italian.number(n_filled)} "
@@ -179,3 +198,13 @@ def validate_command(
             f"Un file per ogni partner, da inviare per le correzioni, in "
             f"{escape(str(target / 'anomalie'))}/"
         )
+    print_formal_gaps(call)
+
+
+def print_formal_gaps(call: LoadedCall) -> None:
+    """What bando.yaml still lacks for letters that hold (issue 14): warnings, never errors."""
+    gaps = formal_gaps(call)
+    if gaps:
+        console.print("[yellow]Lettere:[/] elementi formali da completare in bando.yaml:")
+        for gap in gaps:
+            console.print(f"  - {gap.removeprefix('bando.yaml: ')}", highlight=False, markup=False)

@@ -10,7 +10,7 @@ from conciliare_cli.acts.chain import issued_acts
 from conciliare_cli.acts.ledger import verify_chain
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.audit import REPRODUCED, verify_result
-from conciliare_cli.commands.options import call_folder_argument
+from conciliare_cli.commands.options import call_folder, call_folder_argument
 from conciliare_cli.italian import date_short
 
 
@@ -18,17 +18,22 @@ from conciliare_cli.italian import date_short
 def verify_command(
     folder: Path = call_folder_argument(),
     out: Path | None = typer.Option(
-        None, "--out", help="Cartella degli esiti da verificare (predefinita: CARTELLA/esiti)."
+        None,
+        "--esiti",
+        help="Cartella degli esiti da verificare (predefinita: CARTELLA/esiti).",
+        metavar="CARTELLA-ESITI",
     ),
 ) -> None:
     """Ricalcola la graduatoria e controlla che sia identica a quella pubblicata.
 
     Legge manifest.json, controlla le impronte (SHA-256) delle regole, dei file dei partner e
     degli esiti, rifà il calcolo con la stessa data e lo stesso stato e confronta ogni file.
+    Se le lettere sono state scritte, controlla anche lettere e buoni (manifest-lettere.json).
     Poi, se ci sono scorrimenti (CARTELLA/scorrimenti/), ricalcola ogni atto dalla graduatoria
     definitiva e dal registro degli eventi e controlla la catena dei manifest.
     Esce con 0 se il risultato è riprodotto esattamente, 1 se qualcosa è diverso.
     """
+    call_folder(folder)
     with err_console.status("Verifica in corso (ricalcolo della graduatoria)..."):
         report = verify_result(folder, out)
     if report.reproduced:
@@ -38,6 +43,12 @@ def verify_command(
             "regole, file dei partner ed esiti corrispondono al manifest.",
             highlight=False,
         )
+        if report.letters is not None:
+            console.print(
+                f"Lettere: {report.letters.checked} file (lettere, buoni, elenchi) corrispondono "
+                "al manifest delle lettere e sono riprodotti identici.",
+                highlight=False,
+            )
         if out is None:  # the acts after the final list (DIR/scorrimenti/)
             _verify_acts(folder)
         return

@@ -245,7 +245,9 @@ def _format(filename: str, lines: dict[Loc, int], data: Any, err: dict[str, Any]
             f"{filename}, riga {line}, {dotted(loc)}: chiave non prevista '{key}'"
             f"{suggest(str(key), allowed)}"
         )
-    if etype in _TYPE_TEXT:
+    if value is None and (etype in _TYPE_TEXT or etype == "string_type"):
+        msg = "da compilare: il valore è vuoto"
+    elif etype in _TYPE_TEXT:
         msg = f"{_TYPE_TEXT[etype]}, trovato {value!r}"
     elif etype in ("greater_than_equal", "greater_than"):
         sign = "≥" if etype == "greater_than_equal" else ">"

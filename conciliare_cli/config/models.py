@@ -6,46 +6,27 @@ become the JSON Schema that editors show while a coordinator types.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from conciliare_cli.config import limits
+from conciliare_cli.config.annexes import NamedList
+from conciliare_cli.config.strict import (
+    CallDate,
+    CallDatetime,
+    Expression,
+    Identifier,
+    Money,
+    Number,
+    Points,
+    Strict,
+    check_bands,
+)
+from conciliare_cli.config.voucher import Voucher
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
-
-Money = Annotated[
-    Decimal,
-    Field(
-        ge=0,
-        le=limits.MAX_EUR,
-        decimal_places=2,
-        description="Importo in euro (es. 300 o 1234.56)",
-    ),
-]
-# Points and numbers of the rules, within limits no call comes near (config/limits.py).
-Points = Annotated[Decimal, Field(ge=-limits.MAX_POINTS, le=limits.MAX_POINTS)]
-Number = Annotated[Decimal, Field(ge=-limits.MAX_NUMBER, le=limits.MAX_NUMBER)]
-CallDate = Annotated[date, AfterValidator(limits.in_date_range)]
-CallDatetime = Annotated[datetime, AfterValidator(limits.in_date_range)]
-Identifier = Annotated[
-    str,
-    Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identificativo: lettere, cifre e _"),
-]
-Expression = Annotated[
-    str,
-    Field(
-        min_length=1,
-        description='Condizione sui campi, es. "isee <= 35000 and not single_parent"',
-    ),
-]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 # ---------------------------------------------------------------- call data
 
@@ -56,6 +37,12 @@ class Submission(Strict):
     )
     closes: CallDatetime = Field(
         description="Chiusura delle domande (data e ora), es. 2017-07-31 12:00"
+    )
+    granularity: Literal["second", "minute"] = Field(
+        "second",
+        description="Come il bando conta l'ora di presentazione, ovunque (finestra, domande "
+        "ripetute, parità): second, al secondo; minute, al minuto (i secondi non contano: "
+        "alle 12:00:59 si è ancora nelle 12:00)",
     )
 
     @model_validator(mode="after")
@@ -92,6 +79,11 @@ class CallInfo(Strict):
         description="Segreto con cui si ricava il codice delle domande senza protocollo "
         "(almeno 16 caratteri; da non cambiare durante il bando)",
     )
+    previous_edition: str | None = Field(
+        None,
+        description="Cartella del bando dell'edizione precedente (scritta da init --da): "
+        "validate avvisa se seme o date sono rimasti uguali",
+    )
 
 
 class ExtraField(Strict):
@@ -112,8 +104,25 @@ class ExtraField(Strict):
 # ---------------------------------------------------------------- partners
 
 
+PartnerId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$",
+        description="Codice breve del partner, es. ASST o ASST-CREMA: lettere, cifre, _ e - "
+        "(non in fondo)",
+    ),
+]
+NotDeclared = Annotated[
+    list[Annotated[str, Field(min_length=1)]],
+    Field(
+        description='Parole che nei file significano "dato non dichiarato" (es. "non '
+        'presentato", "in attesa"): lette come dato mancante, con un avviso',
+    ),
+]
+
+
 class PartnerConfig(Strict):
-    id: Identifier = Field(description="Codice breve del partner, es. ASST")
+    id: PartnerId
     name: str = Field(description="Nome dell'ente partner")
     files: str | list[str] = Field(
         description="File del partner, relativi alla cartella del bando (ammessi * e ?)"
@@ -133,6 +142,10 @@ class PartnerConfig(Strict):
     )
     encoding: str | None = Field(None, description="Solo CSV: codifica, se non va rilevata")
     delimiter: str | None = Field(None, description="Solo CSV: separatore, se non va rilevato")
+    not_declared: NotDeclared = Field(
+        default_factory=list,
+        description="Altre parole per questo partner (oltre a quelle del bando)",
+    )
 
     @field_validator("columns")
     @classmethod
@@ -173,6 +186,11 @@ class EligibilityRule(Strict):
     require: Expression = Field(description="Condizione che deve essere vera per essere ammessi")
     message: str = Field(description="Frase italiana usata nelle lettere e nel foglio Esclusi")
     reference: str | None = Field(None, description="Articolo del bando, es. art. 4")
+    label: str | None = Field(
+        None,
+        description="Il requisito in parole, es. ISEE non superiore a 35.000 euro (foglio "
+        "Criteri); se assente è scritto dalla condizione",
+    )
     on_missing: Literal["exclude", "admit"] = Field(
         "exclude",
         description="Se un dato manca e la condizione non si può valutare: exclude o admit",
@@ -187,6 +205,11 @@ class CriterionModel(Strict):
 
     id: Identifier = Field(description="Identificativo del criterio (colonna nelle uscite)")
     label: str = Field(description="Descrizione italiana del criterio")
+    short_label: str | None = Field(
+        None,
+        description="Intestazione breve della sua colonna in graduatoria.xlsx, es. Disabilità "
+        "(predefinita: label)",
+    )
     reference: str | None = Field(None, description="Articolo del bando")
     max_points: Points | None = Field(None, ge=0, description="Tetto di punti del criterio")
     sensitive: bool = Field(False, description="Rivela dati sanitari: mai nelle uscite pubbliche")
@@ -217,20 +240,7 @@ class BandsCriterion(CriterionModel):
 
     @model_validator(mode="after")
     def _bands_ordered(self) -> BandsCriterion:
-        for i, b in enumerate(self.bands):
-            if b.min is not None and b.max is not None and b.min > b.max:
-                raise ValueError(f"fascia {i + 1}: il minimo {b.min} supera il massimo {b.max}")
-        for i in range(1, len(self.bands)):
-            prev, cur = self.bands[i - 1], self.bands[i]
-            if prev.max is None or cur.min is None:
-                raise ValueError(
-                    f"fasce {i} e {i + 1}: solo la prima fascia può non avere minimo e solo "
-                    "l'ultima può non avere massimo; elencale in ordine crescente"
-                )
-            if cur.min <= prev.max:
-                if prev.min is not None and cur.min < prev.min:
-                    raise ValueError(f"fasce {i} e {i + 1}: non sono in ordine crescente")
-                raise ValueError(f"fasce {i} e {i + 1} si sovrappongono ({cur.min} ≤ {prev.max})")
+        check_bands(self.bands)
         return self
 
 
@@ -295,16 +305,50 @@ class TieBreaker(Strict):
 
 class Lottery(Strict):
     seed: str = Field(min_length=1, description="Seme pubblicato del sorteggio finale")
+    key: str | None = Field(
+        None,
+        description="Testo di ogni domanda che si sorteggia: application_id (il protocollo "
+        "con il codice del partner, il predefinito), protocol (il numero del partner), "
+        "applicant_tax_code o un altro campo di testo; con la graduatoria per minore il "
+        "predefinito è l'identificativo del minore",
+    )
+    text: str = Field(
+        "{seed}:{key}",
+        description="Il testo di cui si calcola l'impronta SHA-256 (UTF-8): {seed} è il seme, "
+        "{key} il testo della domanda",
+    )
+    order: Literal["asc", "desc"] = Field(
+        "asc",
+        description="asc: prima l'impronta minore (in esadecimale minuscolo); desc: la maggiore",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _has_seed_and_key(cls, v: str) -> str:
+        if v.count("{key}") != 1 or v.count("{seed}") != 1:
+            raise ValueError("il testo deve contenere una volta {seed} e una volta {key}")
+        return v
 
 
 class Duplicates(Strict):
     applicant: Literal["first", "last"] = Field(
         "last", description="Stesso richiedente più volte: vale la prima o l'ultima domanda"
     )
+    applicant_among: Literal["all", "in_window", "admitted"] = Field(
+        "in_window",
+        description="Quali domande dello stesso richiedente si confrontano: all (tutte), "
+        "in_window (solo quelle presentate nei termini: una domanda tardiva non ne sostituisce "
+        "una nei termini), admitted (solo quelle non escluse per altri motivi)",
+    )
     minor: Literal["earlier", "higher_score"] = Field(
         "earlier",
         description="Stesso minore in due domande: lo tiene la domanda precedente o quella con "
         "punteggio più alto",
+    )
+    ties: Literal["lottery", "application_id"] = Field(
+        "lottery",
+        description="A pari ora di presentazione decide il sorteggio del bando (lottery) o il "
+        "protocollo in ordine alfabetico (application_id)",
     )
 
 
@@ -343,13 +387,6 @@ class Reserve(Strict):
         if (self.amount_eur is None) == (self.share is None):
             raise ValueError("indicare amount_eur oppure share (uno solo dei due)")
         return self
-
-
-class Voucher(Strict):
-    cap_eur: Money = Field(description="Importo massimo per minore")
-    missing_request: Literal["cap", "exclude"] = Field(
-        "cap", description="Costo richiesto mancante: si assegna il massimo, o si esclude"
-    )
 
 
 class Allocation(Strict):
@@ -398,12 +435,38 @@ class Publication(Strict):
         "application_id", description="Identificativo pubblicato: protocollo o codice pseudonimo"
     )
     pseudonym_salt: str | None = Field(None, description="Segreto per i codici pseudonimi")
-    columns: list[Literal["rank", "public_id", "score", "status", "awarded_eur"]] = Field(
-        default_factory=lambda: ["rank", "public_id", "score", "status", "awarded_eur"],
+    columns: list[
+        Literal["rank", "public_id", "score", "status", "awarded_eur", "waiting_position"]
+    ] = Field(
+        default_factory=lambda: [
+            "rank",
+            "public_id",
+            "score",
+            "status",
+            "awarded_eur",
+            "waiting_position",
+        ],
         description="Colonne della graduatoria pubblica",
     )
     hide_score_when_sensitive: bool = Field(
         True, description="Nasconde il punteggio totale se un criterio è sensibile"
+    )
+    act: str | None = Field(
+        None,
+        description="Atto che approva la graduatoria, es. Determina n. 412 del 15/09/2017 "
+        "(intestazione delle pagine e graduatoria pubblica)",
+    )
+    signature: list[str] = Field(
+        default_factory=list,
+        description="Righe del blocco firma della graduatoria (predefinito: call.lead_partner."
+        "signatory)",
+    )
+    observations_days: int | None = Field(
+        None,
+        ge=1,
+        le=365,
+        description="Giorni per le osservazioni alla graduatoria provvisoria, dalla data di "
+        "pubblicazione",
     )
 
     @model_validator(mode="after")
@@ -419,12 +482,57 @@ class Letters(Strict):
     services: str = Field(description="Servizi che il voucher può pagare")
     validity: str = Field(description="Periodo di validità del voucher")
     how_to_use: str = Field(description="Come si usa il voucher")
-    renounce: str = Field(description="Come e entro quando rinunciare")
+    renounce: str = Field(description="Come e entro quando rinunciare (una frase con il verbo)")
     review: str = Field(description="Richiesta di riesame all'ufficio")
-    appeal: str = Field(description="Ricorsi: TAR entro 60 giorni, Capo dello Stato entro 120")
+    appeal: str | None = Field(
+        None,
+        description="Non più usato: il TAR e i termini dei ricorsi sono in acts "
+        "(tar, appeal_days, extraordinary_appeal_days)",
+    )
+    observations: str | None = Field(
+        None,
+        description="Graduatoria provvisoria: termine e canale per le osservazioni, "
+        "es. entro 10 giorni dal ricevimento, con una PEC a ...",
+    )
+    provider_note: str | None = Field(
+        None, description="Sul buono: che cosa fa il gestore del servizio con il buono"
+    )
     fse_statement: str | None = Field(None, description="Dicitura di cofinanziamento FSE")
     logos: list[str] = Field(default_factory=list, description="Immagini dei loghi (file)")
-    signature: str | None = Field(None, description="Testo della firma, se diverso")
+    signature: str | None = Field(None, description="Non più usato: vedi acts.signatory_name")
+
+
+class Acts(Strict):
+    """The formal elements of the letters: the provisional communication and the act."""
+
+    place: str | None = Field(None, description="Luogo accanto alla data, es. Crema")
+    responsible_officer: str | None = Field(
+        None, description="Responsabile del procedimento (L. 241/1990 art. 5), es. dott.ssa ..."
+    )
+    signatory_name: str | None = Field(None, description="Nome di chi firma le lettere")
+    signatory_role: str | None = Field(
+        None, description="Qualifica di chi firma (altrimenti call.lead_partner.signatory)"
+    )
+    signature: Literal["digital", "printed"] | None = Field(
+        None,
+        description="Firma: digital (firma digitale, d.lgs. 82/2005) o printed (firma "
+        "autografa sostituita a mezzo stampa, art. 3 c. 2 d.lgs. 39/1993)",
+    )
+    tar: str | None = Field(
+        None,
+        description="TAR competente, es. Tribunale Amministrativo Regionale per la "
+        "Lombardia, sezione staccata di Brescia",
+    )
+    appeal_days: int = Field(60, ge=1, description="Giorni per il ricorso al TAR")
+    extraordinary_appeal_days: int = Field(
+        120, ge=1, description="Giorni per il ricorso straordinario al Presidente della Repubblica"
+    )
+    privacy_notice: str | None = Field(
+        None, description="Dove si legge l'informativa sul trattamento dei dati (art. 13 GDPR)"
+    )
+    protocol: str | None = Field(
+        None, description="Numero di protocollo delle lettere (o 'vedi segnatura')"
+    )
 
 
 # ---------------------------------------------------------------- the call
@@ -437,6 +545,11 @@ class CallConfig(Strict):
     partners: list[PartnerConfig] = Field(
         default_factory=list, description="Enti partner e colonne dei loro file"
     )
+    not_declared: NotDeclared = Field(default_factory=list)
+    lists: list[NamedList] = Field(
+        default_factory=list,
+        description="Elenchi tenuti in altri file (beneficiari dell'anno prima, enti accreditati)",
+    )
     eligibility: list[EligibilityRule] = Field(
         default_factory=list, description="Requisiti di ammissione"
     )
@@ -446,7 +559,7 @@ class CallConfig(Strict):
     istruttoria: Istruttoria = Field(
         Istruttoria(), description="Istruttoria: il file delle correzioni"
     )
-    voucher: Voucher = Field(description="Importo massimo per minore")
+    voucher: Voucher = Field(description="Importo del voucher per minore")
     funds: list[Fund] = Field(min_length=1, description="Fondi, nell'ordine in cui si usano")
     reserves: list[Reserve] = Field(default_factory=list, description="Quote riservate")
     allocation: Allocation = Field(Allocation(), description="Regole di assegnazione")
@@ -455,6 +568,7 @@ class CallConfig(Strict):
     checks: Checks | None = Field(
         None, description="Controlli a campione sulle dichiarazioni (conciliare controlli)"
     )
+    acts: Acts = Field(Acts(), description="Elementi formali delle lettere e del provvedimento")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CallConfig:
@@ -464,6 +578,7 @@ class CallConfig(Strict):
             ("fondo", [f.id for f in self.funds]),
             ("riserva", [r.id for r in self.reserves]),
             ("campo", [f.name for f in self.fields]),
+            ("elenco", [x.name for x in self.lists]),
         ]:
             dup = sorted({i for i in ids if ids.count(i) > 1})
             if dup:

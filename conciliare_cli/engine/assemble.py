@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.engine.allocation import Allocation
+from conciliare_cli.engine.amounts import AmountTrace
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.engine.eligibility import Exclusions, join_codes
 from conciliare_cli.engine.ranking import Lottery, TieKey
@@ -44,6 +45,7 @@ class Decisions:
     alloc_rows: np.ndarray  # the rows of alloc, in rank order
     pending: np.ndarray  # per row: its application waits to be regularised (DA_REGOLARIZZARE)
     details: np.ndarray  # per row: {reason code: the fact behind it} (engine/wording.py)
+    amounts: AmountTrace | None = None  # each minor's voucher computation
 
     def unit_outcomes(self) -> tuple[np.ndarray, np.ndarray]:
         """(status, waiting position) per unit; alloc's units are the ranked ones in order."""
@@ -91,6 +93,7 @@ def assemble(
         funds=funds,
         reserves=reserves,
         findings=all_findings,
+        amounts=d.amounts,
     )
 
 

@@ -29,19 +29,27 @@ from typing import Any
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.config.loader import Loc, dotted, suggest
 from conciliare_cli.config.models import Allocation, Duplicates
+from conciliare_cli.engine.amount_checks import build_voucher
 from conciliare_cli.engine.amounts import VoucherRule
 from conciliare_cli.engine.criteria import CriterionRule, rule_class
 from conciliare_cli.engine.criteria.base import CompileContext
 from conciliare_cli.engine.expr import (
+    CONSTANTS,
+    FUNCTIONS,
     Expression,
     ExpressionError,
     call_constants,
     check_level,
     compile_expression,
 )
+from conciliare_cli.engine.lottery import LotteryRule, check_key
+from conciliare_cli.engine.timing import floor_constants
 from conciliare_cli.errors import ConfigError
 from conciliare_cli.fields import Field, Kind, Level
 from conciliare_cli.findings import (
+    AMOUNT_DATA_MISSING,
+    AMOUNT_OUTSIDE_BANDS,
+    BELOW_MINIMUM,
     CRITERION_MISSING,
     ENGINE_REASONS,
     MINOR_ELSEWHERE,
@@ -51,7 +59,9 @@ from conciliare_cli.findings import (
     criterion_missing_code,
     finding_reasons,
 )
+from conciliare_cli.italian import eur_exact
 from conciliare_cli.money import to_cents
+from conciliare_cli.read.lists import NamedList, read_lists
 
 # What identifies an application and a minor, and decides between repeated ones.
 IDENTITY_FIELDS = ("application_id", "applicant_tax_code", "minor_tax_code", "submitted_at")
@@ -71,6 +81,7 @@ class EligibilityRule:
     on_missing: str  # "exclude" | "admit"
     message: str
     reference: str
+    label: str = ""  # the requirement in words, as the YAML says it (else from `require`)
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,10 @@ class Rules:
     unit: str  # "application" | "minor"
     duplicates: Duplicates
     allocation: Allocation
+    lottery: LotteryRule  # ranking.lottery: the seed, the text hashed, the direction
+    granularity: str  # call.submission.granularity: second | minute (engine/timing.py)
     reasons: Mapping[str, Reason] = field(default_factory=dict)
+    lists: Mapping[str, NamedList] = field(default_factory=dict)  # lists: read, by name
 
     @property
     def by_minor(self) -> bool:
@@ -180,14 +194,15 @@ class _Problems:
 
     _SECTIONS = ("eligibility", "criteria", "ranking", "funds", "reserves")
 
-    def __init__(self, fields: Mapping[str, Field]):
+    def __init__(self, fields: Mapping[str, Field], lists: Mapping[str, NamedList] | None = None):
         self.fields = fields
+        self.lists = lists or {}
         self.plain: list[tuple[Loc, str]] = []
         self.contextual: list[tuple[Loc, str]] = []
 
     def compile(self, loc: Loc, text: str, level: Level | None) -> Expression | None:
         try:
-            expr = compile_expression(text, self.fields)
+            expr = compile_expression(text, self.fields, lists=self.lists)
         except ExpressionError as exc:
             self.plain.append((loc, str(exc)))
             return None
@@ -215,7 +230,9 @@ def compile_rules(call: LoadedCall) -> Rules:
     """Compile the rules of `call`; ConfigError (every problem, with its line) otherwise."""
     cfg = call.config
     fields = call.fields
-    problems = _Problems(fields)
+    lists = read_lists(call)  # the annexes' values, once: the conditions hold them
+    problems = _Problems(fields, lists)
+    _check_list_names(cfg, fields, problems)
     by_minor = cfg.ranking.unit == "minor"
     ctx = CompileContext(fields, by_minor, problems.compile, problems.add)
     eligibility = _eligibility(cfg, problems)
@@ -223,6 +240,8 @@ def compile_rules(call: LoadedCall) -> Rules:
     funds = _funds(cfg, ctx)
     reserves = _reserves(cfg, ctx, problems)
     ties = _tie_breakers(cfg, fields, by_minor, problems)
+    voucher = build_voucher(cfg.voucher, fields, problems.add)
+    lottery = _lottery(cfg, fields, by_minor, problems)
     found = problems.all()
     if found:
         raise ConfigError(
@@ -234,18 +253,21 @@ def compile_rules(call: LoadedCall) -> Rules:
     return Rules(
         call=call,
         fields=fields,
-        constants=call_constants(cfg),
+        constants=floor_constants(call_constants(cfg), cfg.call.submission.granularity),
         eligibility=eligibility,
         criteria=criteria,
         funds=funds,
         reserves=reserves,
         tie_breakers=ties,
         lottery_seed=cfg.ranking.lottery.seed,
-        voucher=VoucherRule.of(cfg.voucher),
+        voucher=voucher,  # type: ignore[arg-type]  # None only with problems
         unit=cfg.ranking.unit,
         duplicates=cfg.duplicates,
         allocation=cfg.allocation,
-        reasons=_reasons(cfg, criteria, by_minor),
+        reasons=_reasons(cfg, criteria, by_minor, voucher),
+        lottery=lottery,
+        granularity=cfg.call.submission.granularity,
+        lists=lists,
     )
 
 
@@ -256,7 +278,13 @@ def _eligibility(cfg: Any, problems: _Problems) -> tuple[EligibilityRule, ...]:
         if expr is not None:
             out.append(
                 EligibilityRule(
-                    rule.code, rule.level, expr, rule.on_missing, rule.message, rule.reference or ""
+                    rule.code,
+                    rule.level,
+                    expr,
+                    rule.on_missing,
+                    rule.message,
+                    rule.reference or "",
+                    rule.label or "",
                 )
             )
     return tuple(out)
@@ -336,12 +364,51 @@ def _tie_breakers(
     return tuple(out)
 
 
-def _reasons(cfg: Any, criteria: tuple[CriterionRule, ...], by_minor: bool) -> dict[str, Reason]:
+def _check_list_names(cfg: Any, fields: Mapping[str, Field], problems: _Problems) -> None:
+    """A list's name is not a field's, a constant's or a function's."""
+    taken = {*fields, *CONSTANTS, *FUNCTIONS, "true", "false"}
+    for i, lst in enumerate(cfg.lists):
+        if lst.name in taken:
+            problems.add(
+                ("lists", i, "name"),
+                f"il nome '{lst.name}' è già usato da un campo o da una funzione: "
+                "scegline un altro",
+            )
+
+
+def _lottery(
+    cfg: Any, fields: Mapping[str, Field], by_minor: bool, problems: _Problems
+) -> LotteryRule:
+    lot = cfg.ranking.lottery
+    problem = check_key(lot.key, fields, by_minor)
+    if problem is not None:
+        problems.add(("ranking", "lottery", "key"), problem)
+    return LotteryRule(lot.seed, lot.key, lot.text, lot.order == "desc")
+
+
+def amount_reasons(voucher: VoucherRule | None) -> dict[str, Reason]:
+    """The reasons the voucher's steps can give (the minimum's sentence names it)."""
+    minimum = next(
+        (s.model.eur for s in (voucher.steps if voucher else ()) if s.kind == "minimum"), None
+    )
+    out = {}
+    for code in (AMOUNT_DATA_MISSING, AMOUNT_OUTSIDE_BANDS, BELOW_MINIMUM):
+        level, template = ENGINE_REASONS[code]
+        sentence = template.format(minimum=eur_exact(minimum) if minimum is not None else "")
+        out[code] = Reason(code, level, sentence)
+    return out
+
+
+def _reasons(
+    cfg: Any, criteria: tuple[CriterionRule, ...], by_minor: bool, voucher: VoucherRule | None
+) -> dict[str, Reason]:
     """Every code that can appear in exclusion_reasons, with its level and sentence."""
     out = finding_reasons()
     for rule in cfg.eligibility:
         out[rule.code] = Reason(rule.code, rule.level, rule.message, rule.reference or "", "rule")
-    which = "l'ultima" if cfg.duplicates.applicant == "last" else "la prima"
+    which = "l'ultima presentata" if cfg.duplicates.applicant == "last" else "la prima presentata"
+    if cfg.duplicates.applicant_among == "admitted":
+        which += " tra quelle ammissibili"
     kept = (
         "presentata prima"
         if cfg.duplicates.minor == "earlier"
@@ -352,6 +419,7 @@ def _reasons(cfg: Any, criteria: tuple[CriterionRule, ...], by_minor: bool) -> d
         out[code] = Reason(code, level, template.format(**params))
     level, template = ENGINE_REASONS[MISSING_COST]
     out[MISSING_COST] = Reason(MISSING_COST, level, template)
+    out.update(amount_reasons(voucher))
     level, template = ENGINE_REASONS[CRITERION_MISSING]
     unit_level = Level.MINOR if by_minor else level
     for crit in criteria:

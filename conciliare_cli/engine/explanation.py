@@ -11,16 +11,22 @@ are evaluated again on the application's rows only to say whether they were true
 from __future__ import annotations
 
 import difflib
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
+from babel.dates import format_datetime
 
+from conciliare_cli.engine.amount_words import amount_texts
 from conciliare_cli.engine.criteria.base import ExplainCase
 from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.engine.result import RankResult
+from conciliare_cli.engine.timing import AS_READ, granularity_words
 from conciliare_cli.errors import UserError
 from conciliare_cli.findings import open_blocking
-from conciliare_cli.italian import datetime_short, eur, number, value_text
+from conciliare_cli.italian import LOCALE, datetime_short, eur, number, points_text, value_text
 from conciliare_cli.status import Status
+from conciliare_cli.taxcode import is_female
 
 
 def nearest_ids(result: RankResult, wanted: str, n: int = 3) -> list[str]:
@@ -40,22 +46,29 @@ def explain_application(result: RankResult, application_id: str) -> str:
         )
     rows = rows.sort_values(["minor_slot", "row_key"], kind="stable")
     first = rows.iloc[0]
-    out = [f"Domanda {application_id}"]
+    applicant = _person(first, "applicant_surname", "applicant_name")
+    out = [f"Domanda {application_id}" + (f", richiedente {applicant}" if applicant else "")]
     facts = []
     if _has(first, "partner_id"):
         facts.append(f"partner {first['partner_id']}")
     if _has(first, "submitted_at"):
-        facts.append(f"presentata il {datetime_short(first['submitted_at'])}")
+        facts.append(f"presentata il {_submitted(first, result.rules.granularity)}")
     if _has(first, "source_file"):
         facts.append(f"file {first['source_file']}, riga {first.get('source_row', '')}")
     if facts:
         out.append("  " + "; ".join(str(f) for f in facts))
+    total = int(pd.to_numeric(rows["awarded_cents"], errors="coerce").fillna(0).sum())
+    out.append(f"Importo assegnato in totale: {eur(total)}")
     by_minor = result.rules.by_minor
     units = [rows.iloc[[i]] for i in range(len(rows))] if by_minor else [rows]
     for unit_rows in units:
         out.append("")
         out.extend(_explain_unit(result, unit_rows, by_minor))
     return "\n".join(out)
+
+
+def _person(row: pd.Series, surname: str, name: str) -> str:
+    return " ".join(str(row[c]).strip() for c in (surname, name) if _has(row, c))
 
 
 def _has(row: pd.Series, col: str) -> bool:
@@ -111,15 +124,15 @@ def _criteria_lines(result: RankResult, rows: pd.DataFrame, first: pd.Series) ->
     case = ExplainCase(first, rows, app_rows, members, rules.constants, rules.fields)
     out = []
     for crit in rules.criteria:
-        pts = first.get(f"crit_{crit.id}", 0.0)
+        pts = Decimal(str(first.get(f"crit_{crit.id}", 0.0) or 0)).normalize()
         head = f"- {crit.label}"
         if crit.reference:
             head += f" ({crit.reference})"
         why = crit.explain(case)
         if crit.max_points is not None:
             why += f" (massimo {number(float(crit.max_points))})"
-        out.append(f"{head}: {number(pts)} punti — {why}")
-    out.append(f"Totale: {number(first['score'])} punti")
+        out.append(f"{head}: {points_text(pts)} — {why}")
+    out.append(f"Totale: {points_text(Decimal(str(first['score'])).normalize())}")
     return out
 
 
@@ -127,14 +140,14 @@ def _ties_lines(
     result: RankResult, rows: pd.DataFrame, first: pd.Series, admitted: bool
 ) -> list[str]:
     rules = result.rules
-    out = ["Criteri di parità (a pari punteggio, in quest'ordine):"]
+    out = [
+        "Criteri di parità (a pari punteggio, in quest'ordine; orari contati "
+        f"{granularity_words(rules.granularity)}):"
+    ]
     for i, tb in enumerate(rules.tie_breakers, start=1):
         label = tb.own_label or tb.field_label
         out.append(f"  {i}. {label}: {value_text(first.get(tb.field), tb.kind)}")
-    out.append(
-        f"  {len(rules.tie_breakers) + 1}. sorteggio: chiave {first['lottery_key']} "
-        f'(SHA-256 di "{rules.lottery_seed}:<identificativo>", la minore prima)'
-    )
+    out.append(f"  {len(rules.tie_breakers) + 1}. sorteggio: {_lottery_line(result, rows)}")
     decided = str(first.get("decided_by", "") or "")
     if admitted and decided:
         out.append(f"La posizione rispetto a chi ha lo stesso punteggio è decisa da: {decided}")
@@ -143,13 +156,40 @@ def _ties_lines(
     return out
 
 
+def _submitted(first: pd.Series, granularity: str) -> str:
+    """When it was submitted, and how the call counts it (to the minute: the seconds read)."""
+    text = datetime_short(first["submitted_at"])
+    read = first.get("submitted_at" + AS_READ)
+    if read is not None and not pd.isna(read):
+        exact = format_datetime(read.to_pydatetime(), "dd/MM/yyyy HH:mm:ss", locale=LOCALE)
+        return f"{exact} (al minuto: {text})"
+    return text
+
+
+def _lottery_line(result: RankResult, rows: pd.DataFrame) -> str:
+    """The recipe with this unit's own text and the beginning of its hash (recomputable)."""
+    rules = result.rules
+    lot = rules.lottery
+    first = rows.iloc[[0]].reset_index(drop=True)
+    unit_id = first["row_key"].iloc[0] if rules.by_minor else first["application_id"].iloc[0]
+    key = lot.unit_keys(first, np.array([0]), np.array([str(unit_id)], dtype=object))[0]
+    direction = "la minore" if not lot.descending else "la maggiore"
+    digest = str(rows.iloc[0]["lottery_key"])
+    return (
+        f'impronta SHA-256 (UTF-8, esadecimale minuscolo) del testo "{lot.hashed_text(str(key))}"'
+        f" = {digest[:16]}…; viene prima {direction}"
+    )
+
+
 def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
     rules = result.rules
     out = ["Minori:"]
-    for _, r in rows.iterrows():
+    steps = amount_texts(result.amounts, rows.index) if result.amounts is not None else []
+    for k, (_, r) in enumerate(rows.iterrows()):
         line = f"- {_minor_name(r)}"
         if _has(r, "age"):
-            line += f", {int(r['age'])} anni"
+            age = int(r["age"])
+            line += f", {age} anno" if age == 1 else f", {age} anni"
         if bool(r["minor_eligible"]) if not pd.isna(r["minor_eligible"]) else False:
             line += f": spettante {eur(r['requested_cents'])}, assegnato {eur(r['awarded_cents'])}"
             parts = [
@@ -166,8 +206,11 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
                 line += " (" + ", ".join(parts) + ")"
         else:
             known = Status.of(r["status"])
-            line += f": {known.minor_label() if known else 'escluso'}"
+            feminine = is_female(r.get("minor_tax_code"))
+            line += f": {known.minor_label(feminine) if known else 'escluso'}"
         out.append(line)
+        if steps:
+            out.append(f"  calcolo del voucher: {steps[k]}")
     return out
 
 

@@ -7,7 +7,9 @@ ever executed. The tree is compiled into typed nodes that evaluate over a whole 
 Grammar
 - logic: `and`, `or`, `not`, parentheses;
 - comparisons: `== != < <= > >=`, chained (`0 <= age <= 16`); `x in [..]` / `x not in [..]`
-  with a literal list;
+  with a literal list (of any length), or with the name of a list kept in another file
+  (`applicant_tax_code in beneficiari_2018`, read/lists.py: both sides normalised as the list
+  says);
 - arithmetic: `+ - * /` on numbers (unary `-` too);
 - literals: numbers, 'text' or "text", true/false/True/False, `date("2017-06-01")`,
   `datetime("2017-07-31 12:00")`;
@@ -56,8 +58,8 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.fields import Field, Kind, Level
+from conciliare_cli.read.lists import NamedList
 
-MAX_LENGTH = 5000
 _MAX_ABS_LITERAL = Decimal(10) ** 15
 _MAX_SCALE = 10**9
 _INT_LIMIT = 2**62
@@ -375,6 +377,25 @@ class _InList(_Node):
         if self.negate:
             return ~out if isinstance(out, pd.Series) else not out
         return out
+
+
+@dataclass
+class _InNamedList(_Node):
+    """`x in name` / `x not in name` with a list kept in another file (read/lists.py): the
+    value normalised as the list says, then looked up (vectorised)."""
+
+    left: _Node = None  # type: ignore[assignment]
+    named: NamedList = None  # type: ignore[assignment]
+    negate: bool = False
+
+    def eval(self, ctx: _Ctx) -> Any:
+        v = self.left.eval(ctx)
+        if not isinstance(v, pd.Series):
+            s = pd.Series([v] * ctx.n, index=ctx.index, dtype="string")
+        else:
+            s = v
+        out = self.named.contains(s)
+        return ~out if self.negate else out
 
 
 @dataclass
@@ -722,10 +743,17 @@ _FORBIDDEN: dict[type, str] = {
 
 
 class _Compiler:
-    def __init__(self, text: str, fields: Mapping[str, Field], lead: int = 0):
+    def __init__(
+        self,
+        text: str,
+        fields: Mapping[str, Field],
+        lead: int = 0,
+        lists: Mapping[str, NamedList] | None = None,
+    ):
         self.text = text
         self.lead = lead
         self.fields = fields
+        self.lists = lists or {}
         self.names: set[str] = set()
         self.minor_outside = False
         self.aggregates = False
@@ -786,6 +814,10 @@ class _Compiler:
         if name in CONSTANTS:
             return _NamedConst(TIME, f"la costante '{name}'", name)
         f = self.fields.get(name)
+        if f is None and name in self.lists:
+            raise self.error(
+                f"'{name}' è un elenco: si usa dopo 'in', es. applicant_tax_code in {name}", node
+            )
         if f is None:
             if name in ("null", "none", "None", "NULL", "nan", "NaN"):
                 raise self.error(
@@ -793,7 +825,7 @@ class _Compiler:
                 )
             if name.lower() in ("and", "or", "not", "in"):
                 raise self.error(f"scrivi '{name.lower()}' in minuscolo", node)
-            candidates = [*self.fields, *CONSTANTS]
+            candidates = [*self.fields, *CONSTANTS, *self.lists]
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
             hint = f" (forse '{close[0]}'?)" if close else ""
             raise self.error(f"campo sconosciuto '{name}'{hint}", node)
@@ -914,9 +946,22 @@ class _Compiler:
     def in_list(
         self, left: _Node, right_ast: ast.AST, negate: bool, agg: bool, where: ast.AST
     ) -> _Node:
+        if isinstance(right_ast, ast.Name) and right_ast.id in self.lists:
+            if left.type != TEXT:
+                raise self.error(
+                    f"un elenco contiene testi: non si può cercarvi {left.desc}", where
+                )
+            named = self.lists[right_ast.id]
+            return _InNamedList(BOOL, "un confronto", left, named, negate)
         if not isinstance(right_ast, ast.List | ast.Tuple):
+            hint = ""
+            if isinstance(right_ast, ast.Name):
+                close = difflib.get_close_matches(right_ast.id, list(self.lists), n=1)
+                hint = f" (forse l'elenco '{close[0]}'?)" if close else ""
             raise self.error(
-                "dopo 'in' serve una lista tra parentesi quadre, es. ['a', 'b']", right_ast
+                "dopo 'in' serve una lista tra parentesi quadre, es. ['a', 'b'], o il nome di "
+                f"un elenco dichiarato in lists{hint}",
+                right_ast,
             )
         values = []
         for elt in right_ast.elts:
@@ -1004,6 +1049,7 @@ def compile_expression(
     *,
     level: Level | None = None,
     expect: Literal["condition", "any"] = "condition",
+    lists: Mapping[str, NamedList] | None = None,
 ) -> Expression:
     """Parse and type-check `text` against the known `fields`; raise ExpressionError.
 
@@ -1013,8 +1059,6 @@ def compile_expression(
     """
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("espressione vuota")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"espressione troppo lunga (più di {MAX_LENGTH} caratteri)")
     # YAML may fold a long condition over lines: columns count on the text as one line.
     flat = text.replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
     lead = len(flat) - len(flat.lstrip())
@@ -1042,7 +1086,7 @@ def compile_expression(
         raise ExpressionError(
             "espressione non valida: caratteri o annidamenti non ammessi"
         ) from None
-    comp = _Compiler(source, fields, lead)
+    comp = _Compiler(source, fields, lead, lists)
     try:
         root = comp.compile(tree.body)
     except RecursionError:

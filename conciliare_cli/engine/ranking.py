@@ -4,7 +4,8 @@
   smaller value first (earlier dates, lower ISEE), `desc` the larger; `missing: last` (the
   default) or `first` places the units without a value. Text compares without case.
 - The lottery key of a unit is the hexadecimal SHA-256 of "<seed>:<unit id>" (unit id =
-  application_id, or row_key when the unit is the minor); lower keys come first. Anyone can
+  application_id, or row_key when the unit is the minor); lower keys come first. The call
+  may hash another text or reverse the direction (engine/lottery.py). Anyone can
   recompute it, and it never depends on the order of the input rows: the whole order is one
   sort (np.lexsort) on complete keys.
 - `decided_by`: for a unit with the same score as the unit before or after it, the label of the
@@ -32,17 +33,30 @@ class Lottery:
     like the hexadecimal text) and, for the outputs, the hexadecimal text itself."""
 
     words: np.ndarray  # (units, 4) uint64
+    descending: bool = False  # the higher hash first
 
     @classmethod
     def of(cls, seed: str, unit_ids: np.ndarray | list[str]) -> Lottery:
-        prefix = f"{seed}:".encode()
+        return cls.of_texts([f"{seed}:", ""], unit_ids)
+
+    @classmethod
+    def of_texts(
+        cls, around: list[str], keys: np.ndarray | list[str], descending: bool = False
+    ) -> Lottery:
+        """SHA-256 of around[0] + key + around[1] (UTF-8) per unit."""
+        prefix, suffix = around[0].encode("utf-8"), around[1].encode("utf-8")
         sha = hashlib.sha256
-        digests = b"".join([sha(prefix + str(u).encode("utf-8")).digest() for u in unit_ids])
+        digests = b"".join([sha(prefix + str(u).encode("utf-8") + suffix).digest() for u in keys])
         words = np.frombuffer(digests, dtype=">u8").reshape(-1, 4).astype(np.uint64)
-        return cls(words)
+        return cls(words, descending)
+
+    @property
+    def sort_words(self) -> np.ndarray:
+        """The words to sort on: the hash, or its complement for `desc` (reversed order)."""
+        return ~self.words if self.descending else self.words
 
     def subset(self, idx: np.ndarray) -> Lottery:
-        return Lottery(self.words[idx])
+        return Lottery(self.words[idx], self.descending)
 
     def hex(self) -> np.ndarray:
         """The keys as text: hex SHA-256 of "<seed>:<unit id>" (object array of str)."""
@@ -107,7 +121,7 @@ def rank(
     keys: list[np.ndarray] = [-np.asarray(score_th, dtype=np.int64)]
     for t in ties:
         keys += [t.missing_flag, t.value]
-    keys += [lottery.words[:, i] for i in range(4)]
+    keys += [lottery.sort_words[:, i] for i in range(4)]
     keys.append(np.arange(n) if tiebreak is None else np.asarray(tiebreak))
     order = np.lexsort(tuple(reversed(keys)))
     return Ranked(order, _decided_by(order, score_th, ties, lottery))

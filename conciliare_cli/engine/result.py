@@ -25,7 +25,8 @@ order; the writers sort by rank themselves):
 - `rank` (Int64): position in the graduatoria, NA when excluded; `waiting_position` (Int64):
   position on the waiting list for AMMESSA_NON_FINANZIATA, else NA;
 - `status` (str): FINANZIATA, FINANZIATA_PARZIALMENTE, AMMESSA_NON_FINANZIATA, ESCLUSA;
-- `requested_cents` (Int64): what the minor may receive (min(cap, requested) or the cap);
+- `requested_cents` (Int64): what the minor may receive: the voucher as the call computes it
+  (engine/amounts.py), after the application cap; NA where the computation excluded it;
 - `awarded_cents` (Int64, 0 when nothing); `fund_<FUND ID>_cents` (Int64) one per fund;
   `reserve_<RESERVE ID>_cents` (Int64) the part of the award paid from each reserve;
 - `decided_by` (str): for a unit tied on score with a neighbour, the label of the tie-breaker
@@ -39,6 +40,10 @@ awarded_cents, fund_<ID>_cents, reserve_<ID>_cents, decided_by, the tie-breaker 
 (`tb_<i>`, as in the minors table: money in cents), lottery_key, exclusion_reasons (for an
 excluded unit, every code of its rows); sorted by rank, excluded units last in canonical
 order (by application id).
+
+`RankResult.amounts` (engine/amounts.py: AmountTrace): each minor's computation step by step,
+aligned with the rows of `minors`; `engine.amount_words.amount_texts(result.amounts, rows)`
+gives it in Italian words for `explain` and the letters.
 
 `RankResult.funds`: fund_id, name, budget_cents, assigned_cents, residual_cents.
 `RankResult.reserves`: reserve_id, fund_id, description, amount_cents, used_cents,
@@ -54,6 +59,7 @@ import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.allocation import Allocation
+from conciliare_cli.engine.amounts import AmountTrace
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.findings import Override
 
@@ -72,6 +78,7 @@ class RankResult:
     reserves: pd.DataFrame
     findings: pd.DataFrame
     input_files: list[str] = field(default_factory=list)  # relative paths, sorted
+    amounts: AmountTrace | None = None  # each minor's voucher, step by step (amount_words)
     # partners with rows without protocol (validate/idsecret.py): checked before publishing
     derived_ids: list[tuple[str, int, str, int]] = field(default_factory=list)
     corrections: pd.DataFrame | None = None  # applied (validate/corrections.py APPLIED_COLUMNS)

@@ -3,8 +3,9 @@
 1. The rows are put in a canonical order (application_id, minor_slot, minor_tax_code,
    row_key, provenance), so nothing after depends on the order of the input rows or files.
 2. Derived fields (engine/derive.py).
-3. Minor-level exclusions: minor rules, blocking findings of scope minor, COSTO_MANCANTE
-   (voucher.missing_request: exclude and no cost stated).
+3. Minor-level exclusions: minor rules, blocking findings of scope minor, the voucher's
+   computation (engine/amounts.py: COSTO_MANCANTE, IMPORTO_NON_CALCOLABILE,
+   IMPORTO_FUORI_FASCIA, IMPORTO_SOTTO_MINIMO).
 4. `eligible_minors` = minors of the application not excluded at step 3.
 5. Application-level exclusions: application rules (their aggregates gather the minors
    eligible at step 4), blocking findings of scope application, DOMANDA_SOSTITUITA.
@@ -14,7 +15,8 @@
    When some minor loses its place, steps 4-6 run again without it (so its application may
    now have no eligible minor, and its count criteria change).
 8. Ranking of the units with at least one admitted minor (engine/ranking.py).
-9. Allocation (engine/allocation.py): vouchers (engine/amounts.py), funds and reserves
+9. Allocation (engine/allocation.py): vouchers (engine/amounts.py; the application cap over
+   the admitted minors), funds and reserves
    whose condition the unit meets (read like a flag criterion; unknown = not met).
 
 The rules come compiled (engine/compile.py: `compile_rules`), once for the whole run, and
@@ -31,6 +33,8 @@ import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.engine.allocation import Allocation, Pot, allocate_arrays
+from conciliare_cli.engine.amounts import REASONS as AMOUNT_REASONS
+from conciliare_cli.engine.amounts import AmountTrace
 from conciliare_cli.engine.assemble import Decisions, assemble
 from conciliare_cli.engine.compile import Rules, TieBreakerRule, compile_rules
 from conciliare_cli.engine.criteria.base import ScoreData
@@ -42,13 +46,13 @@ from conciliare_cli.engine.order import canonical_order
 from conciliare_cli.engine.ranking import Lottery, TieKey, rank
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.engine.scoring import NOT_COMPUTABLE, Scores, score_units
+from conciliare_cli.engine.timing import floor_times, in_window
 from conciliare_cli.engine.units import Units
 from conciliare_cli.engine.wording import reason_details
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import (
     FINDING_COLUMNS,
     MINOR_ELSEWHERE,
-    MISSING_COST,
     SUPERSEDED,
     criterion_missing_code,
     make_findings,
@@ -85,6 +89,7 @@ def rank_call(
     if isinstance(rules, LoadedCall):
         rules = compile_rules(rules)
     table = canonical_order(minors)
+    floor_times(table, rules.fields, rules.granularity)
     groups = Groups.of(table)
     table = derive(table, rules.call.config.call.reference_date, groups.app_codes)
     _ensure_columns(table)
@@ -92,8 +97,9 @@ def rank_call(
     clock.lap("prepare")
 
     admission = _admission(rules, table, groups, units, findings, clock)
-    exclusions, scores, errors, requested, minor_ok, pending, details = admission
+    exclusions, scores, errors, amounts, minor_ok, pending, details = admission
     admitted = ~exclusions.excluded() & ~pending
+    requested = rules.voucher.cap_applications(amounts, admitted, groups.app_codes)
     clock.lap("eligibility")
 
     # 8. ranking, 9. allocation
@@ -116,6 +122,7 @@ def rank_call(
         ties=ties,
         alloc=alloc,
         alloc_rows=alloc_rows,
+        amounts=amounts,
         pending=pending,
         details=details,
     )
@@ -135,21 +142,22 @@ def _admission(
     units: Units,
     findings: pd.DataFrame,
     clock: _Clock,
-) -> tuple[Exclusions, Scores, pd.DataFrame, pd.Series, np.ndarray, np.ndarray, np.ndarray]:
-    """Steps 3-7: (every exclusion, the scores, the blocking findings of the criteria, what
-    each minor may receive, the minors admissible after duplicates, the rows of applications
-    waiting for their data to be regularised)."""
+) -> tuple[Exclusions, Scores, pd.DataFrame, AmountTrace, np.ndarray, np.ndarray, np.ndarray]:
+    """Steps 3-7: (every exclusion, the scores, the blocking findings of the criteria, each
+    minor's voucher computation, the minors admissible after duplicates, the rows of
+    applications waiting for their data to be regularised)."""
     n = len(table)
     pending = pending_rows(table, findings)
     # 3. minor level
     minor_ex = Exclusions(n)
     apply_rules(table, rules.eligibility, Level.MINOR, rules.constants, groups, minor_ex)
-    requested = rules.voucher.requested_cents(table)
-    minor_ex.add(MISSING_COST, requested.isna().to_numpy(), Level.MINOR)
+    amounts = rules.voucher.compute(table, groups.app_first[groups.app_codes])
+    for code in AMOUNT_REASONS:
+        minor_ex.add(code, amounts.reason == code, Level.MINOR)
     base_ok = ~minor_ex.minor_excluded() & ~pending  # a pending minor competes for nothing
-    # 4-6. application level and scores
-    superseded = _superseded(table, groups, rules.duplicates.applicant, pending)
-    stage = _ApplicationStage(rules, table, groups, units, findings, superseded, clock)
+    # 4-6. application level (and the applicant's repeated applications) and scores
+    lottery = _application_lottery(rules, table, groups)
+    stage = _ApplicationStage(rules, table, groups, units, findings, lottery, pending, clock)
     app_ex, scores, errors = stage.run(base_ok)
     # 7. duplicate minors
     dups = duplicate_minors(
@@ -159,6 +167,7 @@ def _admission(
         base_ok & ~app_ex.excluded(),
         rules.duplicates.minor,
         score_th=scores.total[units.codes],
+        lottery=None if lottery is None else lottery[groups.app_codes],
     )
     if dups.any():
         minor_ex.add(MINOR_ELSEWHERE, dups, Level.MINOR)
@@ -175,9 +184,9 @@ def _admission(
         exclusions,
         groups.app_codes,
         minor_ok,
-        _superseding(table, groups, superseded),
+        _superseding(table, groups, stage.superseded_rows()),
     )
-    return exclusions, scores, errors, requested, minor_ok, pending, details
+    return exclusions, scores, errors, amounts, minor_ok, pending, details
 
 
 def _column(table: pd.DataFrame, name: str) -> pd.Series:
@@ -196,19 +205,46 @@ def _ensure_columns(table: pd.DataFrame) -> None:
         table["minor_slot"] = pd.array([1] * len(table), dtype="Int64")
 
 
+def _application_lottery(rules: Rules, table: pd.DataFrame, groups: Groups) -> np.ndarray | None:
+    """Per application, the lottery's sortable words (the duplicates' ties), or None when the
+    call breaks those ties by application id."""
+    if rules.duplicates.ties != "lottery":
+        return None
+    lot = rules.lottery
+    return lot.draw(lot.application_keys(table, groups.app_first)).sort_words
+
+
 def _superseded(
-    table: pd.DataFrame, groups: Groups, policy: str, pending: np.ndarray
+    rules: Rules,
+    table: pd.DataFrame,
+    groups: Groups,
+    app_excluded: np.ndarray,
+    minor_ok: np.ndarray,
+    lottery: np.ndarray | None,
+    pending: np.ndarray,
 ) -> np.ndarray:
-    """Per row: its application is replaced by another of the same applicant. An application
-    waiting to be regularised takes no part: it neither replaces nor is replaced yet."""
+    """Per row: its application is replaced by another of the same applicant, among the
+    applications `duplicates.applicant_among` lets take part (engine/duplicates.py). An
+    application waiting to be regularised takes no part: it neither replaces nor is replaced
+    yet."""
     first = groups.app_first
     waiting = pending[first]
+    submitted = _column(table, "submitted_at").iloc[first]
+    mode = rules.duplicates.applicant_among
+    if mode == "in_window":
+        among: np.ndarray | None = in_window(submitted, rules.constants)
+    elif mode == "admitted":
+        among = ~app_excluded[first] & (groups.count_per_app(minor_ok) > 0)
+    else:
+        among = None
     tax_codes = _column(table, "applicant_tax_code").iloc[first].astype("string")
     lose = superseded_applications(
         tax_codes.mask(waiting),
-        _column(table, "submitted_at").iloc[first],
+        submitted,
         np.arange(groups.n_apps),
-        policy,
+        rules.duplicates.applicant,
+        among=among,
+        lottery=lottery,
     )
     return (lose & ~waiting)[groups.app_codes]
 
@@ -248,11 +284,19 @@ class _ApplicationStage:
         groups: Groups,
         units: Units,
         findings: pd.DataFrame,
-        superseded: np.ndarray,
+        lottery: np.ndarray | None,
+        pending: np.ndarray,
         clock: _Clock,
     ):
         self.rules, self.table, self.groups, self.units = rules, table, groups, units
-        self.findings, self.superseded, self.clock = findings, superseded, clock
+        self.findings, self.lottery, self.clock = findings, lottery, clock
+        self.pending = pending
+        self.superseded: np.ndarray | None = None  # decided on the first run only
+
+    def superseded_rows(self) -> np.ndarray:
+        """Per row: its application was replaced by another of the same applicant."""
+        assert self.superseded is not None, "run() first"
+        return self.superseded
 
     def run(self, minor_ok: np.ndarray) -> tuple[Exclusions, Scores, pd.DataFrame]:
         rules, table, groups, units = self.rules, self.table, self.groups, self.units
@@ -269,6 +313,10 @@ class _ApplicationStage:
             ex,
             members=minor_ok,
         )
+        if self.superseded is None:
+            self.superseded = _superseded(
+                rules, table, groups, ex.app_excluded(), minor_ok, self.lottery, self.pending
+            )
         ex.add(SUPERSEDED, self.superseded, Level.APPLICATION)
         self.clock.lap("eligibility")
         data = ScoreData(table, rules.constants, rules.fields, units, minor_ok, groups.app_codes)
@@ -313,7 +361,7 @@ def _ranking(
     """(ranked unit codes best first, rank per unit, tie-breaker that placed each unit, the
     lottery and the tie keys): score, the tie-breakers in order, then the lottery."""
     ties = [_tie_key(table, units, tb) for tb in rules.tie_breakers]
-    lottery = Lottery.of(rules.lottery_seed, units.ids)
+    lottery = rules.lottery.draw(rules.lottery.unit_keys(table, units.first, units.ids))
     ranked_units = np.flatnonzero(units.any(admitted))
     ranked = rank(
         scores.total[ranked_units],

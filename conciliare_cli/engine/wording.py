@@ -121,6 +121,8 @@ def _one(
     fields: Mapping[str, Field],
 ) -> str:
     read = value_text(value, kind)
+    if cond.field == "age" and int(value) < 0:  # born after the reference date: no age to say
+        return f"{label.replace('età al', 'nascita successiva al')}"
     if cond.field == "age":
         read = f"{read} {'anno' if int(value) == 1 else 'anni'}"
     if cond.op == "is":

@@ -1,9 +1,12 @@
-"""`conciliare letters`: one letter per application, for every outcome, as PDF/A or HTML.
+"""`conciliare letters`: one letter per application, a voucher slip per funded child, as PDF/A.
 
-    report = write_letters(result, out_folder, run_date=date(2017, 9, 15))
+    source = ListSource.read(call_folder / "esiti")
+    report = write_letters(result, out_folder, source=source, run_date=date(2017, 9, 15))
 
 writes, into `out_folder` (whole, at the end): `<application id>.pdf` for each application,
-`lettere-tutte.pdf` (every letter in graduatoria order) and `indice.csv` (for sending by PEC).
+`buoni/<application id>-<n>.pdf` for each voucher of a final list, `lettere-tutte.pdf` (every
+letter followed by its slips, in graduatoria order), `indice.csv` and `indice.xlsx` (for
+sending) and `manifest-lettere.json` (every file's SHA-256 and the graduatoria it comes from).
 Amounts are checked against graduatoria.csv first; templates are checked before any letter.
 """
 
@@ -12,66 +15,57 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
-from conciliare_cli.letters.context import (
-    OUTCOMES,
-    TEMPLATE_OF,
-    Letter,
-    build_letters,
-    common_context,
-    sample_context,
+from conciliare_cli.letters.common import ListSource, common_context, formal_gaps, logo_files
+from conciliare_cli.letters.context import OUTCOMES, Letter, build_letters
+from conciliare_cli.letters.delivery import (
+    INDEX_CSV,
+    INDEX_XLSX,
+    index_csv,
+    index_frame,
+    without_channel,
+    write_index_xlsx,
 )
+from conciliare_cli.letters.engine import Compiler, PdfUnavailable, load_typst, logo_paths, project
 from conciliare_cli.letters.files import (
     COMBINED_STEM,
-    INDEX_NAME,
+    LETTERS_MANIFEST,
+    SLIPS_DIR,
     assign_file_stems,
     check_against_graduatoria,
-    index_csv,
     letters_folder,
     sanitise_id,
 )
+from conciliare_cli.letters.manifest import write_letters_manifest
 from conciliare_cli.letters.pdfparts import CombinedPdf, pdf_identifier
 from conciliare_cli.letters.render import (
     CHUNK_SIZE,
     LetterItem,
-    PdfUnavailable,
     RenderJob,
     combined_title,
-    html_document,
-    load_weasyprint,
     pool_size,
-    render_fragment,
     render_pdfs,
     start_pool,
 )
-from conciliare_cli.letters.templating import (
-    BASE_NAME,
-    make_environment,
-    read_css,
-    render_checked,
-    static_check,
-    template_dirs,
-)
+from conciliare_cli.letters.samples import sample_letters
 
 __all__ = [
     "COMBINED_STEM",
-    "FORMATS",
-    "INDEX_NAME",
     "OUTCOMES",
     "Letter",
     "LettersReport",
+    "ListSource",
     "PdfUnavailable",
     "assign_file_stems",
     "build_letters",
-    "check_templates",
-    "load_weasyprint",
+    "formal_gaps",
+    "load_typst",
     "parse_ids",
     "parse_outcomes",
     "prepare_letters",
@@ -79,18 +73,17 @@ __all__ = [
     "write_letters",
 ]
 
-FORMATS = ("pdf", "html")
-
 
 @dataclass
 class LettersReport:
     """What a run of `letters` wrote."""
 
     folder: Path
-    fmt: str
     counts: dict[str, int] = field(default_factory=dict)  # outcome -> letters
     letters: int = 0
-    pages: int = 0  # PDF pages of the combined file (0 for HTML)
+    slips: int = 0
+    pages: int = 0  # PDF pages of the combined file
+    no_channel: list[str] = field(default_factory=list)  # application ids with no contact
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds (wall)
 
@@ -115,28 +108,9 @@ def parse_ids(text: str | None) -> set[str] | None:
     return {t.strip() for t in text.split(",") if t.strip()} or None
 
 
-def check_templates(dirs: list[Path], common: dict[str, object], letters: Iterable[Letter]) -> None:
-    """Every template must parse, use only known variables and render: else a UserError with
-    the template's file and line, before any letter is written."""
-    env = make_environment(dirs)
-    names = {BASE_NAME, *TEMPLATE_OF.values()}
-    for d in dirs[:-1]:  # the call's own templates, including partials they include
-        names.update(p.name for p in d.glob("*.html"))
-    static_check(env, sorted(names), {**common, "letter": sample_context(OUTCOMES[-1])})
-    first_of: dict[str, Letter] = {}
-    for letter in letters:
-        first_of.setdefault(letter.outcome, letter)
-    for outcome in OUTCOMES:
-        contexts = [sample_context(outcome)]
-        if outcome in first_of:
-            contexts.insert(0, first_of[outcome].context)
-        for ctx in contexts:
-            render_checked(env, TEMPLATE_OF[outcome], {**common, "letter": ctx})
-
-
 def prepare_letters(
     result: RankResult,
-    run_date: dt.date,
+    source: ListSource,
     *,
     only: set[str] | None = None,
     ids: set[str] | None = None,
@@ -152,170 +126,169 @@ def prepare_letters(
             raise UserError("--ids: domande inesistenti " + ", ".join(unknown[:10]))
     # File names from every id of the call, so a letter's name never depends on the selection.
     stems = assign_file_stems(known)
-    letters = build_letters(result, run_date, ids=ids or None, only=only or None)
+    letters = build_letters(result, source, ids=ids or None, only=only or None)
     for letter in letters:
         letter.file_stem = stems[letter.application_id]
-        total = sum(m["amount_cents"] for m in letter.context["minors"])
+        total = sum(c["amount_cents"] for c in letter.context["children"])
         if total != letter.total_cents:  # pragma: no cover - guards the builder
             raise UserError(f"domanda {letter.application_id}: il totale non torna")
     return letters
+
+
+def _items(letters: list[Letter], call_title: str) -> list[LetterItem]:
+    items = []
+    for letter in letters:
+        slips = tuple(
+            (
+                f"{SLIPS_DIR}/{letter.file_stem}-{k}.pdf",
+                f"Voucher {v['code']} – {call_title}",
+            )
+            for k, v in enumerate(letter.vouchers, start=1)
+        )
+        items.append(
+            LetterItem(
+                stem=letter.file_stem,
+                title=f"Esito della domanda {letter.application_id} – {call_title}",
+                context=letter.context,
+                slips=slips,
+            )
+        )
+    return items
+
+
+def check_templates(compiler: Compiler, job: RenderJob, letters: list[Letter]) -> None:
+    """Compile the templates on an example letter of every outcome (provisional and final)
+    and on the first real letter of each outcome: a template error stops the run here, with
+    its file and line, before any letter is written."""
+    firsts: dict[str, Letter] = {}
+    for letter in letters:
+        firsts.setdefault(letter.outcome, letter)
+    contexts = sample_letters() + [letter.context for letter in firsts.values()]
+    compiler.compile(
+        {"title": "prova", "author": job.author, "common": job.common, "letters": contexts},
+        job.run_date,
+    )
 
 
 def write_letters(
     result: RankResult,
     out: Path,
     *,
+    source: ListSource,
     run_date: dt.date,
-    fmt: str = "pdf",
     only: set[str] | None = None,
     ids: set[str] | None = None,
     graduatoria: Path | None = None,
     workers: int | None = None,
+    protocol: str | None = None,
     chunk_size: int = CHUNK_SIZE,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> LettersReport:
     """Write the letters of `result` into `out` (see the module docstring)."""
     started = time.perf_counter()
-    if fmt not in FORMATS:
-        raise UserError(f"--format: formato sconosciuto '{fmt}'", hint="pdf oppure html")
-    if fmt == "pdf":
-        load_weasyprint()
-    with ExitStack() as stack:
-        pool = None
-        if fmt == "pdf":
-            # Start the workers now: they load WeasyPrint while the letters' data is built.
-            expected = len(ids) if ids else result.minors["application_id"].nunique()
-            size = pool_size(expected, workers, chunk_size)
-            if size > 1:
-                pool = stack.enter_context(start_pool(size))
-        return _write_letters(
-            result,
-            out,
-            run_date=run_date,
-            fmt=fmt,
-            only=only,
-            ids=ids,
-            graduatoria=graduatoria,
-            workers=workers,
-            chunk_size=chunk_size,
-            on_start=on_start,
-            on_progress=on_progress,
-            pool=pool,
-            started=started,
-        )
-
-
-def _write_letters(
-    result: RankResult,
-    out: Path,
-    *,
-    run_date: dt.date,
-    fmt: str,
-    only: set[str] | None,
-    ids: set[str] | None,
-    graduatoria: Path | None,
-    workers: int | None,
-    chunk_size: int,
-    on_start: Callable[[int], None] | None,
-    on_progress: Callable[[int], None] | None,
-    pool: ProcessPoolExecutor | None,
-    started: float,
-) -> LettersReport:
-    call = result.call
-    clock = time.perf_counter()
     timings: dict[str, float] = {}
 
     def lap(step: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[step] = timings.get(step, 0.0) + now - clock
-        clock = now
+        timings[step] = time.perf_counter() - started - sum(timings.values())
 
-    letters = prepare_letters(result, run_date, only=only, ids=ids, graduatoria=graduatoria)
-    if not letters:
-        raise UserError("nessuna lettera da scrivere con i filtri indicati")
-    common = common_context(result.rules, run_date)
-    dirs = template_dirs(call.folder)
-    lap("letters data and graduatoria check")
-    check_templates(dirs, common, letters)
-    lap("template check")
-    author = call.config.call.lead_partner.name
-    job = RenderJob(
-        template_dirs=tuple(str(d) for d in dirs),
-        common=common,
-        css=read_css(dirs),
-        call_title=call.config.call.title,
-        author=author,
-        run_date=run_date,
-    )
-    items = [
-        LetterItem(
-            stem=letter.file_stem,
-            template=letter.template,
-            context=letter.context,
-            title=f"Esito della domanda {letter.application_id} – {job.call_title}",
+    load_typst()
+    call = result.call
+    logos = logo_files(call)
+    with ExitStack() as stack:
+        proj = stack.enter_context(project(call.folder, logos))
+        expected = len(ids) if ids else result.minors["application_id"].nunique()
+        size = pool_size(expected, workers, chunk_size)
+        # Start the workers now: they load the fonts while the letters' data is built.
+        pool = stack.enter_context(start_pool(size, proj)) if size > 1 else None
+        lap("start of the workers")
+        letters = prepare_letters(result, source, only=only, ids=ids, graduatoria=graduatoria)
+        lap("letters' data and graduatoria check")
+        if not letters:
+            raise UserError("nessuna lettera da scrivere con i filtri indicati")
+        job = RenderJob(
+            project=proj,
+            common=common_context(result.rules, run_date, logo_paths(len(logos), logos), protocol),
+            call_title=call.config.call.title,
+            author=call.config.call.lead_partner.name,
+            run_date=run_date,
         )
-        for letter in letters
-    ]
-    if on_start:
-        on_start(len(items))
-    report = LettersReport(folder=out, fmt=fmt, letters=len(letters))
-    report.counts = dict(Counter(letter.outcome for letter in letters))
-    with letters_folder(out) as tmp:
-        if fmt == "pdf":
-            title = combined_title(job.call_title)
-            combined = CombinedPdf(
-                tmp / f"{COMBINED_STEM}.pdf", title=title, author=author, run_date=run_date
+        check_templates(Compiler(proj), job, letters)
+        lap("template check")
+        report = LettersReport(folder=out, letters=len(letters))
+        report.counts = dict(Counter(letter.outcome for letter in letters))
+        report.no_channel = [letter.application_id for letter in without_channel(letters)]
+        items = _items(letters, job.call_title)
+        report.slips = sum(len(item.slips) for item in items)
+        if on_start:
+            on_start(len(items))
+        with letters_folder(out) as tmp:
+            report.pages = _render(job, items, tmp, chunk_size, on_progress, pool)
+            lap("layout, letter and slip files, combined PDF")
+            frame = index_frame(
+                letters,
+                {
+                    letter.application_id: [name for name, _t in item.slips]
+                    for letter, item in zip(letters, items, strict=True)
+                },
             )
-            try:
-                pages = render_pdfs(
-                    job,
-                    items,
-                    tmp,
-                    workers=workers,
-                    chunk_size=chunk_size,
-                    on_progress=on_progress,
-                    on_chunk=combined.add,
-                    pool=pool,
-                )
-                lap("layout and PDF of each letter (and the combined PDF)")
-                report.pages = combined.close(
-                    pdf_identifier(title, "lettere-tutte", run_date.isoformat())
-                )
-            finally:
-                combined.abort()
-            if report.pages != pages:  # pragma: no cover - guards the combined file
-                raise RuntimeError("the combined PDF does not have every page")
-            lap("combined PDF (closing)")
-            suffix = ".pdf"
-        else:
-            fragments = []
-            for item in items:
-                fragment = render_fragment(job, item)
-                fragments.append(fragment)
-                (tmp / f"{item.stem}.html").write_text(
-                    html_document(
-                        [fragment], css=job.css, title=item.title, author=author, run_date=run_date
-                    ),
-                    encoding="utf-8",
-                )
-                if on_progress:
-                    on_progress(1)
-            (tmp / f"{COMBINED_STEM}.html").write_text(
-                html_document(
-                    fragments,
-                    css=job.css,
-                    title=combined_title(job.call_title),
-                    author=author,
-                    run_date=run_date,
-                ),
-                encoding="utf-8",
+            (tmp / INDEX_CSV).write_bytes(index_csv(frame))
+            write_index_xlsx(
+                frame,
+                tmp / INDEX_XLSX,
+                title=job.call_title,
+                status=source.status,
+                run_date=run_date,
             )
-            suffix = ".html"
-        (tmp / INDEX_NAME).write_text(index_csv(letters, suffix), encoding="utf-8")
-        lap("HTML" if fmt == "html" else "index")
-    lap("move into place")
+            write_letters_manifest(
+                tmp,
+                letters=letters,
+                items=items,
+                source=source,
+                run_date=run_date,
+                protocol=protocol,
+                selection={
+                    "ids": sorted(ids) if ids else None,
+                    "only": sorted(only) if only else None,
+                },
+                project=proj,
+            )
+            lap("index and manifest")
+        lap("move into place")
+    lap("end of the workers")
     report.timings = timings
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _render(
+    job: RenderJob,
+    items: list[LetterItem],
+    tmp: Path,
+    chunk_size: int,
+    on_progress: Callable[[int], None] | None,
+    pool: object,
+) -> int:
+    title = combined_title(job.call_title)
+    combined = CombinedPdf(
+        tmp / f"{COMBINED_STEM}.pdf", title=title, author=job.author, run_date=job.run_date
+    )
+    try:
+        pages = render_pdfs(
+            job,
+            items,
+            tmp,
+            chunk_size=chunk_size,
+            on_progress=on_progress,
+            on_chunk=combined.add,
+            pool=pool,  # type: ignore[arg-type]
+        )
+        written = combined.close(pdf_identifier(title, COMBINED_STEM, job.run_date.isoformat()))
+    finally:
+        combined.abort()
+    if written != pages:  # pragma: no cover - guards the combined file
+        raise RuntimeError("the combined PDF does not have every page")
+    return pages
+
+
+__all__ += ["LETTERS_MANIFEST"]

@@ -1,4 +1,4 @@
-"""File names, the index for sending by PEC, the check against graduatoria.csv, publishing.
+"""File names, the check against graduatoria.csv, writing the letters' folder whole.
 
 File names come from sanitised application ids only (never a path from the data), collisions
 are resolved the same way on every run, and the output folder is written whole at the end.
@@ -6,10 +6,9 @@ are resolved the same way on every run, and the output folder is written whole a
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import InvalidOperation
 from pathlib import Path
@@ -18,19 +17,20 @@ import pandas as pd
 
 from conciliare_cli.atomic import atomic_output
 from conciliare_cli.errors import UserError
-from conciliare_cli.letters.context import Letter
 from conciliare_cli.money import to_cents
 from conciliare_cli.write.csvsafe import strip_marks
 
 COMBINED_STEM = "lettere-tutte"
 INDEX_NAME = "indice.csv"
-INDEX_COLUMNS = ["application_id", "outcome", "recipient_name", "email", "pec", "file"]
+LETTERS_MANIFEST = "manifest-lettere.json"
+SLIPS_DIR = "buoni"
 MAX_STEM = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]|^\.")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
     f"{p}{i}" for p in ("com", "lpt") for i in range(10)
 }
-_RESERVED = {COMBINED_STEM, "indice"}
+_RESERVED = {COMBINED_STEM, "indice", "manifest-lettere", SLIPS_DIR}
 
 
 def sanitise_id(value: str) -> str:
@@ -58,30 +58,6 @@ def assign_file_stems(ids: Iterable[str]) -> dict[str, str]:
         used.add(stem.casefold())
         out[original] = stem
     return out
-
-
-def _csv_safe(text: str) -> str:
-    """A cell that Excel would take as a formula (= + - @) is written as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def index_csv(letters: Sequence[Letter], suffix: str) -> str:
-    """indice.csv: one row per letter in graduatoria order, for sending by PEC."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(INDEX_COLUMNS)
-    for letter in letters:
-        writer.writerow(
-            [
-                letter.application_id,
-                letter.outcome,
-                _csv_safe(letter.recipient_name),
-                _csv_safe(letter.email),
-                _csv_safe(letter.pec),
-                f"{letter.file_stem}{suffix}",
-            ]
-        )
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- graduatoria.csv check
@@ -168,28 +144,24 @@ def check_against_graduatoria(letters_minors: pd.DataFrame, csv_path: Path) -> N
 def letters_folder(target: Path) -> Iterator[Path]:
     """A temporary folder beside `target`; on success its files replace the letters in `target`.
 
-    Files that an earlier run listed in `target`/indice.csv and that this run does not write
-    are removed in the same swap (so the folder always matches its index); any other file is
-    left alone. On an error `target` is untouched.
+    Files that an earlier run listed in `target`/manifest-lettere.json and that this run does
+    not write are removed in the same swap (so the folder always matches its manifest); any
+    other file is left alone. On an error `target` is untouched.
     """
-    with atomic_output(target, stale=lambda folder: _listed_files(folder / INDEX_NAME)) as tmp:
+    with atomic_output(target, stale=_listed_files, many_files=True) as tmp:
         yield tmp
 
 
-def _listed_files(index: Path) -> set[str]:
-    """Letter files named in an earlier indice.csv (safe names only, no paths)."""
-    if not index.is_file():
-        return set()
-    names: set[str] = set()
+def _listed_files(folder: Path) -> set[str]:
+    """The files an earlier run wrote (its letters' manifest), safe relative names only."""
+    names = {f"{COMBINED_STEM}.pdf", INDEX_NAME, "indice.xlsx", LETTERS_MANIFEST}
     try:
-        with index.open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                name = (row.get("file") or "").strip()
-                stem, dot, ext = name.rpartition(".")
-                if dot and ext in ("pdf", "html") and stem and not _UNSAFE.search(stem):
-                    names.add(name)
-    except (OSError, csv.Error, UnicodeDecodeError):
-        return set()
-    for stem in (COMBINED_STEM,):
-        names.update({f"{stem}.pdf", f"{stem}.html"})
+        data = json.loads((folder / LETTERS_MANIFEST).read_text(encoding="utf-8"))
+        listed = [str(e["path"]) for e in data.get("files", [])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return names
+    for name in listed:
+        parts = name.split("/")
+        if all(p and not _UNSAFE_NAME.search(p) for p in parts) and len(parts) <= 2:
+            names.add(name)
     return names

@@ -1,9 +1,8 @@
-"""Letters' PDF/A files written straight from the PDF objects WeasyPrint builds for a chunk.
+"""Letters' PDF/A files written straight from the PDF objects Typst builds for a chunk.
 
-WeasyPrint lays a chunk of letters out as one document and builds its PDF as pydyf objects.
-Rather than writing that PDF and parsing it again to cut it into letters (pypdf: about a tenth
-of the CPU of a letter), each object is serialised once (`ChunkObjects.from_pydyf`, called
-from WeasyPrint's `finisher` hook) and:
+Typst lays a chunk of letters (and their voucher slips) out as one document and writes one PDF.
+Its objects are read once (`ChunkObjects.from_pdf`: Typst writes plain objects and a classic
+cross-reference table, no object streams) and:
 
 - each letter's file is written from its pages, their contents and the resources they use
   (fonts, colour profile), renumbered from 1, with its own catalog, page tree, XMP metadata and
@@ -25,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from markupsafe import escape
 
@@ -58,7 +57,7 @@ def renumber(head: bytes, numbers: Callable[[int], int | None]) -> bytes:
 
 
 def timestamp(run_date: dt.date) -> str:
-    """The run date as a W3C datetime (XMP, and WeasyPrint's dcterms meta tags)."""
+    """The run date as a W3C datetime (XMP)."""
     return f"{run_date.isoformat()}T00:00:00Z"
 
 
@@ -71,7 +70,7 @@ def pdf_identifier(*parts: str) -> bytes:
     return hashlib.sha256("|".join(("conciliare", *parts)).encode("utf-8")).digest()[:16]
 
 
-PRODUCER = f"WeasyPrint (conciliare {__version__})"
+PRODUCER = f"Typst (conciliare {__version__})"
 
 
 def xmp(title: str, author: str, run_date: dt.date) -> bytes:
@@ -155,31 +154,60 @@ class ChunkObjects:
     output_intents: bytes  # the catalog's /OutputIntents array (refers to the ICC profile)
 
     @classmethod
-    def from_pydyf(cls, pdf: Any) -> ChunkObjects:
-        """From WeasyPrint's pydyf.PDF, in its `finisher` (before it would be written)."""
+    def from_pdf(cls, data: bytes) -> ChunkObjects:
+        """From the bytes of a PDF written by Typst (plain objects, a classic xref table)."""
+        xref = data.rfind(b"\nxref\n")
+        offsets = sorted(
+            (int(m.group(1)), i)
+            for i, m in enumerate(_XREF_ENTRY.finditer(data, xref))
+            if m.group(3) == b"n"
+        )
         heads: dict[int, bytes] = {}
         bodies: dict[int, bytes] = {}
-        for obj in pdf.objects:
-            if obj.number in (None, 0) or getattr(obj, "free", "n") == "f":
-                continue
-            data = obj.data
-            cut = data.find(_STREAM) if data.startswith(b"<<") else -1
-            if cut >= 0 and data.endswith(b"\nendstream"):
-                heads[obj.number], bodies[obj.number] = data[:cut], data[cut:]
+        ends = [o for o, _n in offsets[1:]] + [xref + 1]
+        for (start, _n), end in zip(offsets, ends, strict=True):
+            head = _OBJECT.match(data, start)
+            if head is None:  # pragma: no cover - not Typst's layout
+                raise ValueError("unexpected PDF object layout")
+            number = int(head.group(1))
+            body = data[head.end() : data.rindex(b"endobj", start, end)].rstrip(b"\r\n")
+            cut = body.find(_STREAM)
+            if cut >= 0:
+                heads[number], bodies[number] = body[:cut], body[cut:]
             else:
-                heads[obj.number] = data
-        pages = _refs(_data(pdf.pages["Kids"]))  # pydyf keeps them as [7, 0, "R", 9, 0, "R"]
-        intents = pdf.catalog.get("OutputIntents")
-        intents_bytes = b"" if intents is None else _data(intents)
+                heads[number] = body
+        trailer = data[data.index(b"trailer", xref) :]
+        catalog = _refs(_value(trailer, b"/Root"))[0]
+        page_tree = _refs(_value(heads[catalog], b"/Pages"))[0]
+        intents = _value(heads[catalog], b"/OutputIntents")
+        if intents and _refs(intents) and not intents.startswith(b"["):
+            intents = heads[_refs(intents)[0]]  # an array object: written inline instead
         return cls(
             heads=heads,
             bodies=bodies,
             refs={n: _refs(head) for n, head in heads.items()},
-            pages=pages,
-            page_tree=pdf.pages.number,
-            catalog=pdf.catalog.number,
-            output_intents=intents_bytes,
+            pages=_refs(_value(heads[page_tree], b"/Kids")),
+            page_tree=page_tree,
+            catalog=catalog,
+            output_intents=intents,
         )
+
+    def bookmarks(self) -> list[tuple[str, int]]:
+        """The outline entries (title, page object), in the order they appear in the file
+        (Typst writes them in document order)."""
+        marks = []
+        for number in sorted(self.heads):
+            head = self.heads[number]
+            if b"/Title(" not in head or b"/Dest " not in head:
+                continue
+            title = _TITLE.search(head)
+            dest = _refs(_value(head, b"/Dest"))
+            if title is None or not dest or dest[0] not in self.heads:
+                continue
+            target = _refs(self.heads[dest[0]])  # [page 0 R /XYZ ...]
+            if target:
+                marks.append((title.group(1).decode("latin-1"), target[0]))
+        return marks
 
     def closure(self, pages: Iterable[int]) -> list[int]:
         """The objects the given pages need (contents, resources, fonts...), in number order.
@@ -189,8 +217,9 @@ class ChunkObjects:
         """
         wanted = list(pages)
         excluded = {self.page_tree, self.catalog} | (set(self.pages) - set(wanted))
-        seen: set[int] = set(wanted)
-        todo = list(wanted)
+        roots = wanted + [r for r in _refs(self.output_intents) if r in self.heads]
+        seen: set[int] = set(roots)
+        todo = list(roots)
         while todo:
             for ref in self.refs.get(todo.pop(), ()):
                 if ref not in seen and ref not in excluded and ref in self.heads:
@@ -199,9 +228,16 @@ class ChunkObjects:
         return sorted(seen)
 
 
-def _data(value: Any) -> bytes:
-    data = getattr(value, "data", value)
-    return data if isinstance(data, bytes) else str(data).encode()
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s")
+_OBJECT = re.compile(rb"(\d+) 0 obj\s*")
+_TITLE = re.compile(rb"/Title\(([^()\\]*)\)")
+# A key's value in a dictionary: a reference, an array, a dictionary or a name/number.
+_VALUE = rb"\s*(\d+ \d+ R|\[[^\]]*\]|<<.*?>>|[^/>\s]+)"
+
+
+def _value(head: bytes, key: bytes) -> bytes:
+    match = re.search(re.escape(key) + _VALUE, head, re.S)
+    return match.group(1) if match else b""
 
 
 # ---------------------------------------------------------------- writing

@@ -49,8 +49,8 @@ def guard_final(target_dir: Path | str, final: bool, force: bool, run_date: dt.d
                 f"in {target} c'è già la graduatoria DEFINITIVA"
                 + (f" del {_italian_date(when)}" if when else "")
                 + ": non viene sovrascritta",
-                hint="per rifarla usare --force (la precedente è spostata in "
-                f"{ARCHIVE}/, non cancellata) oppure --out con un'altra cartella",
+                hint="per rifarla usare --forza (la precedente è spostata in "
+                f"{ARCHIVE}/, non cancellata) oppure --esiti con un'altra cartella",
             )
         archive_result(target, run_date)
     elif status == "PROVVISORIA" and final:

@@ -29,6 +29,7 @@ import pandas as pd
 from conciliare_cli.config.models import CallConfig
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
+from conciliare_cli.natural import natural_rank
 from conciliare_cli.publish.health_order import hide_funding_order
 from conciliare_cli.status import Status
 
@@ -42,6 +43,7 @@ COLUMN_HEADERS = {
     "score": "Punteggio",
     "status": "Esito",
     "awarded_eur": "Importo assegnato",
+    "waiting_position": "Posizione in attesa",
 }
 
 PRIVACY_NOTE = (
@@ -59,7 +61,7 @@ SCORE_HIDDEN_NOTE = (
 class PublicList:
     """The publishable list: ranked units, excluded units, and how to show them."""
 
-    ranked: pd.DataFrame  # columns: rank, public_id, score, status, awarded_cents
+    ranked: pd.DataFrame  # rank, public_id, score, status, awarded_cents, waiting_position
     excluded: pd.DataFrame  # columns: public_id, status
     columns: list[str]  # publication.columns, less 'score' when hidden
     score_hidden: bool
@@ -158,12 +160,20 @@ def public_list(result: RankResult) -> PublicList:
             "awarded_cents": pd.array(
                 pd.to_numeric(units["awarded_cents"], errors="coerce"), dtype="Int64"
             ),
+            "waiting_position": pd.array(
+                units["waiting_position"] if "waiting_position" in units else [pd.NA] * len(units),
+                dtype="Int64",
+            ),
         }
     )
-    ranked = table[~is_excluded].sort_values(["rank", "public_id"], kind="stable")
+    table["_natural"] = natural_rank(table["public_id"])  # COMUNE-2 before COMUNE-18
+    ranked = table[~is_excluded].sort_values(["rank", "_natural"], kind="stable")
     # not in the graduatoria: "Non ammessa" (never why), or "In istruttoria" while the data
     # of the application are being regularised
-    excluded = table[is_excluded][["public_id", "status"]].sort_values("public_id", kind="stable")
+    excluded = table[is_excluded][["public_id", "status", "_natural"]].sort_values(
+        "_natural", kind="stable"
+    )
+    ranked, excluded = ranked.drop(columns="_natural"), excluded.drop(columns="_natural")
 
     score_hidden = pub.hide_score_when_sensitive and bool(sensitive_criteria(result))
     columns = [c for c in pub.columns if not (c == "score" and score_hidden)]

@@ -1,4 +1,4 @@
-"""The public list as PDF/A-3b, drawn directly: fast and linear at any size.
+"""The public list as PDF/A-3b and PDF/UA-1 (tagged), drawn directly: fast and linear at any size.
 
 The list is one long table, so it is laid out here rather than by an HTML engine: WeasyPrint
 took a third of a second a page (50 s for 6,000 applications, hours for a region-wide call).
@@ -12,6 +12,11 @@ numbers right-aligned, ids and amounts never wrapped, rows never split, the tota
 the last row (bold, 1 pt rule above it); then 'Domande non ammesse (N)' and their table.
 Column widths follow CSS automatic table layout (each column its widest text, the spare width
 shared in proportion), so the columns are the same on every page.
+
+Tagged for accessibility (publish/tagging.py): the title, the notes, the headings and every
+table cell are in a structure tree a screen reader follows; the running header and footer,
+the repeated header rows and the rules are artifacts. The file is written by publish/pdfwrite.py
+(one compression of the many small structure objects).
 
 Reproducible byte for byte: the dates are the run date (never the wall clock), the PDF
 identifier comes from the call title, status and run date, the font subset's name from its
@@ -40,6 +45,8 @@ from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short, eur, score_it
 from conciliare_cli.publish.fonts import Font, load_fonts
 from conciliare_cli.publish.listing import COLUMN_HEADERS, PublicList
+from conciliare_cli.publish.pdfwrite import write_pdf
+from conciliare_cli.publish.tagging import TH_COLUMN, Tags, add_pdfua_xmp, artifact
 
 PDF_VARIANT = "pdf/a-3b"
 
@@ -157,6 +164,7 @@ class Metadata:
         ident = description()
         ident.attrib[f"{{{XMP_NS['pdfaid']}}}part"] = "3"
         ident.attrib[f"{{{XMP_NS['pdfaid']}}}conformance"] = "B"
+        add_pdfua_xmp(rdf)
         description().attrib[f"{{{XMP_NS['pdf']}}}Producer"] = self.producer
         for tag, value in (("title", self.title), ("description", self.subject)):
             alt = SubElement(SubElement(description(), f"{{{dc}}}{tag}"), f"{{{rdf_ns}}}Alt")
@@ -226,6 +234,11 @@ def _public_table(plist: PublicList) -> Table:
             headers.append(COLUMN_HEADERS["status"])
             right.append(False)
             wrap.append(True)
+        elif c == "waiting_position":
+            texts = _texts(frame["waiting_position"].astype("Int64"), str)
+            headers.append(COLUMN_HEADERS["waiting_position"])
+            right.append(True)
+            wrap.append(True)
         elif c == "awarded_eur":
             cents = pd.to_numeric(frame["awarded_cents"]).astype("Int64").fillna(0)
             texts = _texts(cents, eur)
@@ -277,6 +290,7 @@ class Canvas:
     def __init__(self, fonts: dict[str, Font]):
         self.fonts = fonts
         self.pages: list[list[str]] = []
+        self.tags = Tags()  # the structure tree (PDF/UA): what each text is
         self.new_page()
 
     def new_page(self) -> None:
@@ -286,18 +300,35 @@ class Canvas:
     def ops(self) -> list[str]:
         return self.pages[-1]
 
+    @property
+    def page(self) -> int:
+        return len(self.pages) - 1
+
+    def mark(self, element: int | None, ops: str) -> str:
+        """`ops` as the content of structure `element`, or an artifact when None."""
+        return artifact(ops) if element is None else self.tags.mark(self.page, element, ops)
+
     def text(
-        self, style: str, size: float, x: float, y: float, text: str, grey: float | None = None
+        self,
+        style: str,
+        size: float,
+        x: float,
+        y: float,
+        text: str,
+        grey: float | None = None,
+        element: int | None = None,
     ) -> None:
-        """One line of text with its baseline at y."""
+        """One line of text with its baseline at y, the content of structure `element` (an
+        artifact when None)."""
         if not text:
             return
         (code,) = self.fonts[style].encode([text])
         color = f"{_n(grey)} g " if grey is not None else ""
-        self.ops.append(
+        ops = (
             f"{color}BT /{FONT_NAMES[style]} {_n(size)} Tf 1 0 0 -1 {_n(x)} {_n(y)} Tm "
             f"<{code}> Tj ET" + (" 0 g" if grey is not None else "")
         )
+        self.ops.append(self.mark(element, ops))
 
     def width(self, style: str, size: float, text: str) -> float:
         return self.fonts[style].width(text) * size
@@ -344,15 +375,24 @@ class Flow:
         return top
 
     def paragraph(
-        self, text: str, style: str, size: float, before: float, after: float, keep: float = 0
+        self,
+        text: str,
+        style: str,
+        size: float,
+        before: float,
+        after: float,
+        keep: float = 0,
+        element: int | None = None,
     ) -> None:
-        """A block of wrapped text; `keep` is extra height that must follow on the same page."""
+        """A block of wrapped text, the content of structure `element`; `keep` is extra height
+        that must follow on the same page."""
         font = self.canvas.fonts[style]
         lines = wrap_words(text, font, size, RIGHT - LEFT)
         line_h = size * font.line_height
         top = self.place(before, line_h * len(lines) + keep)
         for i, line in enumerate(lines):
-            self.canvas.text(style, size, LEFT, top + i * line_h + size * font.ascent, line)
+            base = top + i * line_h + size * font.ascent
+            self.canvas.text(style, size, LEFT, base, line, element=element)
         self.y = top + line_h * len(lines)
         self.margin = after
 
@@ -389,9 +429,15 @@ def column_widths(table: Table, fonts: dict[str, Font], available: float) -> lis
     return [b + g * ratio for b, g in zip(min_w, grow, strict=True)]
 
 
-def draw_table(flow: Flow, table: Table, before: float) -> None:
-    """The table: header row repeated on each page, rows never split, total row at the end."""
+def draw_table(flow: Flow, table: Table, before: float, parent: int = -1) -> None:
+    """The table: header row repeated on each page, rows never split, total row at the end.
+    Tagged as Table → TR → TH / TD under structure `parent`; the header row repeated on later
+    pages, the fills and the borders are artifacts."""
     canvas, fonts = flow.canvas, flow.canvas.fonts
+    tags = canvas.tags
+    table_el = tags.element("Table", parent)
+    head_tr = tags.element("TR", table_el)
+    head_cells = [tags.element("TH", head_tr, TH_COLUMN) for _ in table.headers]
     regular, bold = fonts["regular"], fonts["bold"]
     widths = column_widths(table, fonts, RIGHT - LEFT - BORDER)
     xs = [LEFT + BORDER / 2]
@@ -411,11 +457,11 @@ def draw_table(flow: Flow, table: Table, before: float) -> None:
         for j, h in enumerate(table.headers)
     ]
     head_h = max(len(lines) for lines in head_lines) * line_h + 2 * PAD_HEAD_Y + BORDER
-    head_ops: list[tuple[float, str]] = []  # (x, line) per header line, y added per page
-    head_base: list[float] = []
+    head_ops: list[tuple[float, str, int]] = []  # (x, line, column) per header line
+    head_base: list[float] = []  # y of each header line, from the header's top
     for j, lines in enumerate(head_lines):
         for k, line in enumerate(lines):
-            head_ops.append((x_of(j, bold.width(line) * SIZE_BODY), line))
+            head_ops.append((x_of(j, bold.width(line) * SIZE_BODY), line, j))
             head_base.append(BORDER / 2 + PAD_HEAD_Y + k * line_h + ascent)
 
     n = table.n_rows
@@ -444,15 +490,20 @@ def draw_table(flow: Flow, table: Table, before: float) -> None:
 
     top = flow.place(before, head_h + (heights[0] if heights else 0.0) + BORDER)
     i, rows = 0, len(heights)
+    first_page = True
     while True:
         ops = canvas.ops
         head_top = top + BORDER / 2
         ops.append(
-            f"{_rgb(HEADER_FILL)} rg {_n(xs[0])} {_n(head_top)} "
-            f"{_n(xs[-1] - xs[0])} {_n(head_h)} re f 0 g"
+            artifact(
+                f"{_rgb(HEADER_FILL)} rg {_n(xs[0])} {_n(head_top)} "
+                f"{_n(xs[-1] - xs[0])} {_n(head_h)} re f 0 g"
+            )
         )
-        for (x, line), dy in zip(head_ops, head_base, strict=True):
-            canvas.text("bold", SIZE_BODY, x, head_top + dy, line)
+        for (x, line, j), dy in zip(head_ops, head_base, strict=True):
+            cell = head_cells[j] if first_page else None  # repeated: an artifact
+            canvas.text("bold", SIZE_BODY, x, head_top + dy, line, element=cell)
+        first_page = False
         y = head_top + head_h
         start, tops = i, []
         while i < rows and (y + heights[i] + BORDER / 2 <= BOTTOM + 1e-6 or i == start):
@@ -461,33 +512,40 @@ def draw_table(flow: Flow, table: Table, before: float) -> None:
             i += 1
         body = [f"BT /F1 {_n(SIZE_BODY)} Tf"]
         total_top = None
+        page = canvas.page
         for r, row_top in zip(range(start, i), tops, strict=True):
             if r == n:  # the total row
                 total_top = row_top + total_gap
                 continue
+            row = tags.element("TR", table_el)
             base = row_top + BORDER / 2 + PAD_CELL_Y + ascent
             b = _n(base)
             for j in columns:
+                cell = tags.element("TD", row)
                 if j in wrapped and row_lines[r] > 1:
+                    lines = []
                     for k, line in enumerate(wrapped[j][table.columns[j][r]]):
                         (code,) = regular.encode([line])
-                        body.append(
+                        lines.append(
                             f"1 0 0 -1 {_n(left_x[j])} {_n(base + k * line_h)} Tm <{code}> Tj"
                         )
+                    body.append(tags.mark(page, cell, " ".join(lines)))
                     continue
                 code = codes[j][r]
                 if code:
                     cell_w = xs_cells[j]
                     x = left_x[j] if cell_w is None else right_x[j] - cell_w[r]
-                    body.append(f"1 0 0 -1 {_n(x)} {b} Tm <{code}> Tj")
+                    body.append(tags.mark(page, cell, f"1 0 0 -1 {_n(x)} {b} Tm <{code}> Tj"))
         body.append("ET")
         ops.append("\n".join(body))
         if total_top is not None and table.total is not None:
             base = total_top + BORDER_TOTAL / 2 + PAD_CELL_Y + ascent
+            row = tags.element("TR", table_el)
             for j, text in enumerate(table.total):  # the label left, the amount right
+                cell = tags.element("TD", row)
                 if text:
                     x = x_of(j, bold.width(text) * SIZE_BODY) if j == amount_at else left_x[j]
-                    canvas.text("bold", SIZE_BODY, x, base, text)
+                    canvas.text("bold", SIZE_BODY, x, base, text, element=cell)
         _rules(ops, xs, head_top, head_h, tops, y, total_top)
         if i >= rows:
             break
@@ -536,7 +594,7 @@ def _rules(
             f"{_n(left)} {_n(total_top)} m {_n(right)} {_n(total_top)} l S"
         )
     out.append("0 G")
-    ops.append("\n".join(out))
+    ops.append(artifact("\n".join(out)))
 
 
 def _rgb(color: tuple[float, float, float]) -> str:
@@ -565,13 +623,22 @@ def _margin_boxes(canvas: Canvas, title: str, right_text: str) -> None:
         parts = [f"BT /F1 {_n(size)} Tf"]
         if title_code:
             parts.append(
-                f"{_n(MARGIN_GREY)} g 1 0 0 -1 {_n(MARGIN_LEFT)} {_n(head_base)} Tm "
-                f"<{title_code}> Tj 0 g"
+                artifact(
+                    f"{_n(MARGIN_GREY)} g 1 0 0 -1 {_n(MARGIN_LEFT)} {_n(head_base)} Tm "
+                    f"<{title_code}> Tj 0 g",
+                    "Header",
+                )
             )
-        parts.append(f"1 0 0 -1 {_n((PAGE_W - width) / 2)} {_n(foot_base)} Tm <{code}> Tj")
         parts.append(
-            f"/F2 {_n(size)} Tf 1 0 0 -1 {_n(right_x)} {_n(head_base)} Tm <{right_code}> Tj ET"
+            artifact(
+                f"1 0 0 -1 {_n((PAGE_W - width) / 2)} {_n(foot_base)} Tm <{code}> Tj", "Footer"
+            )
         )
+        parts.append(f"/F2 {_n(size)} Tf")
+        parts.append(
+            artifact(f"1 0 0 -1 {_n(right_x)} {_n(head_base)} Tm <{right_code}> Tj", "Header")
+        )
+        parts.append("ET")
         ops.append("\n".join(parts))
 
 
@@ -587,36 +654,50 @@ def _fit(text: str, font: Font, size: float, width: float) -> str:
 def layout(plist: PublicList, *, title: str, status: str, run_date: dt.date) -> Canvas:
     """Lay out the public list; returns the pages' drawing operations."""
     canvas = Canvas(load_fonts())
+    tags = canvas.tags
+    document = tags.element("Document")
     date = date_short(run_date)
     flow = Flow(canvas, TOP + BODY_MARGIN)
-    flow.paragraph(title, "bold", SIZE_H1, 0.0, H1_AFTER)
+    flow.paragraph(title, "bold", SIZE_H1, 0.0, H1_AFTER, element=tags.element("H1", document))
     flow.paragraph(
-        f"Graduatoria {status} – aggiornata al {date}", "bold", SIZE_STATUS, 0.0, STATUS_AFTER
+        f"Graduatoria {status} – aggiornata al {date}",
+        "bold",
+        SIZE_STATUS,
+        0.0,
+        STATUS_AFTER,
+        element=tags.element("P", document),
     )
     for note in plist.notes:
-        flow.paragraph(note, "italic", SIZE_NOTE, 0.0, NOTE_AFTER)
+        flow.paragraph(
+            note, "italic", SIZE_NOTE, 0.0, NOTE_AFTER, element=tags.element("P", document)
+        )
     ranked = _public_table(plist)
     excluded = _excluded_table(plist)
-    _section(flow, "Graduatoria", ranked, "Nessuna domanda in graduatoria.")
+    _section(flow, "Graduatoria", ranked, "Nessuna domanda in graduatoria.", document)
     _section(
         flow,
         f"Domande non ammesse ({len(plist.excluded)})",
         excluded,
         "Nessuna domanda non ammessa.",
+        document,
     )
     _margin_boxes(canvas, title, f"{status} – {date}")
     return canvas
 
 
-def _section(flow: Flow, heading: str, table: Table, empty_text: str) -> None:
-    fonts = flow.canvas.fonts
+def _section(flow: Flow, heading: str, table: Table, empty_text: str, parent: int) -> None:
+    """A heading and its table (or the text saying it is empty), tagged Sect → H2, Table."""
+    fonts, tags = flow.canvas.fonts, flow.canvas.tags
+    section = tags.element("Sect", parent)
     line_h = SIZE_BODY * fonts["regular"].line_height
     keep = H2_AFTER + 2 * (line_h + 2 * PAD_HEAD_Y + BORDER)  # the header and a first row
-    flow.paragraph(heading, "bold", SIZE_H2, H2_BEFORE, H2_AFTER, keep=keep)
+    h2 = tags.element("H2", section)
+    flow.paragraph(heading, "bold", SIZE_H2, H2_BEFORE, H2_AFTER, keep=keep, element=h2)
     if table.n_rows:
-        draw_table(flow, table, H2_AFTER)
+        draw_table(flow, table, H2_AFTER, section)
     else:
-        flow.paragraph(empty_text, "italic", SIZE_BODY, EMPTY_MARGIN, EMPTY_MARGIN)
+        p = tags.element("P", section)
+        flow.paragraph(empty_text, "italic", SIZE_BODY, EMPTY_MARGIN, EMPTY_MARGIN, element=p)
 
 
 # ----------------------------------------------------------------------------- document
@@ -647,21 +728,24 @@ def write_document(canvas: Canvas, meta: Metadata, path: Path, *, identifier: by
     resources_dict = pydyf.Dictionary({"Font": font_refs})
     pdf.add_object(resources_dict)
     box = pydyf.Array([0, 0, _n(PAGE_W * 0.75), _n(PAGE_H * 0.75)])
+    pages = []
     for ops in canvas.pages:
         data = zlib.compress("\n".join(ops).encode("ascii"), 6)
         stream = pydyf.Stream([data], {"Filter": "/FlateDecode"})
         pdf.add_object(stream)
-        pdf.add_page(
-            pydyf.Dictionary(
-                {
-                    "Type": "/Page",
-                    "Parent": pdf.pages.reference,
-                    "MediaBox": box,
-                    "Contents": stream.reference,
-                    "Resources": resources_dict.reference,
-                }
-            )
+        page = pydyf.Dictionary(
+            {
+                "Type": "/Page",
+                "Parent": pdf.pages.reference,
+                "MediaBox": box,
+                "Contents": stream.reference,
+                "Resources": resources_dict.reference,
+            }
         )
+        pdf.add_page(page)
+        pages.append(page)
+    pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
     profile = pydyf.Stream([_icc_profile()], pydyf.Dictionary({"N": 3}), compress=True)
     pdf.add_object(profile)
     intent = pydyf.Dictionary(
@@ -679,8 +763,12 @@ def write_document(canvas: Canvas, meta: Metadata, path: Path, *, identifier: by
     pdf.catalog["Metadata"] = xmp.reference
     pdf.catalog["Lang"] = pydyf.String("it")
     pdf.info.update(meta.info())
+    pdf.add_object(pdf.info)
+    # tagged for accessibility (PDF/UA-1): the structure tree, numbered after every other object
+    structure = canvas.tags.objects(len(pdf.objects), pages)
+    pdf.catalog["StructTreeRoot"] = f"{len(pdf.objects)} 0 R"
     with atomic_file(path) as tmp, open(tmp, "wb") as fh:
-        pdf.write(fh, version=b"1.7", identifier=identifier, compress=True)
+        write_pdf(pdf, fh, identifier=identifier, tail=structure)
     return Path(path)
 
 

@@ -6,9 +6,11 @@ What goes in them, and why nothing more, is decided in publish/listing.py.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from conciliare_cli.engine.result import RankResult
+from conciliare_cli.italian import date_short
 from conciliare_cli.publish.hooks import test_hook
 from conciliare_cli.publish.listing import COLUMN_HEADERS, PublicList, public_list
 from conciliare_cli.publish.pdf import write_public_pdf
@@ -28,6 +30,9 @@ def _xlsx_columns(plist: PublicList) -> list[Column]:
         "awarded_eur": Column(
             "awarded_cents", COLUMN_HEADERS["awarded_eur"], "money_cents", total=True
         ),
+        "waiting_position": Column(
+            "waiting_position", COLUMN_HEADERS["waiting_position"], "int", width=11
+        ),
     }
     return [spec[c] for c in plist.columns]
 
@@ -39,6 +44,27 @@ def _excluded_columns(plist: PublicList) -> list[Column]:
     }
     cols = [spec[c] for c in plist.columns if c in spec]
     return cols or [spec["status"]]
+
+
+def act_notes(result: RankResult, status: str, run_date: dt.date) -> list[str]:
+    """What the list says of itself: the act that approves it (publication.act) and, while
+    it is provisional, until when and where observations can be sent
+    (publication.observations_days from the date of the list)."""
+    cfg = result.call.config
+    out = []
+    if cfg.publication.act:
+        out.append(f"Graduatoria approvata con {cfg.publication.act}.")
+    days = cfg.publication.observations_days
+    if status == "PROVVISORIA" and days:
+        lead = cfg.call.lead_partner
+        where = lead.pec or lead.email
+        out.append(
+            f"Graduatoria provvisoria: eventuali osservazioni possono essere presentate entro il "
+            f"{date_short(run_date + dt.timedelta(days=days))} ({days} giorni dalla "
+            f"pubblicazione)"
+            + (f" scrivendo a {where} ({lead.name})." if where else f" presso {lead.name}.")
+        )
+    return out
 
 
 def write_public(
@@ -53,6 +79,7 @@ def write_public(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     plist = public_list(result)
+    plist = replace(plist, notes=[*act_notes(result, status, run_date), *plist.notes])
     title = result.call.config.call.title
     subtitle = "Graduatoria pubblica"
 
@@ -68,6 +95,7 @@ def write_public(
             run_date=run_date,
             subtitle=subtitle,
             notes=plist.notes,
+            wrap_notes=True,
             empty_text="Nessuna domanda in graduatoria.",
         )
         write_table(

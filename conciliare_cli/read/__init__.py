@@ -10,6 +10,7 @@ UserError. Input files are only read, never written.
 
 from __future__ import annotations
 
+import difflib
 import glob
 import hashlib
 import hmac
@@ -37,6 +38,8 @@ from conciliare_cli.fields import (
 )
 from conciliare_cli.findings import FINDING_COLUMNS, empty_findings
 from conciliare_cli.read import sources
+from conciliare_cli.read.filldown import fill_within_applications
+from conciliare_cli.read.notdeclared import words_of
 from conciliare_cli.read.table import TableRead, read_table
 from conciliare_cli.read.values import DTYPES
 
@@ -109,17 +112,22 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
     reports: list[PartnerReport] = []
     inputs: dict[str, Path] = {}
     errors: list[UserError] = []  # every partner's problems are reported in one run
-    for i, partner in enumerate(call.config.partners):
-        tables: list[TableRead] = []
+    # every partner's files first: a pattern that matches nothing stops the run before any work
+    files: dict[str, list[Path]] = {}
+    for partner in call.config.partners:
         try:
-            paths = partner_files(folder, partner)
+            files[partner.id] = partner_files(folder, partner)
         except UserError as exc:
             errors.append(exc)
-            continue
-        for path in paths:
+    if errors:
+        raise errors[0] if len(errors) == 1 else UserErrors(errors)
+    for i, partner in enumerate(call.config.partners):
+        tables: list[TableRead] = []
+        words = words_of(call.config.not_declared, partner.not_declared)
+        for path in files[partner.id]:
             rel = relative(path, folder)
             try:
-                tables.append(read_table(path, rel, partner, fields))
+                tables.append(read_table(path, rel, partner, fields, words))
             except MappingError as exc:
                 errors.append(_with_yaml_lines(exc, call, i))
             except UserError as exc:
@@ -222,10 +230,13 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
             if Path(p).is_file() and not Path(p).name.startswith(IGNORED_NAMES)
         ]
         if not matches:
+            near = near_names(folder, pattern)
             raise UserError(
                 f"nessun file corrisponde a '{pattern}' (partner {partner.id})",
                 file=CONFIG_NAME,
-                hint=f"metti i file del partner nella cartella del bando ({folder}) o correggi "
+                hint=(f"forse: {', '.join(near)} (correggi 'files' del partner {partner.id})")
+                if near
+                else f"metti i file del partner nella cartella del bando ({folder}) o correggi "
                 f"'files' del partner {partner.id}",
             )
         for p in matches:
@@ -241,6 +252,19 @@ def partner_files(folder: Path, partner: PartnerConfig) -> list[Path]:
                 )
             found[relative(p, folder)] = p
     return [found[k] for k in sorted(found)]
+
+
+def near_names(folder: Path, pattern: str, n: int = 3) -> list[str]:
+    """Files of the pattern's folder whose names look like the pattern (a typo in a partner's
+    file name): relative to the call folder, closest first."""
+    where = (folder / pattern).parent if not os.path.isabs(pattern) else Path(pattern).parent
+    if not where.is_dir():
+        return []
+    names = sorted(p.name for p in where.iterdir() if p.is_file())
+    wanted = Path(pattern).name.lower()
+    scored = [(difflib.SequenceMatcher(None, wanted, name.lower()).ratio(), name) for name in names]
+    close = sorted((-score, name) for score, name in scored if score >= 0.6)
+    return [relative(where / name, folder) for _, name in close[:n]]
 
 
 def _check_pattern(pattern: str, partner: PartnerConfig) -> None:
@@ -314,7 +338,8 @@ def _assemble(
         result[col] = pd.array(frame[col] if n else [], dtype="Int64")
     per_application = partner.per_application
     derived = result["application_id"].isna().to_numpy()
-    result["application_id"] = application_ids(partner.id, result, secret)
+    result["application_id"] = application_ids(partner.id, result, secret, fields)
+    fill_within_applications(result, fields, _blank_masks(tables, n))
     result[ROW_KEY] = row_keys(result, per_application)
 
     findings = [t.file_findings for t in tables if len(t.file_findings)]
@@ -359,6 +384,13 @@ def _assemble(
     return result, all_f, derived
 
 
+def _blank_masks(tables: list[TableRead], n: int) -> dict[str, np.ndarray]:
+    """Per application field mapped in every file: where its cells were empty (all files)."""
+    names = set.intersection(*(set(t.blank) for t in tables)) if tables else set()
+    out = {name: np.concatenate([t.blank[name] for t in tables]) for name in sorted(names)}
+    return {k: v for k, v in out.items() if len(v) == n}
+
+
 def _texts(col: pd.Series) -> np.ndarray:
     return np.array(["" if pd.isna(v) else str(v) for v in col], dtype=object)
 
@@ -369,37 +401,69 @@ def _findings(code: str, rows: pd.DataFrame, **kw: object) -> pd.DataFrame:
     return make_findings(code, rows.reset_index(drop=True), **kw)
 
 
-def application_ids(partner_id: str, table: pd.DataFrame, secret: str | None = None) -> pd.Series:
-    """f"{partner}-{protocol}"; without a protocol, f"{partner}-" + 10 hex chars (upper) of
-    sha256(applicant tax code + "|" + submitted_at as YYYY-MM-DDTHH:MM:SS), keyed with the
-    call's `secret` (HMAC-SHA256) when it has one: without it anyone who knows a tax code
-    can recompute the id (read/idsecret.py refuses to publish such ids)."""
+def application_ids(
+    partner_id: str,
+    table: pd.DataFrame,
+    secret: str | None = None,
+    fields: dict[str, Field] | None = None,
+) -> pd.Series:
+    """f"{partner}-{protocol}"; without a protocol, f"{partner}-" + the first 10 hexadecimal
+    digits (upper case) of the SHA-256 of the row's content (`content_keys`), never of its
+    position: re-reading, sorting or adding rows keeps every id; keyed with the call's
+    `secret` (HMAC-SHA256) when it has one: without it anyone who knows a tax code can
+    recompute the id (read/idsecret.py refuses to publish such ids). Two different contents
+    whose digests share those 10 digits (once in a trillion) get 16."""
     protocol = table["application_id"]
     has = protocol.notna().to_numpy()
     values = protocol.to_numpy(dtype=object, na_value="")
     missing = np.flatnonzero(~has)
     if len(missing):
-        part = table.iloc[missing]
-        cf = part["applicant_tax_code"].to_numpy(dtype=object, na_value="")
-        submitted = (
-            part["submitted_at"]
-            .dt.strftime("%Y-%m-%dT%H:%M:%S")
-            .to_numpy(dtype=object, na_value="")
-        )
-        codes, uniques = pd.factorize(cf + "|" + submitted)
-        digests = np.array([derived_digest(str(u), secret) for u in uniques], dtype=object)
+        keys = content_keys(table.iloc[missing], fields or {})
+        codes, uniques = pd.factorize(keys)
+        full = [derived_digest(str(u), secret, 16) for u in uniques]
+        short = np.array([h[:10] for h in full], dtype=object)
+        clash = pd.Series(short).duplicated(keep=False).to_numpy()
+        digests = np.where(clash, np.array(full, dtype=object), short)
         values[missing] = digests[codes]
     ids = (partner_id + "-") + values if len(values) else values
     return pd.Series(pd.array(ids, dtype="string"), index=table.index)
 
 
-def derived_digest(content: str, secret: str | None) -> str:
-    """The 10 upper-case hex digits of an id without protocol: HMAC-SHA256 with the call's
-    secret, else (a call without `call.id_secret`) SHA-256."""
+def content_keys(rows: pd.DataFrame, fields: dict[str, Field]) -> np.ndarray:
+    """The text an id without protocol is made from: "<applicant tax code>|<submitted_at as
+    YYYY-MM-DDTHH:MM:SS>"; when both are empty, every application field of the row (in the
+    fields' order, '|' between), so that rows sharing nothing are not one application."""
+    cf = rows["applicant_tax_code"].to_numpy(dtype=object, na_value="")
+    submitted = (
+        pd.to_datetime(rows["submitted_at"])
+        .dt.strftime("%Y-%m-%dT%H:%M:%S")
+        .to_numpy(dtype=object, na_value="")
+    )
+    keys = cf + "|" + submitted
+    bare = np.flatnonzero(keys == "|")
+    if len(bare):
+        names = [
+            n
+            for n, f in fields.items()
+            if f.level == "application" and n in rows.columns and n != "application_id"
+        ]
+        parts = [
+            rows[n].iloc[bare].astype("string").fillna("").to_numpy(dtype=object) for n in names
+        ]
+        joined = np.full(len(bare), "#", dtype=object)
+        for p in parts:
+            joined = joined + "|" + p
+        keys[bare] = joined
+    return keys
+
+
+def derived_digest(content: str, secret: str | None, digits: int = 10) -> str:
+    """The first `digits` upper-case hex digits of an id without protocol: HMAC-SHA256 with
+    the call's secret, else (a call without `call.id_secret`) SHA-256."""
     data = content.encode("utf-8")
     if secret:
-        return hmac.new(secret.encode("utf-8"), data, hashlib.sha256).hexdigest()[:10].upper()
-    return hashlib.sha256(data).hexdigest()[:10].upper()
+        return hmac.new(secret.encode("utf-8"), data, hashlib.sha256).hexdigest()[:digits].upper()
+    return hashlib.sha256(data).hexdigest()[:digits].upper()
 
 
 def row_keys(table: pd.DataFrame, per_application: bool) -> pd.Series:

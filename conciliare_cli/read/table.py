@@ -20,9 +20,10 @@ from conciliare_cli.config.models import PartnerConfig
 from conciliare_cli.errors import MappingError, UserError
 from conciliare_cli.fields import MINOR_SLOT, SOURCE_ROW, Field, Kind
 from conciliare_cli.findings import make_findings
-from conciliare_cli.read import guard, sources
+from conciliare_cli.read import guard, notdeclared, sources
 from conciliare_cli.read.clean import clean_uniques, without_invisible
 from conciliare_cli.read.fieldparse import FINDING_FRAME, parse_field
+from conciliare_cli.read.filldown import blank_masks, continue_rows
 from conciliare_cli.read.sources import Grid, normalise_header
 from conciliare_cli.read.values import (
     blank_uniques,
@@ -62,6 +63,7 @@ class TableRead:
     rows_read: int
     ignored_rows: int
     unused_columns: list[str] = field(default_factory=list)
+    blank: dict[str, np.ndarray] = field(default_factory=dict)  # application cells left empty
 
 
 def _as_list(v: str | list[str]) -> list[str]:
@@ -281,7 +283,13 @@ def resolve_columns(
 # ------------------------------------------------------------------ rows
 
 
-def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, Field]) -> TableRead:
+def read_table(
+    path: Path,
+    rel: str,
+    partner: PartnerConfig,
+    fields: dict[str, Field],
+    not_declared: frozenset[str] = frozenset(),
+) -> TableRead:
     grid, header_idx = choose_grid(path, rel, partner)
     resolved, slots = resolve_columns(grid, header_idx, partner, fields, rel)
     cells = grid.cells
@@ -301,6 +309,8 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
     row_empty = blank.all(axis=1) if width else np.ones(n_rows, dtype=bool)
 
     used = sorted({c for fc in resolved for cols in fc.columns.values() for c in cols})
+    as_written = coded
+    coded, undeclared = notdeclared.screen_columns(coded, used, not_declared)
     tax_cols = sorted(
         {c for fc in resolved if fc.kind is Kind.TAX_CODE for cs in fc.columns.values() for c in cs}
     )
@@ -365,6 +375,12 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
     out = pd.DataFrame(frame, index=range(len(row_pos)))
     out[SOURCE_ROW] = pd.array(row_numbers[row_pos], dtype="Int64")
     out[MINOR_SLOT] = pd.array(slot, dtype="Int64")
+    value_findings += notdeclared.findings(undeclared, as_written, resolved, row_pos, slot)
+    if len(slots) == 1 and not partner.per_application:  # one row per minor: fill down
+        rows = row_numbers[row_pos]
+        ambiguous = continue_rows(out, resolved, fields, blank[row_pos], rows)
+        if len(ambiguous):
+            value_findings.append(ambiguous)
     return TableRead(
         rel=rel,
         sheet=grid.sheet,
@@ -378,6 +394,7 @@ def read_table(path: Path, rel: str, partner: PartnerConfig, fields: dict[str, F
         rows_read=len(app_idx),
         ignored_rows=int(empty_reported.sum() + totals.sum()),
         unused_columns=[shown[j] for j in unused],
+        blank=blank_masks(resolved, fields, blank[row_pos]),
     )
 
 

@@ -20,8 +20,13 @@ from rich.console import Console
 from rich.table import Table
 
 from conciliare_cli.atomic import atomic_write_bytes
+from conciliare_cli.engine.amount_words import rule_rows
+from conciliare_cli.engine.duplicates import applicant_words
+from conciliare_cli.engine.lottery import key_words
 from conciliare_cli.engine.outcomes import application_outcomes, outcome_counts, totals
 from conciliare_cli.engine.result import RankResult
+from conciliare_cli.engine.timing import granularity_words
+from conciliare_cli.engine.words import condition_words
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import Severity, open_blocking
 from conciliare_cli.italian import (
@@ -34,6 +39,7 @@ from conciliare_cli.italian import (
 )
 from conciliare_cli.money import cents_to_plain, plain_score
 from conciliare_cli.status import Status, status_label
+from conciliare_cli.write import printable
 from conciliare_cli.write.anomalies import (
     CORRECTIONS_COLUMNS,
     FINDING_SHEET_COLUMNS,
@@ -348,25 +354,53 @@ def write_graduatoria_xlsx(
     m = _excel_frame(result)
     rank = pd.to_numeric(_col(m, "rank"), errors="coerce")
     ranked = m[rank.notna().to_numpy()].reset_index(drop=True)
-    grad_columns = _graduatoria_columns(result)
-    for c in grad_columns:  # optional extras the engine may not give: blank columns
-        if c.source not in ranked.columns:
-            ranked[c.source] = pd.Series([None] * len(ranked), index=ranked.index, dtype=object)
+    units = printable.units_frame(result)
+    grad_columns = printable.graduatoria_columns(result)
+    minor_columns = printable.minors_columns(result)
+    for frame, columns in ((units, grad_columns), (ranked, minor_columns)):
+        for c in columns:  # optional extras the engine may not give: blank columns
+            if c.source not in frame.columns:
+                frame[c.source] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    footer = printable.page_footer(result)
+    notes = [n for n in (printable.act_text(result), rules_line) if n]
     with xlsx_workbook(path, run_date=run_date, title=title, subject="Graduatoria") as wb:
-        write_table(
+        info = write_table(
             wb,
             "Graduatoria",
-            ranked,
+            units,
             grad_columns,
             subtitle="Graduatoria",
-            notes=[rules_line],
+            notes=notes,
+            freeze_columns=3,
+            footer=footer,
             **common,
+        )
+        _signature_block(info, printable.signature_lines(result), wb)
+        if not result.rules.by_minor:
+            write_table(
+                wb,
+                "Minori",
+                ranked,
+                minor_columns,
+                subtitle="Minori delle domande in graduatoria",
+                freeze_columns=3,
+                footer=footer,
+                **common,
+            )
+        excluded = excluded_frame(result, m)
+        codes = Column(
+            "reason_codes",
+            "Motivi (codici)",
+            width=printable.code_width(excluded["reason_codes"]),
+            wrap=True,
         )
         write_table(
             wb,
             "Esclusi",
-            excluded_frame(result, m),
-            EXCLUDED_COLUMNS,
+            excluded,
+            printable.for_print(
+                [codes if c.source == "reason_codes" else c for c in EXCLUDED_COLUMNS]
+            ),
             subtitle="Domande e minori esclusi",
             empty_text="Nessun escluso.",
             **common,
@@ -376,7 +410,7 @@ def write_graduatoria_xlsx(
             wb,
             "Anomalie",
             findings_sheet_frame(result.findings, call, result.minors),
-            FINDING_SHEET_COLUMNS,
+            printable.for_print(FINDING_SHEET_COLUMNS),
             subtitle="Anomalie dell'istruttoria",
             empty_text="Nessuna anomalia.",
             **common,
@@ -392,6 +426,15 @@ def write_graduatoria_xlsx(
             )
         _write_summary(wb, result, common)
     return Path(path)
+
+
+def _signature_block(info: Any, lines: list[str], wb: Any) -> None:
+    """Place, date and signature under the main table (where the committee signs)."""
+    fmt = wb.add_format({"font_size": 11})
+    row = info.last_row + 3
+    info.worksheet.write_string(row, 1, "Luogo e data ______________________", fmt)
+    for i, line in enumerate([*lines, "_______________________________"]):
+        info.worksheet.write_string(row + 2 + i, 8, line, fmt)
 
 
 # ----------------------------------------------------------------------------- Criteri
@@ -413,11 +456,34 @@ def _missing_text(value: Any) -> str:
     return MISSING_TEXT.get(str(value), str(value))
 
 
+def _time_rows(rules: Any) -> list[tuple[str, str]]:
+    if rules.granularity == "second":
+        return []
+    return [("Orari di presentazione", "contati " + granularity_words(rules.granularity))]
+
+
+def _lottery_rule(rules: Any) -> str:
+    unit_is_minor = rules.by_minor
+    if not rules.lottery.is_default:
+        words = key_words(rules.lottery, rules.fields, unit_is_minor)
+        return "A parità di punteggio e di tutti i criteri precedenti decide il sorteggio: " + (
+            rules.lottery.recipe(words) + ". Chiunque può ricalcolarlo."
+        )
+    return LOTTERY_RULE.format(
+        unit="minore" if unit_is_minor else "domanda",
+        ident="identificativo" if unit_is_minor else "protocollo",
+        ident_long="l'identificativo del minore"
+        if unit_is_minor
+        else "il protocollo della domanda",
+    )
+
+
 def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
     """The rules as applied, as tables: general, eligibility, criteria, ties, funds, reserves."""
     call = result.call
     cfg = call.config
     rules = result.rules
+    consts = rules.constants
     unit_is_minor = rules.by_minor
     general = [
         ("Bando", cfg.call.title),
@@ -430,13 +496,7 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             f"al {datetime_short(cfg.call.submission.closes)}",
         ),
         ("Unità di graduatoria", "minore" if unit_is_minor else "domanda"),
-        ("Importo massimo per minore", eur(rules.voucher.cap_cents)),
-        (
-            "Costo richiesto mancante",
-            "si assegna l'importo massimo"
-            if rules.voucher.missing_request == "cap"
-            else "il minore è escluso",
-        ),
+        *rule_rows(rules.voucher),
         (
             "Domanda che non rientra nei fondi",
             {
@@ -451,7 +511,11 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
         ),
         (
             "Stesso richiedente in più domande",
-            "vale la prima" if rules.duplicates.applicant == "first" else "vale l'ultima",
+            applicant_words(
+                rules.duplicates.applicant,
+                rules.duplicates.applicant_among,
+                rules.duplicates.ties,
+            ),
         ),
         (
             "Stesso minore in più domande",
@@ -459,17 +523,9 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             if rules.duplicates.minor == "earlier"
             else "lo tiene la domanda con punteggio più alto",
         ),
+        *_time_rows(rules),
         ("Seme del sorteggio", rules.lottery_seed),
-        (
-            "Regola del sorteggio",
-            LOTTERY_RULE.format(
-                unit="minore" if unit_is_minor else "domanda",
-                ident="identificativo" if unit_is_minor else "protocollo",
-                ident_long="l'identificativo del minore"
-                if unit_is_minor
-                else "il protocollo della domanda",
-            ),
-        ),
+        ("Regola del sorteggio", _lottery_rule(rules)),
         ("File letti", "\n".join(result.input_files)),
     ]
     tables: dict[str, pd.DataFrame] = {}
@@ -479,7 +535,7 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
             {
                 "code": r.code,
                 "level": "domanda" if r.level == Level.APPLICATION else "minore",
-                "require": r.require.text,
+                "require": r.label or condition_words(r.require, rules.fields, consts),
                 "on_missing": _missing_text(r.on_missing),
                 "message": r.message,
                 "reference": r.reference,
@@ -517,9 +573,9 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
         {
             "order": i + 1,
             "field": t.field_label,
-            "direction": "crescente (prima il valore minore)"
+            "direction": "prima il valore minore"
             if t.order == "asc"
-            else "decrescente (prima il valore maggiore)",
+            else "prima il valore maggiore",
             "missing": _missing_text(t.missing),
             "label": t.own_label or "",
         }
@@ -529,11 +585,11 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
         {
             "order": len(ties) + 1,
             "field": "Sorteggio",
-            "direction": f"seme: {rules.lottery_seed}",
+            "direction": f"seme pubblicato: {rules.lottery_seed}",
             "missing": "",
-            "label": "SHA-256 di seme:protocollo"
+            "label": "impronta SHA-256 di seme:protocollo, prima la più bassa"
             if not unit_is_minor
-            else "SHA-256 di seme:identificativo",
+            else "impronta SHA-256 di seme:identificativo, prima la più bassa",
         }
     )
     tables["ties"] = pd.DataFrame(ties, columns=["order", "field", "direction", "missing", "label"])
@@ -543,7 +599,9 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
                 "id": f.id,
                 "name": f.name,
                 "amount_cents": f.budget_cents,
-                "condition": f.condition.text if f.condition is not None else "tutti",
+                "condition": condition_words(f.condition, rules.fields, consts)
+                if f.condition is not None
+                else "tutti",
             }
             for f in rules.funds
         ],
@@ -558,7 +616,7 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
                 "amount": eur_decimal(r.amount_eur)
                 if r.amount_eur is not None
                 else f"{number(r.share * 100)}% del fondo",
-                "condition": r.condition.text,
+                "condition": condition_words(r.condition, rules.fields, consts),
             }
             for r in rules.reserves
         ],
@@ -567,14 +625,35 @@ def criteria_tables(result: RankResult) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _criteria_print_frames(t: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The Criteri sheet's blocks as printed: the wide text of each block in column B."""
+    el = t["eligibility"].copy()
+    el["text"] = el["require"] + "\nMotivazione: " + el["message"]
+    el["level"] = "della " + el["level"]
+    cr = t["criteria"].copy()
+    ties = t["ties"].copy()
+    ties["text"] = (ties["label"] + " (" + ties["direction"] + ")").str.replace(
+        r"^ \(", "(", regex=True
+    )
+    funds = t["funds"].copy()
+    funds["fund"] = funds["id"] + " – " + funds["name"]
+    res = t["reserves"].copy()
+    res["reserve"] = res["id"] + " – " + res["description"]
+    return {"eligibility": el, "criteria": cr, "ties": ties, "funds": funds, "reserves": res}
+
+
 def _write_criteria(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
+    """The rules as applied, in words: six blocks sharing the same columns (A a name, B the
+    rule in words, then short values), so the sheet fits A4 landscape at readable type."""
     t = criteria_tables(result)
+    p = _criteria_print_frames(t)
     sheet = "Criteri"
+    a, b = 30, 78
     write_table(
         wb,
         sheet,
         t["general"],
-        [Column("item", "Voce", width=34), Column("value", "Valore", width=60, wrap=True)],
+        [Column("item", "Voce", width=a, wrap=True), Column("value", "Valore", width=b, wrap=True)],
         subtitle="Regole applicate",
         caption="Dati del bando",
         fixed_header=False,
@@ -583,14 +662,18 @@ def _write_criteria(wb: Any, result: RankResult, common: dict[str, Any]) -> None
     write_table(
         wb,
         sheet,
-        t["eligibility"],
+        p["eligibility"],
         [
-            Column("code", "Codice", width=26),
-            Column("level", "Livello", width=10),
-            Column("require", "Condizione per l'ammissione", width=40, wrap=True),
-            Column("on_missing", "Se il dato manca", width=14),
-            Column("message", "Motivazione (nelle lettere)", width=50, wrap=True),
-            Column("reference", "Riferimento", width=14),
+            Column("code", "Codice", width=a),
+            Column(
+                "text",
+                "Requisito per l'ammissione e motivazione (nelle lettere)",
+                width=b,
+                wrap=True,
+            ),
+            Column("level", "Esclude", width=13),
+            Column("on_missing", "Se il dato manca", width=13, wrap=True),
+            Column("reference", "Riferimento", width=12, wrap=True),
         ],
         caption="Requisiti di ammissione",
         empty_text="Nessun requisito.",
@@ -598,16 +681,14 @@ def _write_criteria(wb: Any, result: RankResult, common: dict[str, Any]) -> None
     write_table(
         wb,
         sheet,
-        t["criteria"],
+        p["criteria"],
         [
-            Column("id", "Criterio", width=18),
-            Column("label", "Descrizione", width=34, wrap=True),
-            Column("type", "Tipo", width=8),
-            Column("parameters", "Parametri", width=60, wrap=True),
-            Column("cap", "Tetto di punti", width=10),
-            Column("missing", "Se il dato manca", width=16),
+            Column("label", "Criterio", width=a, wrap=True),
+            Column("parameters", "Punti", width=b, wrap=True),
+            Column("cap", "Tetto di punti", width=13),
+            Column("missing", "Se il dato manca", width=13, wrap=True),
+            Column("reference", "Riferimento", width=12, wrap=True),
             Column("sensitive", "Dato sanitario", "bool", width=10),
-            Column("reference", "Riferimento", width=14),
         ],
         caption="Criteri di punteggio",
         empty_text="Nessun criterio.",
@@ -615,38 +696,34 @@ def _write_criteria(wb: Any, result: RankResult, common: dict[str, Any]) -> None
     write_table(
         wb,
         sheet,
-        t["ties"],
+        p["ties"],
         [
-            Column("order", "Ordine", "int", width=8),
-            Column("field", "Campo", width=30),
-            Column("direction", "Verso", width=40, wrap=True),
-            Column("missing", "Dato mancante", width=14),
-            Column("label", "Descrizione", width=40, wrap=True),
+            Column("field", "Criterio di parità", width=a, wrap=True),
+            Column("text", "Come decide", width=b, wrap=True),
+            Column("missing", "Dato mancante", width=13, wrap=True),
         ],
         caption="Criteri di parità (in ordine, dopo il punteggio)",
     )
     write_table(
         wb,
         sheet,
-        t["funds"],
+        p["funds"],
         [
-            Column("id", "Fondo", width=10),
-            Column("name", "Nome", width=44),
-            Column("amount_cents", "Importo", "money_cents", total=True),
-            Column("condition", "Chi può pagare", width=40, wrap=True),
+            Column("fund", "Fondo", width=a, wrap=True),
+            Column("condition", "Chi può pagare", width=b, wrap=True),
+            Column("amount_cents", "Importo", "money_cents", width=13, total=True),
         ],
         caption="Fondi (in ordine di utilizzo)",
     )
     write_table(
         wb,
         sheet,
-        t["reserves"],
+        p["reserves"],
         [
-            Column("id", "Riserva", width=14),
-            Column("description", "Descrizione", width=44, wrap=True),
-            Column("fund", "Fondo", width=10),
-            Column("amount", "Importo o quota", width=18),
-            Column("condition", "Condizione", width=40, wrap=True),
+            Column("reserve", "Riserva", width=a, wrap=True),
+            Column("condition", "Condizione", width=b, wrap=True),
+            Column("fund", "Fondo", width=13),
+            Column("amount", "Importo o quota", width=13, wrap=True),
         ],
         caption="Riserve",
         empty_text="Nessuna riserva prevista.",
@@ -739,7 +816,7 @@ def _write_summary(wb: Any, result: RankResult, common: dict[str, Any]) -> None:
         [
             Column("fund_id", "Fondo", width=10),
             Column("name", "Nome", width=44),
-            Column("budget_cents", "Budget", "money_cents", total=True),
+            Column("budget_cents", "Dotazione", "money_cents", total=True),
             Column("assigned_cents", "Assegnato", "money_cents", total=True),
             Column("residual_cents", "Residuo", "money_cents", total=True),
         ],
@@ -874,7 +951,7 @@ def print_summary(result: RankResult, console: Console) -> None:
     console.print(_counting_note(result), highlight=False)
 
     ft = Table(title="Fondi", title_justify="left")
-    for name in ("Fondo", "Budget", "Assegnato", "Residuo"):
+    for name in ("Fondo", "Dotazione", "Assegnato", "Residuo"):
         ft.add_column(name, justify="left" if name == "Fondo" else "right")
     funds = result.funds
     for row in funds.itertuples(index=False):

@@ -62,7 +62,8 @@ FIXED_CREATED = dt.datetime(2000, 1, 1)  # when no run date is given: still repr
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 MAX_TEXT_WIDTH = 60
 PAPER_A4 = 9
-LINE_HEIGHT = 13  # points per line of 10-point text
+LINE_HEIGHT = 15  # points per line of 11-point text
+FONT_SIZE = 11  # the cells' type: about 9 points printed on a table fitted to the page's width
 ROW_BLOCK = 50_000  # rows converted to Python values at a time (bounds the memory)
 
 
@@ -163,11 +164,14 @@ class _Formats:
     """The formats of one workbook, created once (XlsxWriter formats belong to a workbook)."""
 
     def __init__(self, wb: Workbook):
-        base = {"valign": "top", "font_size": 10}
+        base = {"valign": "top", "font_size": FONT_SIZE}
         self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.subtitle = wb.add_format({"bold": True, "font_size": 11})
-        self.note = wb.add_format({"italic": True, "font_size": 10})
-        self.caption = wb.add_format({"bold": True, "font_size": 11})
+        self.subtitle = wb.add_format({"bold": True, "font_size": 12})
+        self.note = wb.add_format({"italic": True, "font_size": FONT_SIZE})
+        self.note_wrap = wb.add_format(
+            {"italic": True, "font_size": FONT_SIZE, "text_wrap": True, "valign": "top"}
+        )
+        self.caption = wb.add_format({"bold": True, "font_size": 12})
         self.header = wb.add_format(
             {
                 **base,
@@ -237,10 +241,16 @@ def header_text(title: str | None, status: str | None, run_date: dt.date | None)
         left = left[: max(budget - 1, 0)].rstrip("&") + "…"
     parts = []
     if left:
-        parts.append(f"&L{left}")
+        parts.append(f"&L{_sized(left)}")
     if right:
-        parts.append(f'&R&"-,Bold"{right}')
+        parts.append(f'&R&"-,Bold"{_sized(right)}')
     return "".join(parts)
+
+
+def _sized(text: str) -> str:
+    """The text in the cells' type size (Excel's header code &NN; a space keeps a leading digit
+    of the text from being read as part of the size)."""
+    return f"&{FONT_SIZE}" + (" " if text[:1].isdigit() else "") + text
 
 
 FOOTER = "&CPagina &P di &N"
@@ -264,13 +274,18 @@ def write_table(
     caption: str | None = None,
     empty_text: str = "Nessuna riga.",
     fixed_header: bool = True,
+    freeze_columns: int = 0,
+    footer: tuple[str, str] = ("", ""),
+    wrap_notes: bool = False,
 ) -> TableInfo:
     """Write `frame` as a formatted, print-ready table on sheet `sheet_name`.
 
     The first call for a sheet creates it with: the title (bold) and a line with the subtitle,
     status and date, the `notes` lines, then the table with a bold, wrapped, frozen header,
     autofilter, landscape A4 fitted to one page wide, the header row repeated on every page,
-    the page header (title, status, date) and the footer 'Pagina N di M'. Calling it again with
+    the page header (title, status, date) and the footer 'Pagina N di M' (with `footer`'s left
+    and right texts beside it: the approving act, the signature); `freeze_columns` keeps that
+    many columns (the names) in view when scrolling right. Calling it again with
     the same sheet name appends another table below (with its `caption`), e.g. a summary sheet
     with several blocks; only the first table gets the frozen panes, the autofilter and the
     repeated header, and only when `fixed_header` (pass False for a sheet of several blocks, where
@@ -308,11 +323,14 @@ def write_table(
             ws.write_string(row, 0, line, fm.subtitle)
             row += 1
         for note in notes:
-            ws.write_string(row, 0, str(note), fm.note)
+            if wrap_notes and len(specs) > 1:  # within the table's width: never cut in print
+                _wrapped_note(ws, row, str(note), frame, specs, fm)
+            else:
+                ws.write_string(row, 0, str(note), fm.note)
             row += 1
         if row:
             row += 1  # a blank line before the table
-        _page_setup(ws, title, status, run_date)
+        _page_setup(ws, title, status, run_date, footer)
     else:
         row = next_rows.get(name, 0)
         for note in notes:
@@ -330,6 +348,9 @@ def write_table(
     layout: list[tuple[Column, object, float | None]] = []  # spec, format, wrap width
     for j, c in enumerate(specs):
         width = c.width if c.width is not None else _auto_width(frame[c.source], c)
+        width = max(width, header_word_width(c.header))  # a header never breaks inside a word
+        if c.total and n:
+            width = max(width, _total_width(frame[c.source], c))  # never '###' for the total
         wrap = c.wrap or (c.kind == "text" and c.width is None and width >= MAX_TEXT_WIDTH)
         widths[j] = max(width, widths.get(j, 0.0))
         ws.set_column(j, j, widths[j])
@@ -351,22 +372,52 @@ def write_table(
         _write_totals(ws, last_row, frame, specs, fm)
 
     if first_table and fixed_header:
-        ws.freeze_panes(first_row, 0)
+        ws.freeze_panes(first_row, freeze_columns)
         ws.autofilter(header_row, 0, max(header_row + n, header_row), len(specs) - 1)
         ws.repeat_rows(header_row)
     next_rows[name] = last_row + 2
     return TableInfo(ws, header_row, first_row, last_row, n)
 
 
+def _wrapped_note(
+    ws: Worksheet, row: int, note: str, frame: pd.DataFrame, specs: list[Column], fm: _Formats
+) -> None:
+    """A note merged over the table's columns, wrapped, its row as tall as its lines."""
+    widths = [
+        max(c.width if c.width is not None else _auto_width(frame[c.source], c),
+            header_word_width(c.header))
+        for c in specs
+    ]  # fmt: skip
+    lines = int(_wrapped_lines([note], sum(widths))[0])
+    ws.set_row(row, LINE_HEIGHT * lines + 2)
+    ws.merge_range(row, 0, row, len(specs) - 1, note, fm.note_wrap)
+
+
+def footer_text(left: str = "", right: str = "") -> str:
+    """The page footer: `left` (the approving act), 'Pagina N di M', `right` (the signature);
+    Excel's limit on the footer string is 255 characters."""
+    parts = []
+    if left:
+        parts.append(f"&L{_sized(_escape_header(left)[:100])}")
+    parts.append(f"&C{_sized(FOOTER[2:])}")
+    if right:
+        parts.append(f"&R{_sized(_escape_header(right)[:100])}")
+    return "".join(parts)
+
+
 def _page_setup(
-    ws: Worksheet, title: str | None, status: str | None, run_date: dt.date | None
+    ws: Worksheet,
+    title: str | None,
+    status: str | None,
+    run_date: dt.date | None,
+    footer: tuple[str, str] = ("", ""),
 ) -> None:
     ws.set_landscape()
     ws.set_paper(PAPER_A4)
     ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
-    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
+    ws.set_margins(left=0.3, right=0.3, top=0.75, bottom=0.75)
     ws.set_header(header_text(title, status, _as_date(run_date)), {"margin": 0.3})
-    ws.set_footer(FOOTER, {"margin": 0.3})
+    ws.set_footer(footer_text(*footer), {"margin": 0.3})
     ws.hide_gridlines(1)  # gridlines on screen, not on paper: the table cells have borders
 
 
@@ -525,7 +576,7 @@ def _wrapped_lines(texts: list[str], width: float, bold: bool = False) -> np.nda
 
     Computed once per distinct text (a column of outcomes has a handful of them).
     """
-    chars = max(int(width * (1.0 if bold else 1.05)), 1)
+    chars = max(int(width * (1.0 if bold else 1.1)), 1)  # Carlito/Calibri 11: narrow
     cache: dict[str, int] = {}
     out = np.ones(len(texts), dtype=np.int64)
     for i, t in enumerate(texts):
@@ -599,6 +650,21 @@ def _write_totals(
             ws.write_blank(row, j, None, fmt)
 
 
+def header_word_width(header: str) -> float:
+    """The width (in characters) the header's longest word needs in bold, with the cell's
+    padding: a narrower column would break the word ('dell'apprendim/ento')."""
+    longest = max((len(w) for w in header.split()), default=0)
+    return float(int(longest * 1.0 + 0.999) + 1)
+
+
+def _total_width(series: pd.Series, c: Column) -> float:
+    """The width the column's total needs in bold (as '1.234.567,89 €'), with the padding."""
+    values = pd.to_numeric(series, errors="coerce")
+    total = abs(float(values.fillna(0).sum())) / (100 if c.kind == "money_cents" else 1)
+    digits = len(f"{int(total):,}") + (5 if c.kind in ("money_cents", "number") else 0)
+    return float(digits + 2)
+
+
 def _auto_width(series: pd.Series, c: Column) -> float:
     words = c.header.split()
     header_w = max(min(len(c.header), 18), max((len(w) for w in words), default=0))
@@ -615,4 +681,4 @@ def _auto_width(series: pd.Series, c: Column) -> float:
     else:
         values = series.dropna()
         value_w = int(values.astype(str).str.len().max()) if len(values) else 0
-    return float(min(max(header_w, value_w) + 2, MAX_TEXT_WIDTH))
+    return float(min(max(header_w, value_w) + 1, MAX_TEXT_WIDTH))

@@ -34,6 +34,18 @@ _INTRO = [
     "script and read by `tests/test_example_call.py`: the test fails when the validator",
     "misses a planted case or reports a blocking finding anywhere else.",
     "",
+    "## What the outputs look like",
+    "",
+    "The first page of `graduatoria.xlsx` as a committee prints it (LibreOffice, A4",
+    "landscape; the committee signs the last page of the sheet) and of the public list",
+    "`graduatoria-pubblica.pdf`, from `conciliare rank examples/conciliare-2017 --data",
+    "2017-09-15`. Regenerate the pictures with `python bench/screenshots.py` (needs",
+    "LibreOffice Calc, the Carlito font and poppler-utils).",
+    "",
+    "![graduatoria.xlsx, first page](img/graduatoria.png)",
+    "",
+    "![graduatoria-pubblica.pdf, first page](img/graduatoria-pubblica.png)",
+    "",
 ]
 _PLANTS_HEAD = [
     "",

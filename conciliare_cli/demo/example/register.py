@@ -78,9 +78,9 @@ def readme_section() -> list[str]:
         "to its date, chained to the previous act by its manifest's SHA-256:",
         "",
         "```",
-        f"conciliare rank examples/conciliare-2017 --final --date {FINAL_DATE}",
-        f"conciliare scorrimento examples/conciliare-2017 --date {ACT_DATES[0]}",
-        f"conciliare scorrimento examples/conciliare-2017 --date {ACT_DATES[1]}",
+        f"conciliare rank examples/conciliare-2017 --definitiva --data {FINAL_DATE}",
+        f"conciliare scorrimento examples/conciliare-2017 --data {ACT_DATES[0]}",
+        f"conciliare scorrimento examples/conciliare-2017 --data {ACT_DATES[1]}",
         "conciliare verify examples/conciliare-2017",
         "```",
         "",
@@ -102,7 +102,7 @@ CHECKS_TEXT = [
     f"({CHECKS[1]} of the funded applications of each partner, seed `{CHECKS[2]}`):",
     "",
     "```",
-    f"conciliare controlli examples/conciliare-2017 --date {CHECKS[0]} --quota {CHECKS[1]} "
+    f"conciliare controlli examples/conciliare-2017 --data {CHECKS[0]} --quota {CHECKS[1]} "
     f'--per-ente --seme "{CHECKS[2]}"',
     "```",
     "",

@@ -21,6 +21,7 @@ from conciliare_cli.engine.criteria.base import (
     truth,
 )
 from conciliare_cli.engine.criteria.flag import BARE_NAME
+from conciliare_cli.engine.words import condition_words
 from conciliare_cli.fields import Field, Level
 from conciliare_cli.italian import number, points_text
 
@@ -38,17 +39,19 @@ class CountRule(CriterionRule):
 
     def describe(self, fields: Mapping[str, Field]) -> str:
         c = self.model.condition
-        cond = "" if c.strip().lower() == "true" else f" con: {c}"
+        words = condition_words(self.expressions["condition"], fields)
+        cond = "" if c.strip().lower() == "true" else f" con: {words}"
         return f"{points_text(self.model.points)} per ogni minore ammissibile{cond}"
 
     def explain(self, case: ExplainCase) -> str:
         counted = case.counted()
         hit = self.expressions["condition"].evaluate(counted, case.constants)
         hits = int(hit.fillna(False).astype(bool).sum())
-        return (
-            f"minori ammissibili che soddisfano «{self.model.condition}»: {hits} "
-            f"su {len(counted)}, {number(float(self.model.points))} punti ciascuno"
-        )
+        each = points_text(self.model.points)
+        if self.model.condition.strip().lower() == "true":
+            return f"minori ammissibili: {hits}, {each} ciascuno"
+        words = condition_words(self.expressions["condition"], case.fields, case.constants)
+        return f"minori ammissibili con «{words}»: {hits} su {len(counted)}, {each} ciascuno"
 
     def shown_values(self, view: LetterView) -> pd.Series:
         """How many admitted minors meet the condition, when it is a bare field (or true)."""

@@ -22,6 +22,7 @@ from conciliare_cli.engine.criteria.base import (
     thousandths,
     truth,
 )
+from conciliare_cli.engine.words import condition_words
 from conciliare_cli.fields import Field, Kind
 from conciliare_cli.italian import points_text, value_text
 
@@ -43,15 +44,25 @@ class FlagRule(CriterionRule):
         return np.where(true, thousandths(self.model.points), 0), missing
 
     def describe(self, fields: Mapping[str, Field]) -> str:
-        return f"{points_text(self.model.points)} se: {self.model.condition}"
+        words = condition_words(self.expressions["condition"], fields)
+        return f"{points_text(self.model.points)} se: {words}"
 
     def explain(self, case: ExplainCase) -> str:
         v = self.expressions["condition"].evaluate(
             case.app_rows, case.constants, members=case.members
         )
         val = v.loc[case.first.name] if case.first.name in v.index else v.iloc[0]
-        state = "non valutabile" if pd.isna(val) else ("vera" if bool(val) else "falsa")
-        return f"condizione «{self.model.condition}» {state}"
+        name = self.model.condition.strip()
+        if BARE_NAME.match(name) and name in case.fields:  # a yes/no field: its value
+            state = "non indicato" if pd.isna(val) else ("sì" if bool(val) else "no")
+            return f"{case.fields[name].label}: {state}"
+        state = (
+            "non valutabile (manca un dato)"
+            if pd.isna(val)
+            else ("soddisfatta" if bool(val) else "non soddisfatta")
+        )
+        words = condition_words(self.expressions["condition"], case.fields, case.constants)
+        return f"condizione «{words}» {state}"
 
     def shown_values(self, view: LetterView) -> pd.Series:
         """The field itself when the condition is a bare field; else whether it earned."""

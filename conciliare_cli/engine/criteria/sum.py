@@ -25,6 +25,7 @@ from conciliare_cli.engine.criteria.base import (
     truth,
 )
 from conciliare_cli.engine.criteria.count import bare_condition
+from conciliare_cli.engine.words import condition_words
 from conciliare_cli.fields import Field, Kind, Level
 from conciliare_cli.italian import eur, number, points_text, value_text
 
@@ -59,7 +60,9 @@ class SumRule(CriterionRule):
     def describe(self, fields: Mapping[str, Field]) -> str:
         label = field_label(fields, self.model.field)
         text = f"{points_text(self.model.points)} per unità di {label} dei minori"
-        return text + (f" con: {self.model.condition}" if self.model.condition else "")
+        if not self.model.condition:
+            return text
+        return f"{text} con: {condition_words(self.expressions['condition'], fields)}"
 
     def explain(self, case: ExplainCase) -> str:
         f = case.fields[self.model.field]
