@@ -10,7 +10,8 @@ The layers, lowest first (a module may import its own layer and the ones below):
 4. the rules engine: engine (criteria, compile, eligibility, ranking, allocation, result)
 5. writers: write
 6. acts and publishing: publish, letters
-7. orchestration of a run: runs, audit (verify), trials (a rule set's own tests)
+7. orchestration of a run: runs, audit (verify), trials (a rule set's own tests);
+   after the final list: acts (events, scorrimento)
 8. the command line and tooling: app, cli, cli_italian, commands, docs, __main__
 
 Every import counts, also inside functions and under TYPE_CHECKING: a lazy import hides a
@@ -53,6 +54,7 @@ LAYERS: dict[str, int] = {
     "letters": 6,
     "runs": 7,
     "audit": 7,
+    "acts": 7,
     "trials": 7,
     "app": 8,
     "cli": 8,

@@ -1,5 +1,6 @@
 """Build the example call: people, planted cases, the six partners' files, bando.yaml, the
-office's corrections file (the answers of the soccorso istruttorio) and the README whose tables
+office's corrections file (the answers of the soccorso istruttorio), its register of events
+after the final list (eventi.xlsx) and the README whose tables
 give the row of every planted case and what became of it.
 
     python -m conciliare_cli.demo.example --out examples/conciliare-2017
@@ -21,6 +22,7 @@ from conciliare_cli.demo.example.layout import Laid, asst_touches, lay_out, mix_
 from conciliare_cli.demo.example.partners import PARTNERS, Partner
 from conciliare_cli.demo.example.plants import plant_everything
 from conciliare_cli.demo.example.readme import write_readme
+from conciliare_cli.demo.example.register import write_events
 from conciliare_cli.demo.example.writers import write_asst, write_ats, write_csv, write_ods
 from conciliare_cli.demo.rules import bando_text, partners_yaml
 from conciliare_cli.demo.spreadsheets import write_text
@@ -47,6 +49,7 @@ def build(out: Path) -> None:
     for plant in b.plants:
         _resolve(plant, laid_out[plant.partner])
     made = write_corrections(out, b)
+    write_events(out)
     write_readme(out, b.pop, b.plants, made)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from conciliare_cli.demo.example.answers import Answer
 from conciliare_cli.demo.example.builder import Plant
 from conciliare_cli.demo.example.partners import PARTNERS
+from conciliare_cli.demo.example.register import readme_section
 from conciliare_cli.demo.spreadsheets import write_text
 
 _INTRO = [
@@ -81,6 +82,7 @@ def write_readme(out: Path, pop: pd.DataFrame, plants: list[Plant], answers: lis
         *_plant_rows(plants, answers),
         *_CLOSING,
         *_istruttoria(answers),
+        *readme_section(),
     ]
     write_text(out / "README.md", "\n".join(lines))
 
