@@ -10,4 +10,5 @@ from conciliare_cli.commands import rank  # noqa: F401
 from conciliare_cli.commands import explain  # noqa: F401
 from conciliare_cli.commands import letters  # noqa: F401
 from conciliare_cli.commands import verify  # noqa: F401
+from conciliare_cli.commands import spese  # noqa: F401
 from conciliare_cli.commands import demo_data  # noqa: F401

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
+from conciliare_cli.config.spending_models import Spending
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
 
 Money = Annotated[
@@ -406,6 +407,9 @@ class CallConfig(Strict):
     allocation: Allocation = Field(Allocation(), description="Regole di assegnazione")
     publication: Publication = Field(Publication(), description="Graduatoria pubblica")
     letters: Letters | None = Field(None, description="Testi delle lettere alle famiglie")
+    spending: Spending | None = Field(
+        None, description="Voucher in uso: erogatori, fatture, validità e servizi"
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CallConfig:

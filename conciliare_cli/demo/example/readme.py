@@ -13,6 +13,7 @@ import pandas as pd
 from conciliare_cli.demo.example.answers import Answer
 from conciliare_cli.demo.example.builder import Plant
 from conciliare_cli.demo.example.partners import PARTNERS
+from conciliare_cli.demo.example.providers_files import SpendingPlant, spending_readme
 from conciliare_cli.demo.spreadsheets import write_text
 
 _INTRO = [
@@ -59,9 +60,15 @@ _CLOSING = [
 ]
 
 
-def write_readme(out: Path, pop: pd.DataFrame, plants: list[Plant], answers: list[Answer]) -> None:
-    """README.md of the example in `out`, for the people `pop`, the resolved `plants` and
-    the office's `answers` (correzioni.xlsx)."""
+def write_readme(
+    out: Path,
+    pop: pd.DataFrame,
+    plants: list[Plant],
+    answers: list[Answer],
+    spending: list[SpendingPlant] | None = None,
+) -> None:
+    """README.md of the example in `out`, for the people `pop`, the resolved `plants`, the
+    office's `answers` (correzioni.xlsx) and the planted cases of the invoices (`spending`)."""
     lines = [
         *_INTRO,
         *_partner_table(pop),
@@ -69,6 +76,7 @@ def write_readme(out: Path, pop: pd.DataFrame, plants: list[Plant], answers: lis
         *_plant_rows(plants, answers),
         *_CLOSING,
         *_istruttoria(answers),
+        *(spending_readme(spending) if spending else []),
     ]
     write_text(out / "README.md", "\n".join(lines))
 

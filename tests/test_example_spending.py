@@ -1,0 +1,158 @@
+"""The example call's vouchers in use: the providers' list and invoices of
+examples/conciliare-2017, checked against its final list through the command line.
+
+The planted cases are read from the example's README (section "Vouchers in use"), written by
+the example builder with the files: each must be reported with its code at its row, and no
+other line may be blocking.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conciliare_cli.app import app
+from conciliare_cli.cli import main  # noqa: F401  (registers the commands)
+from conciliare_cli.config import load_call
+from conciliare_cli.spending.process import spending_of
+from conciliare_cli.spending.report_files import _safe
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017"
+
+
+def planted() -> list[tuple[str, int, str]]:
+    text = (EXAMPLE / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Vouchers in use", 1)[1]
+    rows = re.findall(r"^\| \d+ \| `([^`]+)` \| (\d+) \| [^|]+ \| `([A-Z_]+)` \|$", section, re.M)
+    return [(f, int(r), c) for f, r, c in rows]
+
+
+@pytest.fixture(scope="module")
+def call(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("spese") / "bando"
+    shutil.copytree(EXAMPLE, folder)
+    runner = CliRunner()
+    ranked = runner.invoke(app, ["rank", str(folder), "--final", "--date", "2017-09-20"])
+    assert ranked.exit_code == 0, ranked.output
+    done = runner.invoke(app, ["rendiconto", str(folder), "--date", "2018-10-15"])
+    assert done.exit_code == 0, done.output
+    return folder
+
+
+@pytest.fixture(scope="module")
+def result(call):
+    return spending_of(load_call(call), call / "esiti")
+
+
+def test_every_planted_case_is_found_and_nothing_else_blocks(result):
+    cases = planted()
+    assert {c for _, _, c in cases} >= {
+        "OLTRE_IMPORTO_VOUCHER", "FUORI_VALIDITA", "FATTURA_DUPLICATA",
+    }  # fmt: skip
+    f = result.findings
+    blocking = f[f["severity"] == "BLOCCANTE"]
+    found = set(
+        zip(
+            blocking["source_file"],
+            blocking["source_row"].astype(int),
+            blocking["code"],
+            strict=True,
+        )
+    )
+    assert found == set(cases)
+
+
+def test_the_line_over_the_voucher_counts_only_what_is_left(result):
+    moves = result.moves
+    over = moves[moves["codes"].str.contains("OLTRE_IMPORTO_VOUCHER")]
+    assert over["outcome"].tolist() == ["CONTEGGIATA_IN_PARTE"]
+    voucher = over["voucher"].iloc[0]
+    award = result.vouchers.vouchers.set_index("voucher").loc[voucher, "awarded_cents"]
+    assert moves.loc[moves["voucher"] == voucher, "counted_cents"].sum() == award
+
+
+def test_spending_per_voucher_and_per_fund_agree_with_the_movements(call, result):
+    csv = pd.read_csv(call / "spese" / "movimenti.csv", dtype=str, keep_default_na=False)
+    cents = {c: (csv[c].astype(float) * 100).round().astype(int) for c in
+             ("counted_eur", "fund_FSE_eur", "fund_ATS_eur")}  # fmt: skip
+    assert (cents["fund_FSE_eur"] + cents["fund_ATS_eur"] == cents["counted_eur"]).all()
+    funds = result.fund_table().set_index("fund_id")
+    assert funds.loc["FSE", "spent_cents"] == cents["fund_FSE_eur"].sum()
+    assert funds.loc["ATS", "spent_cents"] == cents["fund_ATS_eur"].sum()
+    assert funds.loc["FSE", "awarded_cents"] == 10_000_000
+    assert (funds["unspent_cents"] == funds["awarded_cents"] - funds["spent_cents"]).all()
+    vouchers = result.voucher_table()
+    assert (vouchers["spent_cents"] <= vouchers["awarded_cents"]).all()
+    partners = result.partner_table()
+    assert partners["spent_cents"].sum() == cents["counted_eur"].sum()
+
+
+def test_the_workbook_a_region_officer_reads(call):
+    wb = openpyxl.load_workbook(call / "spese" / "rendiconto.xlsx", read_only=True)
+    assert wb.sheetnames == [
+        "Per fondo", "Per partner", "Per erogatore", "Voucher", "Movimenti", "Anomalie",
+        "Legenda",
+    ]  # fmt: skip
+    text = " ".join(str(c) for row in wb["Per fondo"].iter_rows(values_only=True) for c in row if c)
+    for words in ("Spesa per fondo", "Assegnato", "Speso", "Non speso", "DEFINITIVA", "FSE"):
+        assert words in text
+    moves = [r for r in wb["Movimenti"].iter_rows(values_only=True)]
+    assert any("non conteggiata" in (r or ()) for r in moves)
+
+
+def test_each_provider_gets_its_findings_to_send_back(call):
+    folder = call / "spese" / "erogatori"
+    files = sorted(p.name for p in folder.iterdir())
+    assert len(files) == 5
+    koala = openpyxl.load_workbook(folder / "12345670199.xlsx", read_only=True)
+    text = " ".join(str(c) for r in koala["Anomalie"].iter_rows(values_only=True) for c in r if c)
+    assert "OLTRE_IMPORTO_VOUCHER" in text and "EROGATORE_RIPETUTO" in text
+    assert "FATTURA_DUPLICATA" not in text  # another provider's
+
+
+def test_the_reports_are_the_same_bytes_on_a_second_run(call, tmp_path):
+    again = CliRunner().invoke(
+        app, ["rendiconto", str(call), "--date", "2018-10-15", "--out", str(tmp_path)]
+    )
+    assert again.exit_code == 0, again.output
+    for name in ("rendiconto.xlsx", "movimenti.csv", "erogatori/12345670199.xlsx"):
+        assert (tmp_path / name).read_bytes() == (call / "spese" / name).read_bytes(), name
+
+
+def test_only_the_published_final_list_is_used(call, tmp_path):
+    esiti = tmp_path / "esiti"
+    shutil.copytree(call / "esiti", esiti)
+    manifest = json.loads((esiti / "manifest.json").read_text(encoding="utf-8"))
+    (esiti / "graduatoria.csv").write_text("rank\n", encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(app, ["spese", str(call), "--esiti", str(esiti), "--out", str(tmp_path)])
+    assert out.exit_code == 2
+    assert "non è quello pubblicato" in " ".join(out.output.split())
+    manifest["status"] = "PROVVISORIA"
+    (esiti / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    out = runner.invoke(app, ["spese", str(call), "--esiti", str(esiti), "--out", str(tmp_path)])
+    assert out.exit_code == 2
+    assert "non è DEFINITIVA" in " ".join(out.output.split())
+    assert "Traceback" not in out.output
+
+
+def test_a_call_without_spending_section_gets_a_clear_message(tmp_path):
+    folder = tmp_path / "bando"
+    shutil.copytree(EXAMPLE, folder)
+    text = (folder / "bando.yaml").read_text(encoding="utf-8")
+    (folder / "bando.yaml").write_text(text.split("\n# Voucher in uso")[0] + "\n", "utf-8")
+    out = CliRunner().invoke(app, ["spese", str(folder)])
+    assert out.exit_code == 2
+    assert "sezione 'spending'" in " ".join(out.output.split())
+
+
+def test_text_like_a_formula_is_neutralised_in_the_csv():
+    got = _safe(pd.Series(["=SOMMA(A1:A2)", "+39", "-1", "@x", "Koala", None])).tolist()
+    assert got == ["'=SOMMA(A1:A2)", "'+39", "'-1", "'@x", "Koala", ""]
