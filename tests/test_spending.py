@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+import spending_fixtures as fx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,6 @@ from conciliare_cli.spending.attribution import attribute, largest_remainder
 from conciliare_cli.spending.matching import match
 from conciliare_cli.spending.provider_list import check_providers, vat_key, vat_problems
 from conciliare_cli.spending.voucher_list import plain_to_cents
-from tests import spending_fixtures as fx
 
 
 def run(records, awards=((30000, 0),)):

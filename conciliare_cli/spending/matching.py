@@ -14,6 +14,7 @@ voucher (attribution.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +22,9 @@ import pandas as pd
 
 from conciliare_cli.config.spending_models import Spending
 from conciliare_cli.findings import Severity, empty_findings, make_findings
-from conciliare_cli.italian import date_short, eur
+from conciliare_cli.italian import date_short
 from conciliare_cli.spending.attribution import attribute
+from conciliare_cli.spending.euro_text import eur_each
 from conciliare_cli.spending.provider_list import service_key, vat_key
 from conciliare_cli.spending.voucher_list import VoucherList
 
@@ -48,15 +50,23 @@ class Matched:
 def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     """The lines with their keys, in the order of spending."""
     lines = rows.copy()
-    lines["vat"] = vat_key(lines["provider_vat"])
-    lines["voucher"] = lines["minor_tax_code"].astype("string").str.upper().str.strip()
-    lines["invoice_key"] = (
-        lines["invoice_number"].astype("string").str.upper().str.replace(r"\s+", "", regex=True)
+    lines["vat"] = on_uniques(lines["provider_vat"], vat_key)
+    lines["voucher"] = on_uniques(lines["minor_tax_code"], lambda u: u.str.upper().str.strip())
+    lines["invoice_key"] = on_uniques(
+        lines["invoice_number"], lambda u: u.str.upper().str.replace(r"\s+", "", regex=True)
     )
-    lines["service_key"] = service_key(lines["service"])
+    lines["service_key"] = on_uniques(lines["service"], service_key)
     lines["amount_cents"] = lines["amount_eur"].astype("Int64")
     lines = lines.sort_values(ORDER, kind="mergesort", na_position="last")
     return lines.reset_index(drop=True)
+
+
+def on_uniques(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """fn (string operations) applied once per distinct value; NA stays NA."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    done = fn(pd.Series(uniques, dtype="string")).to_numpy(dtype=object, na_value=None)
+    out = np.append(done, None)[codes]
+    return pd.Series(pd.array(out, dtype="string"), index=values.index)
 
 
 def match(
@@ -110,11 +120,11 @@ def _cap(lines: pd.DataFrame, checks: _Checks, vouchers: VoucherList) -> np.ndar
     before = pd.Series(wanted).groupby(voucher_pos).cumsum().to_numpy() - wanted
     counted = np.clip(award - before, 0, wanted)
     over = ok & (counted < wanted)
-    detail = [
-        f"voucher di {eur(int(a))}, già spesi {eur(int(min(b, a)))}: conteggiati "
-        f"{eur(int(c))} su {eur(int(w))}"
-        for a, b, c, w in zip(award[over], before[over], counted[over], wanted[over], strict=True)
-    ]
+    spent = np.minimum(before, award)
+    detail = (
+        "voucher di " + eur_each(award[over]) + ", già spesi " + eur_each(spent[over])
+        + ": conteggiati " + eur_each(counted[over]) + " su " + eur_each(wanted[over])
+    )  # fmt: skip
     checks.add("OLTRE_IMPORTO_VOUCHER", over, "amount_eur", detail=detail, reject=False)
     return counted.astype(np.int64)
 
@@ -244,19 +254,14 @@ class _Checks:
             "amount_cents",
         ]
         complete = self.lines[[*key[:5], "amount_cents"]].notna().all(axis=1).to_numpy()
-        frame = self.lines[key].astype("string").fillna("")
-        again = frame.duplicated(keep="first").to_numpy() & complete
-        first = frame.groupby(key, sort=False).ngroup()
-        first_line = pd.Series(np.arange(len(frame))).groupby(first.to_numpy()).transform("min")
+        codes = pd.DataFrame({k: pd.factorize(self.lines[k])[0] for k in key})
+        again = codes.duplicated(keep="first").to_numpy() & complete
+        group = codes.groupby(key, sort=False).ngroup().to_numpy()
+        first_line = pd.Series(np.arange(len(codes))).groupby(group).transform("min")
         at = first_line[again].to_numpy()
-        detail = [
-            f"è uguale alla riga {r} di {f}"
-            for f, r in zip(
-                self.lines["source_file"].to_numpy()[at],
-                self.lines["source_row"].to_numpy()[at],
-                strict=True,
-            )
-        ]
+        files = self.lines["source_file"].astype(object).to_numpy()[at]
+        rows = self.lines["source_row"].astype(str).to_numpy(dtype=object)[at]
+        detail = "è uguale alla riga " + rows + " di " + files
         self.add("FATTURA_DUPLICATA", again, "invoice_number", detail=detail)
 
     def result(self, lines: pd.DataFrame) -> pd.DataFrame:
@@ -273,16 +278,22 @@ def _provider_of(lines: pd.DataFrame, at: np.ndarray) -> np.ndarray:
     return vat.to_numpy()[at]
 
 
+def each(values: np.ndarray | pd.Series, fmt: Callable[[object], str]) -> np.ndarray:
+    """fmt (Babel) applied once per distinct value; NA -> ''. Object array of texts."""
+    codes, uniques = pd.factorize(pd.Series(values), use_na_sentinel=True)
+    texts = np.array([fmt(u) for u in uniques] + [""], dtype=object)
+    return texts[codes]
+
+
 def _shown(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(values):
-        return np.array([date_short(v) if pd.notna(v) else "" for v in values], dtype=object)
+        return each(values, date_short)
     if str(values.dtype) == "Int64":
-        return np.array([eur(int(v)) if pd.notna(v) else "" for v in values], dtype=object)
+        return eur_each(values)
     return values.astype(object).where(values.notna(), "").to_numpy()
 
 
-def _periods(rows: pd.DataFrame) -> list[str]:
-    return [
-        f"dal {date_short(a)}" + (f" al {date_short(b)}" if pd.notna(b) else "")
-        for a, b in zip(rows["period_from"], rows["period_to"], strict=True)
-    ]
+def _periods(rows: pd.DataFrame) -> np.ndarray:
+    start = "dal " + each(rows["period_from"], date_short)
+    end = each(rows["period_to"], date_short)
+    return np.where(end == "", start, start + " al " + end)

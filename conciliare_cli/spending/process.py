@@ -32,9 +32,12 @@ class SpendingResult:
     findings: pd.DataFrame  # FINDING_COLUMNS, partner_id = the provider's VAT number
     files: list[str] = field(default_factory=list)  # providers' list and invoices read
     fund_names: dict[str, str] = field(default_factory=dict)
+    _vouchers: pd.DataFrame | None = field(default=None, repr=False)
 
     def voucher_table(self) -> pd.DataFrame:
-        return tables.per_voucher(self.moves, self.vouchers)
+        if self._vouchers is None:
+            self._vouchers = tables.per_voucher(self.moves, self.vouchers)
+        return self._vouchers
 
     def fund_table(self) -> pd.DataFrame:
         return tables.per_fund(self.voucher_table(), self.vouchers, self.fund_names, self.moves)

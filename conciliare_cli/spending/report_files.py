@@ -91,7 +91,7 @@ def voucher_columns(fund_ids: list[str]) -> list[Column]:
 
 def movement_columns(fund_ids: list[str]) -> list[Column]:
     return [
-        Column("provider_label", "Erogatore", width=24, wrap=True),
+        Column("provider_label", "Erogatore", width=24),
         Column("provider_vat", "Partita IVA"),
         Column("invoice_number", "Fattura"),
         Column("invoice_date", "Data fattura", "date"),
@@ -106,7 +106,7 @@ def movement_columns(fund_ids: list[str]) -> list[Column]:
         _money("counted_cents", "Conteggiato"),
         *[_money(f"fund_{f}_cents", f"di cui {f}") for f in fund_ids],
         Column("outcome_label", "Esito", width=20),
-        Column("codes", "Anomalie", width=24, wrap=True),
+        Column("codes", "Anomalie", width=24),
         Column("source_file", "File"),
         Column("source_row", "Riga", "int", width=7),
     ]

@@ -35,12 +35,9 @@ def movements(
         out[col] = values
     names = dict(zip(providers["provider"], providers["provider_name"], strict=True))
     out["provider_label"] = out["vat"].map(names)
-    codes = (
-        findings.sort_values(["line", "code"]).groupby("line")["code"].agg(";".join)
-        if len(findings)
-        else pd.Series(dtype=object)
+    out["codes"] = (
+        joined(findings["line"], findings["code"], ";").reindex(out["line"]).fillna("").to_numpy()
     )
-    out["codes"] = out["line"].map(codes).fillna("")
     out["outcome_label"] = out["outcome"].map(OUTCOME_LABELS)
     out["document"] = (
         out["vat"].fillna(out["provider_vat"]).astype(str)
@@ -48,6 +45,18 @@ def movements(
         + out["invoice_number"].astype("string").fillna("").astype(str)
     )
     return out
+
+
+def joined(keys: pd.Series, values: pd.Series, sep: str) -> pd.Series:
+    """Per key, its distinct values sorted and joined with `sep` (one str.join per key)."""
+    pairs = pd.DataFrame({"k": keys.to_numpy(), "v": values.astype(str).to_numpy()})
+    pairs = pairs.drop_duplicates().sort_values(["k", "v"], kind="mergesort")
+    if not len(pairs):
+        return pd.Series(dtype=object)
+    k = pairs["k"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    groups = np.split(pairs["v"].to_numpy(dtype=object), starts[1:])
+    return pd.Series([sep.join(g) for g in groups], index=k[starts], dtype=object)
 
 
 def per_voucher(moves: pd.DataFrame, vouchers: VoucherList) -> pd.DataFrame:
@@ -60,7 +69,7 @@ def per_voucher(moves: pd.DataFrame, vouchers: VoucherList) -> pd.DataFrame:
         col = f"fund_{f}_cents"
         v[f"spent_{f}_cents"] = v["voucher"].map(counted.groupby("voucher")[col].sum())
         v[f"spent_{f}_cents"] = v[f"spent_{f}_cents"].fillna(0).astype(np.int64)
-    docs = counted.groupby("voucher")["document"].agg(lambda d: "; ".join(sorted(set(d))))
+    docs = joined(counted["voucher"], counted["document"], "; ")
     v["documents"] = v["voucher"].map(docs).fillna("")
     return v.sort_values(["partner_id", "application_id", "voucher"]).reset_index(drop=True)
 
