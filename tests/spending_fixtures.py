@@ -58,6 +58,7 @@ def vouchers(awards: list[tuple[int, int]]) -> VoucherList:
             "voucher": [f"V{i}" for i in range(len(awards))],
             "application_id": [f"P-{i // 2}" for i in range(len(awards))],
             "partner_id": ["P1" if i % 2 else "P2" for i in range(len(awards))],
+            "applicant_tax_code": [f"A{i // 2}" for i in range(len(awards))],
             "awarded_cents": fse + ats,
             "fund_FSE_cents": fse,
             "fund_ATS_cents": ats,

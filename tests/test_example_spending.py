@@ -8,6 +8,7 @@ other line may be blocking.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -22,7 +23,7 @@ from conciliare_cli.app import app
 from conciliare_cli.cli import main  # noqa: F401  (registers the commands)
 from conciliare_cli.config import load_call
 from conciliare_cli.spending.process import spending_of
-from conciliare_cli.spending.report_files import _safe
+from conciliare_cli.spending.report_files import excel_safe
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017"
 
@@ -154,5 +155,47 @@ def test_a_call_without_spending_section_gets_a_clear_message(tmp_path):
 
 
 def test_text_like_a_formula_is_neutralised_in_the_csv():
-    got = _safe(pd.Series(["=SOMMA(A1:A2)", "+39", "-1", "@x", "Koala", None])).tolist()
+    got = excel_safe(pd.Series(["=SOMMA(A1:A2)", "+39", "-1", "@x", "Koala", None])).tolist()
     assert got == ["'=SOMMA(A1:A2)", "'+39", "'-1", "'@x", "Koala", ""]
+
+
+def test_the_retention_index_lists_every_file_with_its_hash(call):
+    out = CliRunner().invoke(app, ["conservazione", str(call)])
+    assert out.exit_code == 0, out.output
+    index = pd.read_csv(call / "spese" / "conservazione.csv", dtype=str, keep_default_na=False)
+    kinds = dict(zip(index["path"], index["kind"], strict=True))
+    assert kinds["bando.yaml"] == "Regole del bando"
+    assert kinds["partner/ATS_richieste.xls"] == "Domande dei partner"
+    assert kinds["fatture/piscina.xlsx"] == "Fatture degli erogatori"
+    assert kinds["erogatori/elenco_erogatori.xlsx"] == "Elenco degli erogatori"
+    assert kinds["esiti/graduatoria.csv"] == "Atti e graduatorie"
+    assert kinds["spese/movimenti.csv"] == "Rendiconto"
+    assert "spese/conservazione.csv" not in kinds
+    row = index[index["path"] == "esiti/graduatoria.csv"].iloc[0]
+    manifest = json.loads((call / "esiti" / "manifest.json").read_text(encoding="utf-8"))
+    published = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    assert row["sha256"] == published["graduatoria.csv"]
+    assert set(index["keep_until"]) == {"da stabilire (art. 140 Reg. UE 1303/2013: data "
+                                         "comunicata dalla Regione)"}  # fmt: skip
+
+
+def test_the_register_names_beneficiaries_only_when_the_call_says_so(call, monkeypatch):
+    from conciliare_cli.spending import transparency
+
+    monkeypatch.setattr(transparency, "THRESHOLD_CENTS", 80_000)  # the example's top is 900 €
+    out = CliRunner().invoke(app, ["trasparenza", str(call)])
+    assert out.exit_code == 0, out.output
+    omitted = pd.read_csv(call / "spese" / "trasparenza.csv", dtype=str)
+    assert len(omitted) > 0
+    assert set(omitted["Beneficiario"]) == {transparency.OMITTED}
+    loaded = load_call(call)
+    published = loaded.config.model_copy(
+        update={"spending": loaded.config.spending.model_copy(
+            update={"transparency_identity": "publish"})}
+    )  # fmt: skip
+    loaded = dataclasses.replace(loaded, config=published)
+    vouchers = spending_of(load_call(call), call / "esiti").vouchers
+    named = transparency.register(loaded, vouchers)
+    assert len(named) == len(omitted)
+    assert transparency.OMITTED not in set(named["beneficiary"])
+    assert all(" " in name for name in named["beneficiary"])

@@ -4,6 +4,7 @@ lines, on small hand-made inputs; the invariants as properties (hypothesis)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,10 +13,12 @@ import spending_fixtures as fx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conciliare_cli.config import load_call
 from conciliare_cli.findings import empty_findings
 from conciliare_cli.spending.attribution import attribute, largest_remainder
 from conciliare_cli.spending.matching import match
 from conciliare_cli.spending.provider_list import check_providers, vat_key, vat_problems
+from conciliare_cli.spending.transparency import OMITTED, register, register_csv
 from conciliare_cli.spending.voucher_list import plain_to_cents
 
 
@@ -235,3 +238,22 @@ def test_the_result_does_not_depend_on_the_order_of_the_rows(records, awards, rn
     fa = a.findings.drop(columns="line").sort_values(key).reset_index(drop=True)
     fb = b.findings.drop(columns="line").sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(fa, fb)
+
+
+# ------------------------------------------------------------------ transparency
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017"
+
+
+def test_the_register_lists_who_gets_more_than_1000_eur_without_identity():
+    v = fx.vouchers([(60000, 0), (40001, 0), (30000, 0), (30000, 0)])  # A0: 1.000,01; A1: 600
+    frame = register(load_call(EXAMPLE), v)
+    assert frame["code"].tolist() == ["P-0"]
+    assert frame["awarded_cents"].tolist() == [100001]
+    assert frame["beneficiary"].tolist() == [OMITTED]
+    assert frame["year"].tolist() == [2017]
+    text = register_csv(frame)
+    assert text.splitlines()[0].startswith("Anno,Codice,Beneficiario,Importo (euro)")
+    assert ",1000.01," in text
+    at_the_threshold = fx.vouchers([(60000, 0), (40000, 0)])
+    assert register(load_call(EXAMPLE), at_the_threshold).empty  # "superiore a mille euro"

@@ -16,8 +16,10 @@ from conciliare_cli.app import command, console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.config import load_call
 from conciliare_cli.italian import eur
-from conciliare_cli.spending.process import SpendingResult, spending_of
+from conciliare_cli.spending.process import SpendingResult, published_vouchers, spending_of
 from conciliare_cli.spending.report_files import PROVIDER_FOLDER, write_reports
+from conciliare_cli.spending.retention import INDEX, retention_index, write_index
+from conciliare_cli.spending.transparency import REGISTER, register, write_register
 
 ESITI_HELP = "Cartella della graduatoria definitiva (predefinita: CARTELLA/esiti)."
 OUT_HELP = "Cartella delle uscite (predefinita: la cartella 'output' di spending, 'spese')."
@@ -81,3 +83,43 @@ def rendiconto_command(
     fatture dietro ogni cifra): rendiconto.xlsx e movimenti.csv."""
     result = _run(folder, esiti, out, date)
     _summary(result)
+
+
+@command("conservazione")
+def conservazione_command(
+    folder: Path = call_folder_argument(),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+) -> None:
+    """Indice di conservazione: ogni file del bando (regole, domande, correzioni, atti, lettere,
+    erogatori, fatture, rendiconto) con impronta SHA-256, dimensione e data fino a cui
+    conservarlo (spending.keep_until)."""
+    call = load_call(folder)
+    output = call.config.spending.output if call.config.spending is not None else "spese"
+    frame = retention_index(call)
+    target = out if out is not None else folder / output
+    write_index(frame, target)
+    counts = frame.groupby("kind", sort=True).size()
+    console.print(f"{INDEX} scritto in {target}: {len(frame)} file.", highlight=False)
+    for kind, n in counts.items():
+        console.print(f"  {kind}: {n}", highlight=False)
+
+
+@command("trasparenza")
+def trasparenza_command(
+    folder: Path = call_folder_argument(),
+    esiti: Path | None = typer.Option(None, "--esiti", help=ESITI_HELP),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+) -> None:
+    """Registro della trasparenza (d.lgs. 33/2013 art. 26-27): i beneficiari oltre 1.000 euro
+    nell'anno solare, con le esclusioni dell'art. 26 c. 4 (vedi README)."""
+    call = load_call(folder)
+    result_dir = output_dir(folder, esiti)
+    vouchers = published_vouchers(call, result_dir)
+    frame = register(call, vouchers)
+    output = call.config.spending.output if call.config.spending is not None else "spese"
+    target = out if out is not None else folder / output
+    write_register(frame, target)
+    console.print(
+        f"{REGISTER} scritto in {target}: {len(frame)} beneficiari oltre 1.000,00 € nell'anno.",
+        highlight=False,
+    )

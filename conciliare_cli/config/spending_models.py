@@ -8,6 +8,7 @@ may pay: its validity and the services of the call.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -95,6 +96,17 @@ class Spending(_Strict):
     providers: ProvidersFiles = Field(description="Elenco degli erogatori e sue colonne")
     invoices: InvoicesFiles = Field(description="Fatture o rendiconti degli erogatori")
     output: str = Field("spese", description="Cartella delle uscite, nella cartella del bando")
+    transparency_identity: Literal["omit", "publish"] = Field(
+        "omit",
+        description="Registro della trasparenza (d.lgs. 33/2013 art. 26-27): omit omette il nome "
+        "dei beneficiari (art. 26 c. 4: il voucher rivela un disagio economico o sanitario), "
+        "publish lo pubblica",
+    )
+    keep_until: date | None = Field(
+        None,
+        description="Data fino a cui conservare i documenti (Reg. UE 1303/2013 art. 140: due "
+        "anni dal 31 dicembre successivo ai conti che includono la spesa)",
+    )
 
     @model_validator(mode="after")
     def _period(self) -> Spending:

@@ -8,5 +8,6 @@ list, each euro attributed to its fund, and the reports the funder asks for.
 - `attribution`: cents per fund, largest-remainder rule;
 - `report_tables`: per fund, per partner, per provider, per voucher, and the movements;
 - `report_files`: rendiconto.xlsx, movimenti.csv and the findings per provider;
-- `process`: all of it for a call folder.
+- `process`: all of it for a call folder;
+- `retention`: the retention index (every file, its SHA-256 and the date to keep it until).
 """

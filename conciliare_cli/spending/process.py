@@ -58,24 +58,17 @@ def spending_of(call: LoadedCall, out_dir: Path) -> SpendingResult:
             hint="aggiungila come nell'esempio examples/conciliare-2017/bando.yaml (vedi README)",
         )
     spending = call.config.spending
-    manifest = read_manifest(out_dir)
-    if manifest is None:
-        raise UserError(
-            f"in {out_dir} non c'è una graduatoria pubblicata (manca manifest.json)",
-            hint="pubblica la graduatoria definitiva con 'conciliare rank CARTELLA --final', o "
-            "indica con --esiti la cartella dove è stata pubblicata",
-        )
-    fund_ids = [f.id for f in call.config.funds]
-    vouchers = read_vouchers(out_dir, manifest, fund_ids)
+    vouchers = published_vouchers(call, out_dir)
     listed = read_providers(call)
     providers, provider_findings = check_providers(listed.rows, dict(spending.providers.columns))
     invoices = read_invoices(call)
     headers = dict(spending.invoices.columns)
     matched = match(invoices.rows, invoices.findings, providers, vouchers, spending, headers)
     moves = tables.movements(matched.lines, matched.findings, vouchers, providers)
-    read_findings = _owned(invoices.findings, moves)
+    read_findings = _owned(invoices.findings, moves, "provider_vat")
+    list_findings = _owned(listed.findings, listed.rows, "vat_number")
     findings = pd.concat(
-        [f for f in (provider_findings, listed.findings, read_findings, matched.findings) if len(f)]
+        [f for f in (provider_findings, list_findings, read_findings, matched.findings) if len(f)]
         or [provider_findings],
         ignore_index=True,
     )
@@ -90,16 +83,29 @@ def spending_of(call: LoadedCall, out_dir: Path) -> SpendingResult:
     )
 
 
-def _owned(findings: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
-    """The reader's findings on an invoices file, given to the provider of their line."""
+def published_vouchers(call: LoadedCall, out_dir: Path) -> VoucherList:
+    """The vouchers of the DEFINITIVA result published in `out_dir`."""
+    manifest = read_manifest(out_dir)
+    if manifest is None:
+        raise UserError(
+            f"in {out_dir} non c'è una graduatoria pubblicata (manca manifest.json)",
+            hint="pubblica la graduatoria definitiva con 'conciliare rank CARTELLA --final', o "
+            "indica con --esiti la cartella dove è stata pubblicata",
+        )
+    return read_vouchers(out_dir, manifest, [f.id for f in call.config.funds])
+
+
+def _owned(findings: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The reader's findings on a file, given to the provider of their row (its VAT number
+    in `column`)."""
     if not len(findings):
         return findings
-    key = moves["source_file"].astype(str) + "\x1f" + moves["source_row"].astype(str)
-    vat = vat_key(moves["provider_vat"]).astype(object)
+    key = rows["source_file"].astype(str) + "\x1f" + rows["source_row"].astype(str)
+    vat = vat_key(rows[column]).astype(object)
     owner = pd.Series(vat.where(vat.notna(), "(senza partita IVA)").to_numpy(), index=key)
     owner = owner[~owner.index.duplicated()]
     row = findings["source_row"].astype("Int64").astype(str)
     where = findings["source_file"].astype(str) + "\x1f" + row
     out = findings.copy()
-    out["partner_id"] = where.map(owner).fillna("(file delle fatture)").to_numpy()
+    out["partner_id"] = where.map(owner).fillna("(senza partita IVA)").to_numpy()
     return out

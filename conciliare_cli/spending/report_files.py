@@ -202,15 +202,15 @@ def movements_csv(result: SpendingResult) -> str:
     m = result.moves
     out = pd.DataFrame(
         {
-            "provider_vat": _safe(m["vat"].fillna(m["provider_vat"])),
-            "provider_name": _safe(m["provider_label"]),
-            "invoice_number": _safe(m["invoice_number"]),
+            "provider_vat": excel_safe(m["vat"].fillna(m["provider_vat"])),
+            "provider_name": excel_safe(m["provider_label"]),
+            "invoice_number": excel_safe(m["invoice_number"]),
             "invoice_date": _day(m["invoice_date"]),
             "paid_date": _day(m["paid_date"]),
-            "minor_tax_code": _safe(m["minor_tax_code"]),
-            "application_id": _safe(m["application_id"]),
-            "partner_id": _safe(m["partner_id"]),
-            "service": _safe(m["service"]),
+            "minor_tax_code": excel_safe(m["minor_tax_code"]),
+            "application_id": excel_safe(m["application_id"]),
+            "partner_id": excel_safe(m["partner_id"]),
+            "service": excel_safe(m["service"]),
             "period_from": _day(m["period_from"]),
             "period_to": _day(m["period_to"]),
             "invoiced_eur": cents_to_plain(m["amount_cents"]),
@@ -221,12 +221,12 @@ def movements_csv(result: SpendingResult) -> str:
         out[f"fund_{f}_eur"] = cents_to_plain(m[f"fund_{f}_cents"])
     out["outcome"] = m["outcome"].to_numpy()
     out["codes"] = m["codes"].to_numpy()
-    out["source_file"] = _safe(m["source_file"])
+    out["source_file"] = excel_safe(m["source_file"])
     out["source_row"] = m["source_row"].astype("Int64").astype(str).replace("<NA>", "")
     return csv_text(out.reset_index(drop=True))
 
 
-def _safe(values: pd.Series) -> pd.Series:
+def excel_safe(values: pd.Series) -> pd.Series:
     text = values.astype("string").fillna("")
     risky = text.str[:1].isin(["=", "+", "-", "@"])
     return ("'" + text).where(risky, text).astype(object)

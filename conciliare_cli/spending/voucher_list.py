@@ -75,6 +75,7 @@ def read_vouchers(out_dir: Path, manifest: dict, fund_ids: list[str]) -> Voucher
             "voucher": funded["minor_tax_code"].str.upper().str.strip().to_numpy(dtype=object),
             "application_id": funded["application_id"].to_numpy(dtype=object),
             "partner_id": funded["partner_id"].to_numpy(dtype=object),
+            "applicant_tax_code": funded["applicant_tax_code"].to_numpy(dtype=object),
             "awarded_cents": plain_to_cents(funded["awarded_eur"], "awarded_eur"),
         }
     )

@@ -284,6 +284,8 @@ spending:
       period_to: "Al"
       amount_eur: "Importo (€)"
       paid_date: "Pagata il"
+  # keep_until: 2022-12-31       # fino a quando conservare i documenti (data comunicata
+  #                              # dalla Regione; vedi 'conciliare conservazione')
 """
 
 
