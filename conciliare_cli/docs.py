@@ -69,6 +69,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("spending", spending_models.Spending),
     ("spending.providers", spending_models.ProvidersFiles),
     ("spending.invoices", spending_models.InvoicesFiles),
+    ("spending.fse", spending_models.FseData),
 ]
 
 

@@ -199,3 +199,34 @@ def test_the_register_names_beneficiaries_only_when_the_call_says_so(call, monke
     assert len(named) == len(omitted)
     assert transparency.OMITTED not in set(named["beneficiary"])
     assert all(" " in name for name in named["beneficiary"])
+
+
+def test_fse_participants_counted_once_with_what_is_missing(call):
+    out = CliRunner().invoke(app, ["fse", str(call), "--date", "2018-10-15"])
+    assert out.exit_code == 0, out.output
+    table = pd.read_csv(call / "spese" / "fse_partecipanti.csv", dtype=str, keep_default_na=False)
+    grad = pd.read_csv(call / "esiti" / "graduatoria.csv", dtype=str, keep_default_na=False)
+    fse = grad[pd.to_numeric(grad["fund_FSE_eur"].replace("", "0")) > 0]
+    assert sorted(table["applicant_tax_code"]) == sorted(set(fse["applicant_tax_code"]))
+    women = table[table["applicant_tax_code"].str[9].isin(list("4567"))]
+    assert len(women) and set(women["gender"]) == {"F"}
+    assert set(table["single_adult_household"]) <= {"Sì", "No", ""}
+    wb = openpyxl.load_workbook(call / "spese" / "fse_dati_mancanti.xlsx", read_only=True)
+    rows = list(wb["Dati mancanti"].iter_rows(values_only=True))
+    text = " ".join(str(c) for r in rows for c in r if c)
+    assert "(non raccolto dal bando)" in text and "Titolo di studio (livello ISCED)" in text
+
+
+def test_fse_indicators_name_fields_of_the_call(call, tmp_path):
+    folder = tmp_path / "bando"
+    shutil.copytree(call, folder)
+    text = (folder / "bando.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  # keep_until:", "  fse:\n    indicators:\n      education_level: titolo\n  # keep_until:"
+    )
+    (folder / "bando.yaml").write_text(text, encoding="utf-8")
+    out = CliRunner().invoke(app, ["fse", str(folder)])
+    assert out.exit_code == 2
+    flat = " ".join(out.output.split())
+    assert "il campo 'titolo' (per education_level) non esiste" in flat
+    assert "bando.yaml riga" in flat

@@ -16,6 +16,7 @@ from conciliare_cli.app import command, console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.config import load_call
 from conciliare_cli.italian import eur
+from conciliare_cli.spending.participants import participants, write_participants
 from conciliare_cli.spending.process import SpendingResult, published_vouchers, spending_of
 from conciliare_cli.spending.report_files import PROVIDER_FOLDER, write_reports
 from conciliare_cli.spending.retention import INDEX, retention_index, write_index
@@ -123,3 +124,25 @@ def trasparenza_command(
         f"{REGISTER} scritto in {target}: {len(frame)} beneficiari oltre 1.000,00 € nell'anno.",
         highlight=False,
     )
+
+
+@command("fse")
+def fse_command(
+    folder: Path = call_folder_argument(),
+    esiti: Path | None = typer.Option(None, "--esiti", help=ESITI_HELP),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    date: str | None = typer.Option(None, "--date", help=DATE_HELP),
+) -> None:
+    """Dati dei partecipanti FSE (Allegato I Reg. UE 1304/2013), contati una volta, e i dati
+    che i file dei partner non forniscono: fse_partecipanti.csv e fse_dati_mancanti.xlsx."""
+    call = load_call(folder)
+    vouchers = published_vouchers(call, output_dir(folder, esiti))
+    result = participants(call, vouchers)
+    output = call.config.spending.output if call.config.spending is not None else "spese"
+    target = out if out is not None else folder / output
+    title = call.config.call.title
+    write_participants(result, target, title, parse_run_date(date))
+    missing = result.missing[result.missing["missing"] > 0]
+    console.print(f"Partecipanti FSE: {len(result.table)} (in {target}).", highlight=False)
+    for row in missing.groupby("label", sort=False)["missing"].sum().items():
+        console.print(f"  senza «{row[0]}»: {row[1]}", highlight=False)

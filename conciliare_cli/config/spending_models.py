@@ -85,6 +85,39 @@ class InvoicesFiles(SpendingFiles):
         return self
 
 
+# The Annex I (Reg. UE 1304/2013) data on participants that a call may collect, by name; gender
+# and age come from the applicant's tax code, the others from fields of the call.
+ANNEX_I: dict[str, str] = {
+    "employment_status": "Condizione occupazionale (occupato, disoccupato, inattivo)",
+    "education_level": "Titolo di studio (livello ISCED)",
+    "disability": "Partecipante con disabilità",
+    "migrant": "Migrante, di origine straniera o appartenente a una minoranza",
+    "homeless": "Senza dimora o escluso dall'alloggio",
+    "single_adult_household": "Vive in un nucleo di un solo adulto con figli a carico",
+    "jobless_household": "Vive in un nucleo in cui nessuno lavora",
+    "other_disadvantage": "Altro svantaggio",
+}
+
+
+class FseData(_Strict):
+    fund: str = Field("FSE", description="Il fondo FSE: i suoi voucher danno i partecipanti")
+    indicators: dict[str, str] = Field(
+        default_factory=dict,
+        description="Dato dell'Allegato I → campo del bando che lo contiene (dichiarato in "
+        "fields e mappato nelle colonne dei partner), es. education_level: titolo_studio",
+    )
+
+    @field_validator("indicators")
+    @classmethod
+    def _known(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(ANNEX_I))
+        if unknown:
+            raise ValueError(
+                f"dati sconosciuti {', '.join(unknown)}; ammessi: {', '.join(ANNEX_I)}"
+            )
+        return v
+
+
 class Spending(_Strict):
     valid_from: date = Field(description="Primo giorno di validità dei voucher")
     valid_until: date = Field(description="Ultimo giorno di validità dei voucher")
@@ -102,6 +135,7 @@ class Spending(_Strict):
         "dei beneficiari (art. 26 c. 4: il voucher rivela un disagio economico o sanitario), "
         "publish lo pubblica",
     )
+    fse: FseData = Field(FseData(), description="Dati dei partecipanti FSE (Allegato I)")
     keep_until: date | None = Field(
         None,
         description="Data fino a cui conservare i documenti (Reg. UE 1303/2013 art. 140: due "

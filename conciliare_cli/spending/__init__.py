@@ -9,5 +9,7 @@ list, each euro attributed to its fund, and the reports the funder asks for.
 - `report_tables`: per fund, per partner, per provider, per voucher, and the movements;
 - `report_files`: rendiconto.xlsx, movimenti.csv and the findings per provider;
 - `process`: all of it for a call folder;
+- `participants`: the FSE participant data (Annex I) and what is missing;
+- `transparency`: the transparency register (d.lgs. 33/2013 art. 26-27);
 - `retention`: the retention index (every file, its SHA-256 and the date to keep it until).
 """
