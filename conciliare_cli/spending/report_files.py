@@ -16,6 +16,7 @@ import pandas as pd
 
 from conciliare_cli.atomic import atomic_output, atomic_write_bytes
 from conciliare_cli.findings import Severity
+from conciliare_cli.italian import date_short
 from conciliare_cli.money import cents_to_plain
 from conciliare_cli.spending.process import SpendingResult
 from conciliare_cli.write.anomalies import LEGEND_COLUMNS, legend_frame
@@ -41,12 +42,12 @@ def fund_columns() -> list[Column]:
     return [
         Column("fund_id", "Fondo", width=10),
         Column("name", "Nome del fondo", width=36, wrap=True),
-        Column("vouchers", "Voucher", "int", total=True),
+        Column("vouchers", "Voucher", "int"),  # a voucher split between funds is in both
         _money("awarded_cents", "Assegnato"),
         _money("spent_cents", "Speso"),
         _money("unspent_cents", "Non speso (torna disponibile)"),
-        Column("documents", "Fatture", "int", total=True),
-        Column("lines", "Righe di fattura", "int", total=True),
+        Column("documents", "Fatture", "int"),
+        Column("lines", "Righe di fattura", "int"),
     ]
 
 
@@ -59,7 +60,7 @@ def partner_columns(fund_ids: list[str]) -> list[Column]:
         _money("spent_cents", "Speso"),
         *[_money(f"spent_{f}_cents", f"di cui {f}") for f in fund_ids],
         _money("unspent_cents", "Non speso"),
-        Column("documents", "Fatture", "int", total=True),
+        Column("documents", "Fatture", "int"),  # an invoice may serve several partners
     ]
 
 
@@ -144,8 +145,9 @@ def _stale(target: Path) -> list[str]:
 def _workbook(result: SpendingResult, path: Path, run_date: dt.date) -> None:
     title = result.call.config.call.title
     funds = result.vouchers.fund_ids
+    act = dt.date.fromisoformat(result.vouchers.run_date)
     note = (
-        f"Voucher della graduatoria DEFINITIVA del {result.vouchers.run_date} "
+        f"Voucher della graduatoria DEFINITIVA del {date_short(act)} "
         f"(graduatoria.csv, SHA-256 {result.vouchers.sha256[:16]}…). Non speso = assegnato − "
         "speso: torna disponibile (per esempio per uno scorrimento)."
     )
@@ -179,8 +181,10 @@ def _provider_file(result: SpendingResult, provider: str, tmp: Path, run_date: d
     lead = result.call.config.call.lead_partner
     blocking = int(rows["severity"].eq(str(Severity.BLOCKING)).sum())
     notes = [
-        f"Fatture di {name or 'erogatore'} (partita IVA {provider}): {blocking} righe non "
-        "conteggiate o conteggiate in parte, elencate sotto con file, foglio, riga e colonna.",
+        f"Fatture di {name or 'un erogatore non in elenco'} (partita IVA {provider}): "
+        f"{blocking} anomalie bloccanti (righe di fattura non conteggiate o conteggiate in "
+        "parte, righe dell'elenco degli erogatori da correggere), ciascuna con file, foglio, "
+        "riga e colonna come li mostra Excel.",
         "Correggete le righe indicate e inviate di nuovo il file completo; il significato dei "
         "codici è nel foglio Legenda.",
         f"Per chiarimenti: {', '.join(p for p in [lead.office or lead.name, lead.email] if p)}.",
