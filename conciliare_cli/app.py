@@ -12,7 +12,7 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from conciliare_cli import __version__
-from conciliare_cli.errors import UserError
+from conciliare_cli.errors import UserError, os_error
 from conciliare_cli.read.clean import visible
 
 HELP_TEXT = "Mostra questo aiuto ed esce."
@@ -123,13 +123,15 @@ def command(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return func(*args, **kwargs)
-            except UserError as exc:
+            except (UserError, OSError) as caught:
+                # disk full, read-only or locked folder...: an Italian message, exit 2
+                exc = caught if isinstance(caught, UserError) else os_error(caught)
                 if state.debug:
                     err_console.print_exception()
                 # partner data in the message: printed literally, control characters made visible
                 text = escape(visible(exc.render()))
                 err_console.print(f"[bold red]Errore:[/] {text}", highlight=False)
-                raise typer.Exit(exc.exit_code) from exc
+                raise typer.Exit(exc.exit_code) from caught
 
         return app.command(name, cls=ItalianCommand)(wrapper)
 

@@ -30,6 +30,7 @@ from conciliare_cli.publish.manifest import (
     read_manifest,
     sha256_file,
 )
+from conciliare_cli.publish.manifest_check import check_manifest
 
 REPRODUCED = "Risultato riprodotto esattamente"
 
@@ -91,10 +92,7 @@ def _manifest_or_error(out_dir: Path) -> dict[str, Any]:
             hint="verify controlla una graduatoria scritta da 'conciliare rank'; "
             "indicare la cartella degli esiti con --out",
         )
-    for key in ("status", "run_date", "inputs", "outputs", "rules"):
-        if key not in manifest:
-            raise UserError(f"il manifest non contiene '{key}'", file=str(out_dir / MANIFEST))
-    return manifest
+    return check_manifest(manifest, out_dir / MANIFEST)  # its shape, before any use
 
 
 def _hashes(entries: list[dict[str, Any]]) -> dict[str, str]:

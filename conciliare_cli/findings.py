@@ -118,8 +118,9 @@ CATALOGUE: dict[str, FindingType] = {
             MI,
             "la cella contiene un errore ('{value}'): il dato non si può leggere",
             "Una cella con un errore di Excel (#N/A, #DIV/0!, #RIF!, #VALORE!, #NOME?, "
-            "#NUM!, #NULLO!, anche scritto come testo in un CSV) o un numero non valido "
-            "(NaN): il dato non è leggibile e non vale come dato mancante.",
+            "#NUM!, #NULLO!, anche scritto come testo in un CSV), un numero non valido "
+            "(NaN) o un testo oltre 32.767 caratteri (il limite di una cella di Excel): il "
+            "dato non è leggibile e non vale come dato mancante.",
         ),
         FindingType(
             "CARATTERI_INVISIBILI_RIMOSSI",

@@ -25,6 +25,7 @@ from conciliare_cli.engine.stages import rank_call
 from conciliare_cli.findings import Override
 from conciliare_cli.publish import read_manifest, write_manifest, write_public
 from conciliare_cli.validate import CheckOptions, validate_call
+from conciliare_cli.validate.idsecret import check_derived_ids, derived_of
 from conciliare_cli.write.graduatoria import write_graduatoria_csv, write_graduatoria_xlsx
 
 
@@ -53,6 +54,7 @@ def run(
     )
     result = rank_call(rules, read.minors, findings)
     result.input_files = [_relative(call.folder, p) for p in read.input_files]
+    result.derived_ids = derived_of(read.partners)
     result.corrections = read.corrections
     result.override = override
     return result
@@ -85,7 +87,9 @@ def recorded(out_dir: Path) -> Recorded:
 
 
 def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.date) -> None:
-    """Write every output of a run into `target`, whole or not at all."""
+    """Write every output of a run into `target`, whole or not at all; nothing when ids
+    anyone could recompute would be published (validate/idsecret.py)."""
+    check_derived_ids(result.call, result.derived_ids)
     with atomic_output(target) as tmp:
         write_graduatoria_csv(result, tmp / "graduatoria.csv")
         write_graduatoria_xlsx(result, tmp / "graduatoria.xlsx", status=status, run_date=run_date)

@@ -2,7 +2,7 @@
 
 The layers, lowest first (a module may import its own layer and the ones below):
 
-0. base: errors, fields, findings, status, money, italian, taxcode, atomic, resources,
+0. base: errors, fields, findings, status, money, italian, taxcode, atomic, lock, resources,
    records
 1. the call's rules as written: config (YAML, schema), schema
 2. reading the partners' files: read; the test-data generator: demo
@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "italian": 0,
     "taxcode": 0,
     "atomic": 0,
+    "lock": 0,
     "resources": 0,
     "records": 0,
     "config": 1,

@@ -152,11 +152,9 @@ def test_invisible_class_is_unicode_cc_and_cf_less_whitespace() -> None:
         (mc.far_cell, mc.ASST, ["foglio", "17.179.869.184 celle"]),
         (mc.many_rows, mc.ASST, ["foglio", "righe", "1.048.576"]),
         (mc.wide_header, mc.COOP, ["colonne", "16.384"]),
-        (mc.huge_field, mc.COOP, ["cella troppo lunga"]),
-        (mc.huge_field_in_data, mc.COOP, ["200.000 caratteri", "32.767"]),
         (mc.huge_file, mc.COOP, ["byte", "1.073.741.824"]),
     ],
-    ids=["xfd1048576", "3M-rows", "1M-columns", "csv-field-header", "csv-field-data", "2GB"],
+    ids=["xfd1048576", "3M-rows", "1M-columns", "2GB"],
 )
 def test_limits_refuse_before_reading(tmp_path: Path, builder, rel: str, words) -> None:
     err = _refused(_case(tmp_path, builder))
@@ -164,6 +162,30 @@ def test_limits_refuse_before_reading(tmp_path: Path, builder, rel: str, words) 
     assert err.exit_code == 2
     for w in words:
         assert w in err.message
+
+
+@pytest.mark.parametrize(
+    ("builder", "line"),
+    [(mc.huge_field, 2), (mc.huge_field_in_data, -1)],
+    ids=["among-the-first-lines", "far-below-the-header"],
+)
+def test_a_cell_over_the_limit_is_a_finding_on_that_cell(tmp_path: Path, builder, line) -> None:
+    """A CSV cell of 200,000 characters (over Excel's 32,767) is unreadable on its row; the
+    rest of the file is read as it would be without it (issue 11, part 2)."""
+    clean, _ = _validate(_case(tmp_path / "a"))
+    folder = _case(tmp_path / "b", builder)
+    if line < 0:  # the file's last line
+        line = len((folder / mc.COOP).read_text(encoding="utf-8").splitlines())
+    minors, findings = _validate(folder)
+    errors = findings[findings["code"] == "CELLA_IN_ERRORE"]
+    assert errors[["field", "source_file", "source_row"]].values.tolist() == [
+        ["applicant_name", mc.COOP, line]
+    ]
+    assert errors["value"].tolist() == ["testo di 200.000 caratteri, oltre il limite di 32.767"]
+    coop = minors[minors["partner_id"] == "COOP"]
+    assert coop.loc[coop["source_row"] == line, "applicant_name"].isna().all()
+    expected = len(clean[clean["partner_id"] == "COOP"]) + (40 if line > 2 else 0)
+    assert len(coop) == expected
 
 
 def test_ods_repeats_over_the_limits_are_refused(tmp_path: Path) -> None:

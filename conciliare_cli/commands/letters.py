@@ -16,6 +16,7 @@ from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
+from conciliare_cli.config.inside import check_letters_files
 from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters import (
@@ -130,6 +131,7 @@ def letters_command(
     if fmt == "pdf":
         load_weasyprint()  # fails early, in Italian, if Pango is missing
     call = load_call(folder)
+    check_letters_files(call)  # templates and logos inside the call folder, before any work
     if graduatoria is not None and not graduatoria.is_file():
         raise UserError(f"non trovo la graduatoria {graduatoria}")
     csv_path = graduatoria or output_dir(folder, None) / "graduatoria.csv"

@@ -25,4 +25,12 @@ def parse_run_date(value: str | None) -> dt.date:
 
 
 def output_dir(folder: Path, out: Path | None) -> Path:
-    return out if out is not None else folder / "esiti"
+    """The folder of the outputs (--out, or CARTELLA/esiti); UserError when it is a file."""
+    target = out if out is not None else folder / "esiti"
+    if target.exists() and not target.is_dir():
+        raise UserError(
+            "c'è un file con il nome della cartella degli esiti: non vi si può scrivere",
+            file=str(target),
+            hint="rinominare o spostare il file, oppure indicare un'altra cartella con --out",
+        )
+    return target

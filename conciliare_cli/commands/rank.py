@@ -9,12 +9,14 @@ from rich.markup import escape
 
 from conciliare_cli import runs
 from conciliare_cli.app import command, console, err_console
+from conciliare_cli.atomic import recover_tree
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.findings import Override, open_blocking
+from conciliare_cli.lock import call_lock
 from conciliare_cli.publish import guard_final
 from conciliare_cli.write.graduatoria import (
     print_summary,
@@ -90,13 +92,21 @@ def rank_command(
     override = parse_override(deroga, deciso_da)
     status = "DEFINITIVA" if final else "PROVVISORIA"
     target = output_dir(folder, out)
-    call = load_call(folder)
-    with reading_progress(call) as on_file:
-        result = runs.run(folder, on_file=on_file, call=call, run_date=run_date, override=override)
-    if final:
-        refuse_open_findings(result)
-    guard_final(target, final, force, run_date)  # after the run: a failed run archives nothing
-    with err_console.status("Scrittura della graduatoria..."):
-        runs.write_outputs(result, target, status, run_date)
+    with call_lock(folder, "rank"):  # one writer at a time in the call folder
+        call = load_call(folder)
+        with reading_progress(call) as on_file:
+            result = runs.run(
+                folder, on_file=on_file, call=call, run_date=run_date, override=override
+            )
+        if final:
+            refuse_open_findings(result)
+        if recover_tree(target):  # a run killed while swapping: its previous result back, whole
+            err_console.print(
+                "Nota: un'esecuzione precedente si era interrotta mentre scriveva gli esiti: "
+                "gli esiti di prima sono stati ripristinati."
+            )
+        guard_final(target, final, force, run_date)  # after the run: a failed run archives nothing
+        with err_console.status("Scrittura della graduatoria..."):
+            runs.write_outputs(result, target, status, run_date)
     print_summary(result, console)
     console.print(f"Graduatoria {status} scritta in [bold]{escape(str(target))}[/]")

@@ -13,14 +13,17 @@ from rich.table import Table
 
 from conciliare_cli import italian
 from conciliare_cli.app import command, console, err_console
+from conciliare_cli.atomic import recover_tree
 from conciliare_cli.commands.options import call_folder_argument, output_dir, parse_run_date
 from conciliare_cli.commands.progress import reading_progress
 from conciliare_cli.config import load_call
 from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.findings import Severity, open_blocking
+from conciliare_cli.lock import call_lock
 from conciliare_cli.read import read_call
 from conciliare_cli.runs import check_options
 from conciliare_cli.validate import check_read
+from conciliare_cli.validate.idsecret import derived_of, unsafe_ids
 from conciliare_cli.write.anomalies import write_anomalies
 
 
@@ -122,26 +125,34 @@ def validate_command(
     mandare a ciascun partner. Le anomalie non fermano mai il controllo.
     """
     run_date = parse_run_date(date)
-    call = load_call(folder)
-    rules = compile_rules(call)  # a rule that cannot work is an error now, not at rank time
-    call.require_partners()
-    with reading_progress(call) as on_file:
-        read = read_call(call, on_file=on_file)
-    with err_console.status("Controllo delle domande..."):
-        read, findings, n_filled = check_read(call, read, check_options(rules, run_date))
     target = output_dir(folder, out)
-    with err_console.status("Scrittura delle anomalie..."):
-        written = write_anomalies(
-            findings,
-            read.partners,
-            target,
-            call,
-            run_date,
-            minors=read.minors,
-            corrections=read.corrections,
-        )
+    with call_lock(folder, "validate"):  # one writer at a time in the call folder
+        recover_tree(target)  # a rank killed while swapping: its previous result back, whole
+        call = load_call(folder)
+        rules = compile_rules(call)  # a rule that cannot work is an error now, not at rank time
+        call.require_partners()
+        with reading_progress(call) as on_file:
+            read = read_call(call, on_file=on_file)
+        with err_console.status("Controllo delle domande..."):
+            read, findings, n_filled = check_read(call, read, check_options(rules, run_date))
+        with err_console.status("Scrittura delle anomalie..."):
+            written = write_anomalies(
+                findings,
+                read.partners,
+                target,
+                call,
+                run_date,
+                minors=read.minors,
+                corrections=read.corrections,
+            )
 
     console.print(summary_table(read.partners, findings, with_names=console.width >= 100))
+    unsafe = unsafe_ids(call, derived_of(read.partners))
+    if unsafe is not None:  # rank would stop here: said now, as a warning
+        err_console.print(
+            "[yellow]Attenzione[/] ('rank' si fermerà qui prima di scrivere gli esiti): "
+            + escape(unsafe.render())
+        )
     print_unused_columns(read.partners)
     if n_filled:
         console.print(

@@ -7,6 +7,7 @@ import difflib
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,14 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import Reader, ReaderError
 from ruamel.yaml.scalarfloat import ScalarFloat
 
+from conciliare_cli.config.limits import check_aliases, check_config_size
 from conciliare_cli.config.models import CallConfig
 from conciliare_cli.errors import ConfigError, UserError
 from conciliare_cli.fields import CANONICAL_FIELDS, DERIVED_FIELDS, Field, Level
+from conciliare_cli.italian import number
 
 CONFIG_NAME = "bando.yaml"
 
@@ -72,6 +76,7 @@ def load_call(folder: Path | str) -> LoadedCall:
             f"non trovo il file delle regole {path}",
             hint="la cartella del bando si crea con 'conciliare init CARTELLA'",
         )
+    check_config_size(path.stat().st_size, path.name)
     raw_bytes = path.read_bytes()
     try:
         text = raw_bytes.decode("utf-8-sig")
@@ -79,12 +84,20 @@ def load_call(folder: Path | str) -> LoadedCall:
         raise UserError("il file non è in UTF-8; salvalo come UTF-8", file=path.name) from exc
     yaml = YAML(typ="rt")
     try:
+        check_aliases(text, path.name)  # before loading: an alias bomb never expands
         data = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f", riga {mark.line + 1}, colonna {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "sintassi YAML non valida"
         raise ConfigError([f"{path.name}{where}: errore di sintassi YAML ({problem})"]) from exc
+    except ReaderError as exc:  # a control character (NUL...) where YAML allows none
+        found = Reader.NON_PRINTABLE.search(text)  # ruamel's position counts in its buffer
+        at = found.start() if found else 0
+        line = text[:at].count("\n") + 1
+        code = ord(text[at]) if found else 0
+        message = f"carattere non ammesso U+{code:04X}: salva il file come testo semplice"
+        raise ConfigError([f"{path.name}, riga {line}: {message}"]) from exc
     if not isinstance(data, CommentedMap):
         raise ConfigError([f"{path.name}, riga 1: il file deve contenere le sezioni del bando"])
     lines = _collect_lines(data)
@@ -208,6 +221,7 @@ _TYPE_TEXT = {
     "datetime_type": "attese data e ora (AAAA-MM-GG HH:MM)",
     "datetime_parsing": "attese data e ora (AAAA-MM-GG HH:MM)",
     "datetime_from_date_parsing": "attese data e ora (AAAA-MM-GG HH:MM)",
+    "finite_number": "atteso un numero finito (non .inf, non .nan)",
     "list_type": "attesa una lista (righe che iniziano con '-')",
     "dict_type": "attesa una sezione con chiavi",
     "model_type": "attesa una sezione con chiavi",
@@ -235,11 +249,11 @@ def _format(filename: str, lines: dict[Loc, int], data: Any, err: dict[str, Any]
         msg = f"{_TYPE_TEXT[etype]}, trovato {value!r}"
     elif etype in ("greater_than_equal", "greater_than"):
         sign = "≥" if etype == "greater_than_equal" else ">"
-        bound = ctx.get("ge", ctx.get("gt"))
+        bound = _bound(ctx.get("ge", ctx.get("gt")))
         msg = f"il valore deve essere {sign} {bound}, trovato {value!r}"
     elif etype in ("less_than_equal", "less_than"):
         sign = "≤" if etype == "less_than_equal" else "<"
-        bound = ctx.get("le", ctx.get("lt"))
+        bound = _bound(ctx.get("le", ctx.get("lt")))
         msg = f"il valore deve essere {sign} {bound}, trovato {value!r}"
     elif etype == "literal_error":
         msg = f"valore non ammesso {value!r}; ammessi: {ctx.get('expected')}"
@@ -250,7 +264,9 @@ def _format(filename: str, lines: dict[Loc, int], data: Any, err: dict[str, Any]
     elif etype == "string_pattern_mismatch":
         msg = f"formato non valido {value!r} (atteso: {ctx.get('pattern')})"
     elif etype in ("too_short", "string_too_short"):
-        msg = "non può essere vuoto"
+        least = int(ctx.get("min_length", 1) or 1)
+        what = "caratteri" if etype == "string_too_short" else "elementi"
+        msg = "non può essere vuoto" if least <= 1 else f"deve avere almeno {least} {what}"
     elif etype == "decimal_max_places":
         msg = f"al massimo {ctx.get('decimal_places')} decimali, trovato {value!r}"
     elif etype == "value_error":
@@ -258,6 +274,13 @@ def _format(filename: str, lines: dict[Loc, int], data: Any, err: dict[str, Any]
     else:
         msg = f"valore non valido {value!r} ({etype})"
     return f"{filename}, riga {line}, {dotted(loc)}: {msg}"
+
+
+def _bound(value: Any) -> str:
+    """A schema's bound as Italian reads it: 1000000000 -> '1.000.000.000'."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return number(value)
+    return str(value)
 
 
 def _data_loc(data: Any, loc: Loc) -> Loc:

@@ -10,15 +10,27 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
+from conciliare_cli.config import limits
 from conciliare_cli.config.spending_models import Spending
 from conciliare_cli.fields import CANONICAL_FIELDS, Kind, Level
 
 Money = Annotated[
-    Decimal, Field(ge=0, decimal_places=2, description="Importo in euro (es. 300 o 1234.56)")
+    Decimal,
+    Field(
+        ge=0,
+        le=limits.MAX_EUR,
+        decimal_places=2,
+        description="Importo in euro (es. 300 o 1234.56)",
+    ),
 ]
+# Points and numbers of the rules, within limits no call comes near (config/limits.py).
+Points = Annotated[Decimal, Field(ge=-limits.MAX_POINTS, le=limits.MAX_POINTS)]
+Number = Annotated[Decimal, Field(ge=-limits.MAX_NUMBER, le=limits.MAX_NUMBER)]
+CallDate = Annotated[date, AfterValidator(limits.in_date_range)]
+CallDatetime = Annotated[datetime, AfterValidator(limits.in_date_range)]
 Identifier = Annotated[
     str,
     Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", description="Identificativo: lettere, cifre e _"),
@@ -40,8 +52,10 @@ class Strict(BaseModel):
 
 
 class Submission(Strict):
-    opens: datetime = Field(description="Apertura delle domande (data e ora), es. 2017-06-01 09:00")
-    closes: datetime = Field(
+    opens: CallDatetime = Field(
+        description="Apertura delle domande (data e ora), es. 2017-06-01 09:00"
+    )
+    closes: CallDatetime = Field(
         description="Chiusura delle domande (data e ora), es. 2017-07-31 12:00"
     )
 
@@ -67,11 +81,17 @@ class CallInfo(Strict):
     title: str = Field(description="Titolo del bando")
     year: int = Field(ge=2000, le=2100, description="Anno del bando")
     rules_version: str = Field(description="Versione delle regole, es. 2017.1")
-    reference_date: date = Field(description="Data di riferimento per l'età dei minori")
+    reference_date: CallDate = Field(description="Data di riferimento per l'età dei minori")
     submission: Submission = Field(description="Finestra di presentazione delle domande")
     lead_partner: Office = Field(description="Ente capofila (mittente delle lettere)")
     protocol_prefix: str | None = Field(
         None, description="Prefisso del numero di riferimento delle lettere"
+    )
+    id_secret: str | None = Field(
+        None,
+        min_length=16,
+        description="Segreto con cui si ricava il codice delle domande senza protocollo "
+        "(almeno 16 caratteri; da non cambiare durante il bando)",
     )
 
 
@@ -101,7 +121,10 @@ class PartnerConfig(Strict):
     )
     sheet: str | None = Field(None, description="Foglio da leggere; se assente è cercato")
     header_row: int | None = Field(
-        None, ge=1, description="Riga dell'intestazione come la mostra Excel; se assente è cercata"
+        None,
+        ge=1,
+        le=limits.MAX_HEADER_ROW,
+        description="Riga dell'intestazione come la mostra Excel; se assente è cercata",
     )
     columns: dict[str, str | list[str]] = Field(
         description=(
@@ -120,6 +143,11 @@ class PartnerConfig(Strict):
             if not headers or any(not str(h).strip() for h in headers):
                 raise ValueError(f"intestazione vuota per il campo '{key}'")
         return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _text_encoding(cls, v: str | None) -> str | None:
+        return None if v is None else limits.text_encoding(v)
 
     @property
     def file_patterns(self) -> list[str]:
@@ -161,30 +189,30 @@ class CriterionModel(Strict):
     id: Identifier = Field(description="Identificativo del criterio (colonna nelle uscite)")
     label: str = Field(description="Descrizione italiana del criterio")
     reference: str | None = Field(None, description="Articolo del bando")
-    max_points: Decimal | None = Field(None, ge=0, description="Tetto di punti del criterio")
+    max_points: Points | None = Field(None, ge=0, description="Tetto di punti del criterio")
     sensitive: bool = Field(False, description="Rivela dati sanitari: mai nelle uscite pubbliche")
 
 
 class FlagCriterion(CriterionModel):
     type: Literal["flag"] = Field(description="Tipo di criterio")
     condition: Expression = Field(description="Condizione a livello di domanda")
-    points: Decimal = Field(description="Punti se la condizione è vera")
+    points: Points = Field(description="Punti se la condizione è vera")
     missing: Literal["zero", "exclude", "error"] = Field(
         "zero", description="Dato mancante: zero punti, esclusione o errore"
     )
 
 
 class Band(Strict):
-    min: Decimal | None = Field(None, description="Da (incluso); assente = nessun minimo")
-    max: Decimal | None = Field(None, description="A (incluso); assente = nessun massimo")
-    points: Decimal = Field(description="Punti della fascia")
+    min: Number | None = Field(None, description="Da (incluso); assente = nessun minimo")
+    max: Number | None = Field(None, description="A (incluso); assente = nessun massimo")
+    points: Points = Field(description="Punti della fascia")
 
 
 class BandsCriterion(CriterionModel):
     type: Literal["bands"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo numerico a livello di domanda, es. isee")
     bands: list[Band] = Field(min_length=1)
-    missing: Literal["zero", "exclude", "error"] | Decimal = Field(
+    missing: Literal["zero", "exclude", "error"] | Points = Field(
         "zero", description="Valore mancante: zero punti, esclusione, errore, o un punteggio"
     )
 
@@ -210,8 +238,8 @@ class BandsCriterion(CriterionModel):
 class MapCriterion(CriterionModel):
     type: Literal["map"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo di categoria (testo)")
-    map: dict[str, Decimal] = Field(description="Valore → punti (maiuscole/minuscole ignorate)")
-    default: Decimal = Field(Decimal(0), description="Punti per un valore non elencato")
+    map: dict[str, Points] = Field(description="Valore → punti (maiuscole/minuscole ignorate)")
+    default: Points = Field(Decimal(0), description="Punti per un valore non elencato")
     missing: Literal["zero", "exclude", "error"] = Field(
         "zero", description="Dato mancante: zero punti, esclusione o errore"
     )
@@ -220,7 +248,7 @@ class MapCriterion(CriterionModel):
 class CountCriterion(CriterionModel):
     type: Literal["count"] = Field(description="Tipo di criterio")
     condition: Expression = Field(description="Condizione sul minore, es. disability")
-    points: Decimal = Field(description="Punti per ogni minore ammissibile che la soddisfa")
+    points: Points = Field(description="Punti per ogni minore ammissibile che la soddisfa")
     missing: Literal["zero", "exclude", "error"] = Field(
         "zero", description="Dato mancante: zero punti, esclusione o errore"
     )
@@ -229,7 +257,7 @@ class CountCriterion(CriterionModel):
 class SumCriterion(CriterionModel):
     type: Literal["sum"] = Field(description="Tipo di criterio")
     field: str = Field(description="Campo numerico del minore da sommare")
-    points: Decimal = Field(description="Punti per unità del campo")
+    points: Points = Field(description="Punti per unità del campo")
     condition: Expression | None = None
     missing: Literal["zero", "exclude", "error"] = Field(
         "zero", description="Dato mancante: zero punti, esclusione o errore"

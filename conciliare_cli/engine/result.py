@@ -70,6 +70,8 @@ class RankResult:
     reserves: pd.DataFrame
     findings: pd.DataFrame
     input_files: list[str] = field(default_factory=list)  # relative paths, sorted
+    # partners with rows without protocol (validate/idsecret.py): checked before publishing
+    derived_ids: list[tuple[str, int, str, int]] = field(default_factory=list)
     corrections: pd.DataFrame | None = None  # applied (validate/corrections.py APPLIED_COLUMNS)
     override: Override | None = None  # open blocking findings settled by the office
 

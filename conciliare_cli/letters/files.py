@@ -20,6 +20,7 @@ from conciliare_cli.atomic import atomic_output
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters.context import Letter
 from conciliare_cli.money import to_cents
+from conciliare_cli.write.csvsafe import strip_marks
 
 COMBINED_STEM = "lettere-tutte"
 INDEX_NAME = "indice.csv"
@@ -120,8 +121,10 @@ def check_against_graduatoria(letters_minors: pd.DataFrame, csv_path: Path) -> N
     cents = published["awarded_eur"].map(_cents_from_text)
     left = pd.DataFrame(
         {
-            "application_id": published["application_id"].astype(str),
-            "minor_tax_code": published["minor_tax_code"].astype(str).str.strip().str.upper(),
+            "application_id": strip_marks(published["application_id"].astype(str)),
+            "minor_tax_code": strip_marks(published["minor_tax_code"].astype(str))
+            .str.strip()
+            .str.upper(),
             "awarded_cents": cents,
             "status": published["status"].astype(str).str.strip(),
         }

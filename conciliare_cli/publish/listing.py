@@ -9,7 +9,10 @@ art. 2-septies c. 8; Garante, guidelines on web transparency, 2014). So the publ
 - the excluded units by public id only, with the neutral wording "Non ammessa" (never why);
 - never a name, a tax code, an e-mail, a per-criterion column, and no total score when a
   criterion reveals health data (`sensitive: true`, or a condition on a health field) and
-  publication.hide_score_when_sensitive is true (the default).
+  publication.hide_score_when_sensitive is true (the default);
+- no position and no score, and the funded units by public id, when a fund or a reserve is
+  conditioned on health data (publish/health_order.py: the order would show who was funded
+  by that condition).
 
 `public_list(result)` builds the table (pure, here); publish/public.py writes it as
 graduatoria-pubblica.xlsx and publish/pdf.py as graduatoria-pubblica.pdf.
@@ -26,6 +29,7 @@ import pandas as pd
 from conciliare_cli.config.models import CallConfig
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
+from conciliare_cli.publish.health_order import hide_funding_order
 from conciliare_cli.status import Status
 
 PSEUDONYM_LENGTH = 10  # hex characters of HMAC-SHA256: 40 bits
@@ -168,6 +172,11 @@ def public_list(result: RankResult) -> PublicList:
     notes = [PRIVACY_NOTE.format(id_what=id_what)]
     if score_hidden and "score" in pub.columns:
         notes.append(SCORE_HIDDEN_NOTE)
+    # a fund or reserve conditioned on health data: no order of the funded (health_order.py)
+    ranked, columns, order_note = hide_funding_order(ranked, columns, result.rules, id_what)
+    if order_note:
+        score_hidden = True
+        notes.append(order_note)
     return PublicList(
         ranked=ranked.reset_index(drop=True),
         excluded=excluded.reset_index(drop=True),

@@ -24,6 +24,7 @@ from conciliare_cli.atomic import atomic_write_text
 from conciliare_cli.engine.outcomes import application_outcomes, totals
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
+from conciliare_cli.italian import number
 from conciliare_cli.money import cents_to_decimal
 from conciliare_cli.publish.hooks import test_hook
 from conciliare_cli.status import ListStatus, Status
@@ -47,6 +48,7 @@ LIBRARIES = (
 )
 
 _CHUNK = 1 << 20
+MAX_MANIFEST_BYTES = 64 << 20  # read back by verify and rank; the example's is 4 KB
 
 
 def sha256_file(path: Path | str) -> str:
@@ -224,11 +226,17 @@ def write_manifest(result: RankResult, out_dir: Path | str, status: str, run_dat
 def read_manifest(out_dir: Path | str) -> dict[str, Any] | None:
     """The manifest in `out_dir`, or None when there is none; UserError when unreadable."""
     path = Path(out_dir) / MANIFEST
-    if not path.exists():
+    if not path.is_file():
         return None
+    if path.stat().st_size > MAX_MANIFEST_BYTES:
+        raise UserError(
+            f"il file è di {number(path.stat().st_size)} byte, oltre il limite di "
+            f"{number(MAX_MANIFEST_BYTES)}: non è un manifest di conciliare",
+            file=str(path),
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise UserError(
             "il file non è un manifest leggibile (JSON non valido)", file=str(path)
         ) from exc

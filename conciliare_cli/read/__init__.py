@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import hmac
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ class PartnerReport:
     minors: int
     ignored_rows: int  # empty rows among the data, and totals/notes rows, reported
     unused_columns: list[str] = field(default_factory=list)
+    # rows without protocol, whose id was derived: (how many, file, row of the first)
+    derived_ids: tuple[int, str, int] | None = None
 
 
 @dataclass
@@ -127,7 +130,8 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
         _same_applications_in_two_files(partner, tables, errors)
         if errors:
             continue
-        frame, partner_findings = _assemble(partner, tables, fields)
+        secret = call.config.call.id_secret
+        frame, partner_findings, derived = _assemble(partner, tables, fields, secret)
         frames.append(frame)
         findings.append(partner_findings)
         reports.append(
@@ -140,6 +144,7 @@ def read_call(call: LoadedCall, on_file: Callable[[Path], None] | None = None) -
                 minors=len(frame),
                 ignored_rows=sum(t.ignored_rows for t in tables),
                 unused_columns=sorted({c for t in tables for c in t.unused_columns}),
+                derived_ids=_first_derived(frame, derived),
             )
         )
     if errors:
@@ -266,10 +271,23 @@ def _check_inside(path: Path, root: Path, folder: Path, partner: PartnerConfig) 
 # ------------------------------------------------------------------ assembling
 
 
+def _first_derived(frame: pd.DataFrame, derived: np.ndarray) -> tuple[int, str, int] | None:
+    """(how many rows, file, row of the first) of the rows whose id was derived, or None."""
+    if not derived.any():
+        return None
+    first = int(np.flatnonzero(derived)[0])
+    where = frame.iloc[first]
+    return int(derived.sum()), str(where[SOURCE_FILE]), int(where[SOURCE_ROW])
+
+
 def _assemble(
-    partner: PartnerConfig, tables: list[TableRead], fields: dict[str, Field]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One partner's rows with ids, keys and dtypes; its findings with ids and keys."""
+    partner: PartnerConfig,
+    tables: list[TableRead],
+    fields: dict[str, Field],
+    secret: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """One partner's rows with ids, keys and dtypes; its findings with ids and keys; which
+    rows had no protocol (their id derived, see application_ids)."""
     pieces = []
     offsets = []
     total = 0
@@ -295,7 +313,8 @@ def _assemble(
     for col in (SOURCE_ROW, MINOR_SLOT):
         result[col] = pd.array(frame[col] if n else [], dtype="Int64")
     per_application = partner.per_application
-    result["application_id"] = application_ids(partner.id, result)
+    derived = result["application_id"].isna().to_numpy()
+    result["application_id"] = application_ids(partner.id, result, secret)
     result[ROW_KEY] = row_keys(result, per_application)
 
     findings = [t.file_findings for t in tables if len(t.file_findings)]
@@ -337,7 +356,7 @@ def _assemble(
         all_f = all_f.iloc[order].reset_index(drop=True)
     else:
         all_f = empty_findings()
-    return result, all_f
+    return result, all_f, derived
 
 
 def _texts(col: pd.Series) -> np.ndarray:
@@ -350,9 +369,11 @@ def _findings(code: str, rows: pd.DataFrame, **kw: object) -> pd.DataFrame:
     return make_findings(code, rows.reset_index(drop=True), **kw)
 
 
-def application_ids(partner_id: str, table: pd.DataFrame) -> pd.Series:
+def application_ids(partner_id: str, table: pd.DataFrame, secret: str | None = None) -> pd.Series:
     """f"{partner}-{protocol}"; without a protocol, f"{partner}-" + 10 hex chars (upper) of
-    sha256(applicant tax code + "|" + submitted_at as YYYY-MM-DDTHH:MM:SS)."""
+    sha256(applicant tax code + "|" + submitted_at as YYYY-MM-DDTHH:MM:SS), keyed with the
+    call's `secret` (HMAC-SHA256) when it has one: without it anyone who knows a tax code
+    can recompute the id (read/idsecret.py refuses to publish such ids)."""
     protocol = table["application_id"]
     has = protocol.notna().to_numpy()
     values = protocol.to_numpy(dtype=object, na_value="")
@@ -366,13 +387,19 @@ def application_ids(partner_id: str, table: pd.DataFrame) -> pd.Series:
             .to_numpy(dtype=object, na_value="")
         )
         codes, uniques = pd.factorize(cf + "|" + submitted)
-        digests = np.array(
-            [hashlib.sha256(str(u).encode("utf-8")).hexdigest()[:10].upper() for u in uniques],
-            dtype=object,
-        )
+        digests = np.array([derived_digest(str(u), secret) for u in uniques], dtype=object)
         values[missing] = digests[codes]
     ids = (partner_id + "-") + values if len(values) else values
     return pd.Series(pd.array(ids, dtype="string"), index=table.index)
+
+
+def derived_digest(content: str, secret: str | None) -> str:
+    """The 10 upper-case hex digits of an id without protocol: HMAC-SHA256 with the call's
+    secret, else (a call without `call.id_secret`) SHA-256."""
+    data = content.encode("utf-8")
+    if secret:
+        return hmac.new(secret.encode("utf-8"), data, hashlib.sha256).hexdigest()[:10].upper()
+    return hashlib.sha256(data).hexdigest()[:10].upper()
 
 
 def row_keys(table: pd.DataFrame, per_application: bool) -> pd.Series:

@@ -94,7 +94,11 @@ def error_uniques(uniques: np.ndarray) -> np.ndarray:
     without '#' or 'NaN' (the error cells' texts) are ruled out in one pass."""
     if pd.api.types.infer_dtype(uniques, skipna=True) == "string":
         joined = "".join(uniques)
-        if "#" not in joined and "NaN" not in joined:
+        if (
+            "#" not in joined
+            and "NaN" not in joined
+            and not any(type(u) is CellError for u in uniques)  # a cell too long
+        ):
             return np.zeros(len(uniques), dtype=bool)
     return np.fromiter(map(is_error_value, uniques), dtype=bool, count=len(uniques))
 

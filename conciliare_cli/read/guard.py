@@ -18,12 +18,11 @@ import html
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from conciliare_cli.errors import UserError
 
@@ -336,19 +335,3 @@ def check_csv(data: bytes, rel: str) -> TextShape:
 def check_csv_width(rel: str, lines: int, width: int) -> None:
     """A CSV parsed into `width` columns stays within MAX_COLUMNS and MAX_CELLS."""
     check_block(rel, "", lines, width)
-
-
-def check_cell_lengths(cells: pd.DataFrame, rel: str, line_of: Callable[[int], int]) -> None:
-    """No cell of a parsed CSV over MAX_CELL_CHARS characters (Excel's own limit)."""
-    for c in cells.columns:
-        lengths = cells[c].str.len()
-        if lengths.max() > MAX_CELL_CHARS:
-            i = int(np.flatnonzero((lengths > MAX_CELL_CHARS).to_numpy())[0])
-            raise UserError(
-                f"riga {line_of(i)}, colonna {c + 1}: una cella di {_n(int(lengths.iloc[i]))} "
-                f"caratteri, oltre il limite di {_n(MAX_CELL_CHARS)} (quello di Excel): "
-                "il file non viene letto",
-                file=rel,
-                hint="controlla le virgolette del file: una virgoletta non chiusa unisce "
-                "molte righe in una cella",
-            )

@@ -20,11 +20,14 @@ import numpy as np
 import pandas as pd
 import python_calamine as pc
 
+from conciliare_cli import italian
 from conciliare_cli.errors import UserError
 from conciliare_cli.read import guard
 from conciliare_cli.read.clean import CellError, nan_to_error, without_invisible
 from conciliare_cli.read.ods_errors import ods_error_cells
 from conciliare_cli.read.values import cell_text, clean_text
+from conciliare_cli.read.xls_errors import xls_error_cells
+from conciliare_cli.read.xlsb_errors import xlsb_error_cells
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -187,6 +190,10 @@ def sheet_grid(wb: pc.CalamineWorkbook, name: str, rel: str, path: Path | None =
     cells.columns = range(cells.shape[1])
     if path is not None and suffix == ".ods":
         errors = ods_error_cells(path, rel, name)
+    elif path is not None and suffix == ".xls":
+        errors = xls_error_cells(path, name)
+    elif path is not None and suffix == ".xlsb":
+        errors = xlsb_error_cells(path, rel, name)
     for r, c, text in errors:
         if 0 <= r - r0 < len(cells) and 0 <= c - c0 < width and cells.iat[r - r0, c - c0] == "":
             cells.iat[r - r0, c - c0] = CellError(text)
@@ -261,9 +268,12 @@ def sample_lines(text: str, n: int = HEADER_SEARCH_ROWS) -> list[str]:
 
 
 def split_sample(lines: list[str], delimiter: str, rel: str = "") -> list[list[str]]:
-    """The sample lines split into fields (Python's csv module: a field over its 131,072
-    characters is a UserError naming the file, not a traceback)."""
+    """The sample lines split into fields (Python's csv module, its field limit raised for
+    the sample's longest line: a long cell is marked on its row later, see mark_long_cells;
+    a line that still cannot be split is a UserError naming the file, not a traceback)."""
+    before = csv.field_size_limit()
     try:
+        csv.field_size_limit(max(before, max(map(len, lines), default=0) + 1))
         return [row for row in csv.reader(lines, delimiter=delimiter)] if lines else []
     except csv.Error as exc:
         raise UserError(
@@ -272,6 +282,8 @@ def split_sample(lines: list[str], delimiter: str, rel: str = "") -> list[list[s
             hint="controlla le virgolette del file: una virgoletta non chiusa unisce molte "
             f"righe in una cella (limite di una cella: {guard.MAX_CELL_CHARS} caratteri)",
         ) from exc
+    finally:
+        csv.field_size_limit(before)
 
 
 def detect_delimiter(lines: list[str], expected: set[str], rel: str = "") -> str:
@@ -341,9 +353,22 @@ def csv_grid(
         cells.columns = range(cells.shape[1])
         grid = Grid(cells, "", 1, 0, line_numbers=_line_numbers(text, cells))
         if shape is not None and shape.longest > guard.MAX_CELL_CHARS:
-            guard.check_cell_lengths(cells, rel, grid.row_number)
+            mark_long_cells(cells)
         return grid
     raise UserError("il file CSV ha righe con troppi campi", file=rel)  # pragma: no cover
+
+
+def mark_long_cells(cells: pd.DataFrame) -> None:
+    """A cell over MAX_CELL_CHARS characters (Excel's own limit: an unclosed quote joining
+    many lines, or a crafted file) becomes an error cell saying its length: unreadable on
+    that row (CELLA_IN_ERRORE when its column is mapped), the rest of the file is read."""
+    for c in cells.columns:
+        lengths = cells[c].str.len()
+        long = (lengths > guard.MAX_CELL_CHARS).to_numpy(dtype=bool)
+        for i in np.flatnonzero(long):
+            size = italian.number(int(lengths.iat[i]))
+            limit = italian.number(guard.MAX_CELL_CHARS)
+            cells.iat[i, c] = CellError(f"testo di {size} caratteri, oltre il limite di {limit}")
 
 
 def _line_numbers(text: str, cells: pd.DataFrame) -> np.ndarray | None:

@@ -39,6 +39,7 @@ from conciliare_cli.write.anomalies import (
     FINDING_SHEET_COLUMNS,
     findings_sheet_frame,
 )
+from conciliare_cli.write.csvsafe import csv_safe_texts
 from conciliare_cli.write.istruttoria import corrections_frame
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
@@ -57,6 +58,20 @@ CONTRACT_HEAD = [
     "awarded_eur",
 ]
 CONTRACT_TAIL = ["exclusion_reasons", "source_file", "source_row"]
+# The columns of graduatoria.csv that hold texts (the others are numbers the tool writes).
+TEXT_COLUMNS = [
+    "application_id",
+    "partner_id",
+    "applicant_tax_code",
+    "minor_tax_code",
+    "status",
+    "exclusion_reasons",
+    "source_file",
+    "decided_by",
+    "source_sheet",
+    "row_key",
+    "lottery_key",
+]
 
 LOTTERY_RULE = (
     "A parità di punteggio e di tutti i criteri precedenti decide il sorteggio: per ogni {unit} "
@@ -154,6 +169,8 @@ def graduatoria_frame(result: RankResult) -> pd.DataFrame:
     source_file, source_row; then waiting_position, crit_<id> per criterion, requested_eur,
     reserve_<ID>_eur per reserve, decided_by, source_sheet, minor_slot, row_key, lottery_key.
     Amounts have a dot and two decimals, from whole cents exactly; scores have no float noise.
+    A text that a spreadsheet would open as a formula gets an apostrophe in front
+    (write/csvsafe.py).
     """
     m = ordered_minors(result)
     out = pd.DataFrame(index=m.index)
@@ -182,6 +199,8 @@ def graduatoria_frame(result: RankResult) -> pd.DataFrame:
     out["minor_slot"] = _int_text(_col(m, "minor_slot"))
     out["row_key"] = _text(_col(m, "row_key"))
     out["lottery_key"] = _text(_col(m, "lottery_key"))
+    for c in TEXT_COLUMNS:  # partners' texts never open as formulas (write/csvsafe.py)
+        out[c] = csv_safe_texts(out[c])
     return out
 
 

@@ -6,9 +6,11 @@ Writes OUT/<case>/ for every case (or the ones named): a copy of examples/concil
 (without esiti/) with one thing broken. Nothing is committed but this script: the corpus is
 made at test time (tests/test_hostile_corpus.py) in a temporary folder, in a few seconds.
 
-Each case says which part of issue 11 it belongs to: 'read' (the reader: values, limits,
-markup, paths; fixed) or 'part2' (writers, letters, config, atomic outputs, locks: the
-second part of the issue; expected to fail until it is done, with the reason). `before`
+Each case says which class of issue 11 it belongs to: 'read' (the reader: values, limits,
+markup, paths), 'config' (values and size of bando.yaml), 'outputs' (esiti written whole and
+locked), 'verify' (a tampered manifest), 'csv' (formulas in graduatoria.csv): all handled; or
+'part2' (the letters' template loops and --ids, left to the letters' rewrite on Typst:
+expected to fail until they are done, with the reason). `before`
 holds actions to run before a command (tampering with outputs between rank and verify),
 `extra` extra commands after the four, and `check` a test on the folder after them.
 """
@@ -21,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import sys
 import zipfile
 from collections.abc import Callable
@@ -30,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parents[2] / "examples" / "conciliare-2017"
 ASST = "partner/ASST_domande_2017.xlsx"
+ATS = "partner/ATS_richieste.xls"
 COOP = "partner/coop_il_sorriso.csv"
 COMUNE = "partner/comune_crema.ods"
 CONFIG = "bando.yaml"
@@ -38,9 +42,9 @@ CONFIG = "bando.yaml"
 @dataclass
 class Case:
     name: str
-    part: str  # 'read' or 'part2'
+    part: str  # what it tests: 'read', 'config', 'outputs', 'verify', 'csv'; or 'part2'
     build: Callable[[Path], None]
-    why: str = ""  # for part2: what is expected to fail, and why
+    why: str = ""  # what the case tries; for part2, what is expected to fail and why
     before: dict[str, Callable[[Path], None]] = field(default_factory=dict)
     extra: list[list[str]] = field(default_factory=list)
     check: Callable[[Path], str | None] | None = None  # a problem found, or None
@@ -180,6 +184,113 @@ def excel_errors(folder: Path) -> None:
     for header, i, text in (("ISEE", 0, "#N/A"), ("Costo richiesto (€)", 1, "#DIV/0!")):
         ref = asst_cell(folder, header, i)
         set_xlsx_cell(folder / ASST, ref, f'<c r="{ref}" t="e"><f>1/0</f><v>{text}</v></c>')
+
+
+def xls_errors(folder: Path) -> None:
+    """The first ISEE of the .xls a typed #N/A (a BOOLERR record) and the first cost a
+    formula whose saved result is #DIV/0! (a FORMULA record), as Excel writes them: the
+    sheet's records rewritten and saved in a new compound file (xlwt's writer)."""
+
+    from xlwt.CompoundDoc import XlsDoc
+
+    from conciliare_cli.read.xls_errors import records, sheet_offset, workbook_stream
+
+    path = folder / ATS
+    stream = workbook_stream(path.read_bytes())
+    start = sheet_offset(stream, "Richieste")  # the last sheet: no sheet offset moves
+    assert start is not None
+    new = {
+        (1, 7): lambda xf: (0x0205, struct.pack("<HHHBB", 1, 7, xf, 0x2A, 1)),
+        (1, 18): lambda xf: (
+            0x0006,
+            struct.pack("<HHH", 1, 18, xf)
+            + bytes([2, 0, 0x07, 0, 0, 0, 0xFF, 0xFF])
+            + struct.pack("<HIH", 0, 0, 7)
+            + bytes([0x1E, 1, 0, 0x1E, 0, 0, 0x06]),  # =1/0
+        ),
+    }
+    out = bytearray(stream[:start])
+    done = 0
+    for kind, body in records(stream, start):
+        at = struct.unpack_from("<HH", body) if kind in (0x027E, 0x0203) else None
+        if at in new:
+            kind, body = new[at](struct.unpack_from("<H", body, 4)[0])
+            done += 1
+        out += struct.pack("<HH", kind, len(body)) + body
+    assert done == 2, done
+    XlsDoc().save(str(path), bytes(out))
+
+
+def _biff12(kind: int, body: bytes = b"") -> bytes:
+    """One BIFF12 record: its type and size as 7-bit varints, then its body."""
+    out = bytearray()
+    for number in (kind, len(body)):
+        while True:
+            low, number = number & 0x7F, number >> 7
+            out.append(low | (0x80 if number else 0))
+            if not number:
+                break
+    return bytes(out) + body
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def write_xlsb(path: Path, sheets: dict[str, list[list[object]]]) -> None:
+    """A minimal .xlsb (no writer of the format is at hand): per cell a text (BrtCellSt), a
+    number (BrtCellReal), an error ('#', code: BrtCellError) or, for ('=', code), a formula
+    =1/0 saved with that error (BrtFmlaError). python-calamine reads it as Excel would."""
+    book = _biff12(0x83) + _biff12(0x8F)
+    rels = []
+    for i, name in enumerate(sheets, 1):
+        book += _biff12(0x9C, struct.pack("<II", 0, i) + _wide(f"rId{i}") + _wide(name))
+        rels.append(
+            f'<Relationship Id="rId{i}" Target="worksheets/sheet{i}.bin" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+        )
+    book += _biff12(0x90) + _biff12(0x84)
+    ns = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.bin", book)
+        zf.writestr(
+            "xl/_rels/workbook.bin.rels",
+            f'<Relationships xmlns="{ns}">{"".join(rels)}</Relationships>',
+        )
+        for i, rows in enumerate(sheets.values(), 1):
+            width = max(len(r) for r in rows)
+            dim = struct.pack("<IIII", 0, len(rows) - 1, 0, width - 1)
+            part = bytearray(_biff12(0x81) + _biff12(0x94, dim) + _biff12(0x91))
+            for r, row in enumerate(rows):
+                part += _biff12(0x00, struct.pack("<IIHBBBBI", r, 0, 0, 0, 0, 0, 0, 0))
+                for c, v in enumerate(row):
+                    head = struct.pack("<II", c, 0)
+                    if isinstance(v, tuple) and v[0] == "#":
+                        part += _biff12(0x03, head + bytes([v[1]]))
+                    elif isinstance(v, tuple):
+                        formula = struct.pack("<I", 7) + bytes([0x1E, 1, 0, 0x1E, 0, 0, 0x06])
+                        body = head + bytes([v[1]]) + b"\x00\x00" + formula + struct.pack("<I", 0)
+                        part += _biff12(0x0B, body)
+                    elif isinstance(v, str):
+                        part += _biff12(0x06, head + _wide(v))
+                    elif v is not None:
+                        part += _biff12(0x05, head + struct.pack("<d", float(v)))
+            zf.writestr(f"xl/worksheets/sheet{i}.bin", bytes(part + _biff12(0x92) + _biff12(0x82)))
+
+
+def xlsb_errors(folder: Path) -> None:
+    """The COOP partner's CSV as an .xlsb whose first ISEE is a typed #N/A and first cost a
+    formula saved as #DIV/0!."""
+    rows, _ = csv_rows(folder)
+    head = rows[0]
+    cells: list[list[object]] = [list(head)] + [list(r) for r in rows[1:]]
+    cells[1][head.index("ISEE")] = ("#", 0x2A)
+    cells[1][head.index("Costo")] = ("=", 0x07)
+    write_xlsb(folder / "partner" / "coop_il_sorriso.xlsb", {"Domande": cells})
+    (folder / COOP).unlink()
+    edit_config(
+        folder, 'files: "partner/coop_il_sorriso.csv"', 'files: "partner/coop_il_sorriso.xlsb"'
+    )
 
 
 def error_texts(folder: Path) -> None:
@@ -358,7 +469,7 @@ def symlink_dir(folder: Path) -> None:
     edit_config(folder, f'files: "{COOP}"', 'files: "partner/**/coop_*.csv"')
 
 
-# ------------------------------------------------------------------ part 2 (other engineers)
+# ---------------------------------------------------------- part 2: config, outputs, letters
 
 
 def yaml_alias_bomb(folder: Path) -> None:
@@ -440,6 +551,8 @@ CASES = [
     Case("valori_xlsx", "read", lambda f: (excel_errors(f), nan_number(f)), partners=("ASST",)),
     Case("valori_csv", "read", lambda f: (error_texts(f), invisible_ids(f), odd_amounts(f))),
     Case("errore_ods", "read", ods_error_cell, partners=("COMUNE",)),
+    Case("errore_xls", "read", xls_errors, partners=("ATS",)),
+    Case("errore_xlsb", "read", xlsb_errors),
     Case("cella_xfd1048576", "read", far_cell, partners=("ASST",)),
     Case("tre_milioni_di_righe", "read", many_rows, partners=("ASST",)),
     Case("un_milione_di_colonne", "read", wide_header),
@@ -455,51 +568,57 @@ CASES = [
     Case("collegamento_cartella_fuori", "read", symlink_dir),
     Case(
         "importo_1e300",
-        P2,
+        "config",
         config_value("amount_eur: 100000", "amount_eur: 1e300"),
-        "config numeric limits (part 2): rank crashes on a fund of 1e300 EUR",
+        "a fund of 1e300 EUR (crashed rank): now bando.yaml, line and key, exit 2",
     ),
     Case(
         "punti_1e300",
-        P2,
+        "config",
         config_value("points: 5\n", "points: 1e300\n"),
-        "config numeric limits (part 2): points of 1e300 crash the scores",
+        "points of 1e300 (crashed the scores): now bando.yaml, line and key, exit 2",
     ),
     Case(
         "data_anno_1",
-        P2,
+        "config",
         config_value("reference_date: 2017-09-01", "reference_date: 0001-01-01"),
-        "config date limits (part 2): a reference date in year 1 overflows pandas",
+        "a reference date in year 1 (overflowed pandas): now out of the allowed range, exit 2",
     ),
     Case(
         "encoding_rot13",
-        P2,
+        "config",
         config_value(
             '    files: "partner/coop_il_sorriso.csv"\n',
             '    files: "partner/coop_il_sorriso.csv"\n    encoding: rot13\n',
         ),
-        "config values (part 2): encoding 'rot13' passes the schema, then decoding crashes",
+        "encoding rot13 (passed the schema, crashed decoding): now refused by the schema, exit 2",
     ),
     Case(
         "yaml_alias_bomb",
-        P2,
+        "config",
         yaml_alias_bomb,
-        "YAML aliases (part 2): a 2 KB alias bomb hangs validate",
+        "a 13 KB alias bomb (hung validate past 4 GB): now stops at once, exit 2",
         timeout=10,
     ),
-    Case("esiti_e_un_file", P2, esiti_is_a_file, "atomic outputs (part 2): esiti is a file"),
+    Case(
+        "esiti_e_un_file",
+        "outputs",
+        esiti_is_a_file,
+        "esiti is a file (traceback): now one message for every command, exit 2",
+    ),
     Case(
         "manifest_manomesso",
-        P2,
+        "verify",
         lambda folder: None,
-        "verify (part 2): a tampered manifest.json crashes verify",
+        "a tampered manifest.json (crashed verify): now one message naming the key, exit 2",
         before={"verify": tamper_manifest},
     ),
     Case(
         "template_collegamento_fuori",
-        P2,
+        "read",
         template_symlink,
-        "letters sandbox (part 2): a template linked out of the call folder is followed",
+        "a template linked out of the call folder (was followed): now letters stops first, "
+        "naming the link, exit 2 (config/inside.py)",
         check=lambda folder: (
             "a template outside the call folder was used"
             if any(
@@ -513,29 +632,31 @@ CASES = [
         "template_ciclo_infinito",
         P2,
         template_loop,
-        "letters templates (part 2): range(10**9) in a template ends letters in a traceback "
-        "(Jinja's sandbox refuses the range; no Italian message, no time budget)",
+        "letters templates (left to the letters' rewrite on Typst, issue 14): range(10**9) "
+        "in a Jinja template ends letters in a traceback (the sandbox refuses the range; no "
+        "Italian message, no time budget); the Typst engine needs its own time budget",
     ),
     Case(
         "formula_nel_csv",
-        P2,
+        "csv",
         formula_tax_code,
-        "CSV formula neutralisation (part 2): graduatoria.csv writes '=HYPERLINK(' raw",
+        "a tax code =HYPERLINK(...) (written raw): now '=HYPERLINK(... in graduatoria.csv",
         check=csv_has_formula,
     ),
     Case(
         "letters_ids",
         P2,
         letters_ids,
-        "letters --ids (part 2): writing one letter deletes every other letter",
+        "letters --ids (left to the letters' rewrite, issue 14, whose swap removes every "
+        "letter its manifest listed): writing one letter deletes every other letter",
         extra=[["letters", "--format", "html", "--date", "2017-09-15", "--ids", "@ids"]],
         check=letters_kept,
     ),
     Case(
         "due_rank_insieme",
-        P2,
+        "outputs",
         lambda folder: None,
-        "locks (part 2): two rank runs at once share and delete one temporary folder",
+        "two rank at once (each deleted the other's folder): now one waits out with exit 2",
         concurrent_rank=True,
     ),
 ]
