@@ -15,4 +15,5 @@ from conciliare_cli.commands import scorrimento  # noqa: F401
 from conciliare_cli.commands import situazione  # noqa: F401
 from conciliare_cli.commands import receipts  # noqa: F401
 from conciliare_cli.commands import verify  # noqa: F401
+from conciliare_cli.commands import spese  # noqa: F401
 from conciliare_cli.commands import demo_data  # noqa: F401

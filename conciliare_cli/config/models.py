@@ -14,6 +14,7 @@ from pydantic.fields import FieldInfo
 
 from conciliare_cli.config import limits
 from conciliare_cli.config.annexes import NamedList
+from conciliare_cli.config.spending_models import Spending
 from conciliare_cli.config.strict import (
     CallDate,
     CallDatetime,
@@ -569,6 +570,9 @@ class CallConfig(Strict):
         None, description="Controlli a campione sulle dichiarazioni (conciliare controlli)"
     )
     acts: Acts = Field(Acts(), description="Elementi formali delle lettere e del provvedimento")
+    spending: Spending | None = Field(
+        None, description="Voucher in uso: erogatori, fatture, validità e servizi"
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CallConfig:
