@@ -59,8 +59,8 @@ def _summary(result: SpendingResult) -> None:
 def spese_command(
     folder: Path = call_folder_argument(),
     esiti: Path | None = typer.Option(None, "--esiti", help=ESITI_HELP),
-    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-    date: str | None = typer.Option(None, "--date", help=DATE_HELP),
+    out: Path | None = typer.Option(None, "--spese", help=OUT_HELP, metavar="CARTELLA-SPESE"),
+    date: str | None = typer.Option(None, "--data", help=DATE_HELP, metavar="AAAA-MM-GG"),
 ) -> None:
     """Controlla l'elenco degli erogatori e le loro fatture sui voucher della graduatoria
     definitiva: un file di anomalie per erogatore (in erogatori/), da rimandare."""
@@ -77,8 +77,8 @@ def spese_command(
 def rendiconto_command(
     folder: Path = call_folder_argument(),
     esiti: Path | None = typer.Option(None, "--esiti", help=ESITI_HELP),
-    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-    date: str | None = typer.Option(None, "--date", help=DATE_HELP),
+    out: Path | None = typer.Option(None, "--spese", help=OUT_HELP, metavar="CARTELLA-SPESE"),
+    date: str | None = typer.Option(None, "--data", help=DATE_HELP, metavar="AAAA-MM-GG"),
 ) -> None:
     """Rendiconto per fondo, partner, erogatore e voucher (assegnato, speso, non speso, con le
     fatture dietro ogni cifra): rendiconto.xlsx e movimenti.csv."""
@@ -89,7 +89,7 @@ def rendiconto_command(
 @command("conservazione")
 def conservazione_command(
     folder: Path = call_folder_argument(),
-    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    out: Path | None = typer.Option(None, "--spese", help=OUT_HELP, metavar="CARTELLA-SPESE"),
 ) -> None:
     """Indice di conservazione: ogni file del bando (regole, domande, correzioni, atti, lettere,
     erogatori, fatture, rendiconto) con impronta SHA-256, dimensione e data fino a cui
@@ -109,7 +109,7 @@ def conservazione_command(
 def trasparenza_command(
     folder: Path = call_folder_argument(),
     esiti: Path | None = typer.Option(None, "--esiti", help=ESITI_HELP),
-    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    out: Path | None = typer.Option(None, "--spese", help=OUT_HELP, metavar="CARTELLA-SPESE"),
 ) -> None:
     """Registro della trasparenza (d.lgs. 33/2013 art. 26-27): i beneficiari oltre 1.000 euro
     nell'anno solare, con le esclusioni dell'art. 26 c. 4 (vedi README)."""
@@ -130,8 +130,8 @@ def trasparenza_command(
 def fse_command(
     folder: Path = call_folder_argument(),
     esiti: Path | None = typer.Option(None, "--esiti", help=ESITI_HELP),
-    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
-    date: str | None = typer.Option(None, "--date", help=DATE_HELP),
+    out: Path | None = typer.Option(None, "--spese", help=OUT_HELP, metavar="CARTELLA-SPESE"),
+    date: str | None = typer.Option(None, "--data", help=DATE_HELP, metavar="AAAA-MM-GG"),
 ) -> None:
     """Dati dei partecipanti FSE (Allegato I Reg. UE 1304/2013), contati una volta, e i dati
     che i file dei partner non forniscono: fse_partecipanti.csv e fse_dati_mancanti.xlsx."""
