@@ -38,6 +38,10 @@ ALIASES: dict[str, dict[str, str]] = {
     },
     "verify": {"--out": "--esiti"},
     "ricevute": {"--ids": "--protocolli"},
+    **{
+        name: {"--out": "--spese", "--date": "--data"}
+        for name in ("spese", "rendiconto", "fse", "trasparenza", "conservazione")
+    },
 }
 
 

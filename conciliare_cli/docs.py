@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from conciliare_cli.config import annexes, models, voucher
+from conciliare_cli.config import annexes, models, spending_models, voucher
 from conciliare_cli.fields import CANONICAL_FIELDS, DERIVED_FIELDS
 from conciliare_cli.findings import CATALOGUE, ENGINE_REASONS
 
@@ -70,6 +70,10 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("allocation", models.Allocation),
     ("publication", models.Publication),
     ("letters", models.Letters),
+    ("spending", spending_models.Spending),
+    ("spending.providers", spending_models.ProvidersFiles),
+    ("spending.invoices", spending_models.InvoicesFiles),
+    ("spending.fse", spending_models.FseData),
 ]
 
 

@@ -243,6 +243,94 @@ CATALOGUE: dict[str, FindingType] = {
             "righe della stessa domanda con dati diversi: {detail}",
             "Le righe di una stessa domanda riportano dati del richiedente diversi.",
         ),
+        # ---- vouchers in use: providers and invoices (conciliare_cli/spending)
+        FindingType(
+            "PARTITA_IVA_NON_VALIDA",
+            B,
+            MI,
+            "partita IVA non valida: '{value}' ({detail})",
+            "La partita IVA dell'erogatore non supera il controllo (11 cifre, cifra di "
+            "controllo): le sue fatture non si possono attribuire finché non è corretta.",
+        ),
+        FindingType(
+            "EROGATORE_RIPETUTO",
+            B,
+            MI,
+            "erogatore ripetuto: la partita IVA {value} è già alla riga {detail}",
+            "Lo stesso erogatore (partita IVA) compare due volte nell'elenco: vale la prima "
+            "riga, la seconda va tolta o corretta.",
+        ),
+        FindingType(
+            "EROGATORE_NON_IN_ELENCO",
+            B,
+            MI,
+            "la partita IVA '{value}' non è nell'elenco degli erogatori",
+            "Una fattura di un erogatore che non è nell'elenco del bando (o con la partita "
+            "IVA scritta in modo diverso): non è conteggiata.",
+        ),
+        FindingType(
+            "VOUCHER_NON_TROVATO",
+            B,
+            MI,
+            "nessun voucher nella graduatoria definitiva per il minore {value}",
+            "Il minore della fattura non ha un voucher finanziato nella graduatoria "
+            "definitiva: la spesa non è conteggiata.",
+        ),
+        FindingType(
+            "SERVIZIO_NON_AMMESSO",
+            B,
+            MI,
+            "servizio '{value}' non ammesso: {detail}",
+            "Il servizio fatturato non è tra quelli che il voucher può pagare, o non è tra "
+            "quelli dichiarati dall'erogatore nell'elenco: non è conteggiato.",
+        ),
+        FindingType(
+            "FUORI_VALIDITA",
+            B,
+            MI,
+            "periodo {value} fuori dalla validità del voucher ({detail})",
+            "Il periodo del servizio è, anche in parte, fuori dalla validità del voucher: "
+            "non è conteggiato.",
+        ),
+        FindingType(
+            "PERIODO_INCOERENTE",
+            B,
+            MI,
+            "periodo incoerente: {value}",
+            "Il periodo del servizio finisce prima di cominciare: non è conteggiato.",
+        ),
+        FindingType(
+            "IMPORTO_NON_POSITIVO",
+            B,
+            MI,
+            "importo non positivo: '{value}'",
+            "Una riga di fattura con importo zero o negativo (una nota di credito va "
+            "concordata con l'ufficio): non è conteggiata.",
+        ),
+        FindingType(
+            "FATTURA_DUPLICATA",
+            B,
+            MI,
+            "riga di fattura già presentata: {detail}",
+            "La stessa riga (erogatore, numero di fattura, minore, servizio, periodo) compare "
+            "più volte: è conteggiata una volta sola, la prima in ordine di file e riga.",
+        ),
+        FindingType(
+            "OLTRE_IMPORTO_VOUCHER",
+            B,
+            MI,
+            "la spesa supera il voucher: {detail}",
+            "Con questa riga la spesa del minore supera l'importo del suo voucher: è "
+            "conteggiato solo quanto resta del voucher, il resto non è rimborsabile.",
+        ),
+        FindingType(
+            "FATTURA_NON_PAGATA",
+            W,
+            MI,
+            "fattura senza data di pagamento",
+            "Una fattura non ancora pagata: è attribuita al voucher, ma per il FSE si "
+            "rendicontano solo le spese pagate (quietanzate).",
+        ),
         # ---- rules engine (conciliare_cli/engine)
         FindingType(
             "CRITERIO_NON_CALCOLABILE",

@@ -20,3 +20,29 @@ CORRECTIONS_HEADERS = {
     "date": "Data",
 }
 CORRECTION, CONFIRMATION = "correzione", "conferma"
+
+# - the register of events after the final list (acts/events.py): one row per decision of
+#   the office on an application or one of its minors (acceptance, renunciation, revocation,
+#   lapse, the outcome of a check), the input of every scorrimento.
+EVENTS_HEADERS = {
+    "date": "Data",
+    "event": "Evento",
+    "application": "Domanda",
+    "minor": "Minore",
+    "outcome": "Esito",
+    "reason": "Motivo",
+    "act": "Atto",
+    "by": "Registrato da",
+    "note": "Note",
+}
+EVENTS_FILE = "eventi.xlsx"
+# the kinds of event, as the office writes them in 'Evento'
+ACCEPTANCE, RENUNCIATION, REVOCATION, LAPSE, CHECK = (
+    "accettazione",
+    "rinuncia",
+    "revoca",
+    "decadenza",
+    "controllo",
+)
+# the outcome of a check ('Esito'): a failed check is a revocation
+CHECK_PASSED, CHECK_FAILED = "regolare", "irregolare"

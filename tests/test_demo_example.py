@@ -21,7 +21,13 @@ def test_the_example_call_rebuilds_byte_for_byte(tmp_path: Path) -> None:
     pytest.importorskip("odf")
     build(tmp_path)
     built = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    committed = [f"partner/{p.name}" for p in (EXAMPLE / "partner").iterdir()]
-    assert built == sorted(["README.md", "bando.yaml", "correzioni.xlsx", *committed])
+    committed = [
+        f"{folder}/{p.name}"
+        for folder in ("partner", "erogatori", "fatture")
+        for p in (EXAMPLE / folder).iterdir()
+    ]
+    assert built == sorted(
+        ["README.md", "bando.yaml", "correzioni.xlsx", "eventi.xlsx", *committed]
+    )
     for rel in built:
         assert (tmp_path / rel).read_bytes() == (EXAMPLE / rel).read_bytes(), rel

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from conciliare_cli.acts.chain import issued_acts
+from conciliare_cli.acts.ledger import verify_chain
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.audit import REPRODUCED, verify_result
 from conciliare_cli.commands.options import call_folder, call_folder_argument
@@ -27,6 +29,8 @@ def verify_command(
     Legge manifest.json, controlla le impronte (SHA-256) delle regole, dei file dei partner e
     degli esiti, rifà il calcolo con la stessa data e lo stesso stato e confronta ogni file.
     Se le lettere sono state scritte, controlla anche lettere e buoni (manifest-lettere.json).
+    Poi, se ci sono scorrimenti (CARTELLA/scorrimenti/), ricalcola ogni atto dalla graduatoria
+    definitiva e dal registro degli eventi e controlla la catena dei manifest.
     Esce con 0 se il risultato è riprodotto esattamente, 1 se qualcosa è diverso.
     """
     call_folder(folder)
@@ -45,6 +49,8 @@ def verify_command(
                 "al manifest delle lettere e sono riprodotti identici.",
                 highlight=False,
             )
+        if out is None:  # the acts after the final list (DIR/scorrimenti/)
+            _verify_acts(folder)
         return
     console.print("[bold red]Il risultato NON è riprodotto:[/]")
     for line in report.lines():
@@ -53,4 +59,23 @@ def verify_command(
         console.print("Versioni diverse da quelle del manifest (possibile causa):")
         for note in report.versions:
             console.print(f"  - {note}", highlight=False, markup=False)
+    raise typer.Exit(1)
+
+
+def _verify_acts(folder: Path) -> None:
+    """The chain of scorrimento acts, each recomputed (exit 1 when it does not hold)."""
+    if not issued_acts(folder):
+        return
+    with err_console.status("Verifica degli scorrimenti (ricalcolo di ogni atto)..."):
+        chain = verify_chain(folder)
+    if chain.holds:
+        console.print(
+            f"Scorrimenti: {chain.acts} atti, ognuno ricalcolato dalla graduatoria definitiva "
+            "e dagli eventi fino alla sua data: la catena è integra.",
+            highlight=False,
+        )
+        return
+    console.print("[bold red]La catena degli scorrimenti NON è integra:[/]")
+    for line in chain.problems:
+        console.print(f"  - {line}", highlight=False, markup=False)
     raise typer.Exit(1)

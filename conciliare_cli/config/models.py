@@ -14,6 +14,7 @@ from pydantic.fields import FieldInfo
 
 from conciliare_cli.config import limits
 from conciliare_cli.config.annexes import NamedList
+from conciliare_cli.config.spending_models import Spending
 from conciliare_cli.config.strict import (
     CallDate,
     CallDatetime,
@@ -409,6 +410,24 @@ class Istruttoria(Strict):
     )
 
 
+class Checks(Strict):
+    """The checks on a sample of the self-declarations (DPR 445/2000 art. 71)."""
+
+    share: Decimal | None = Field(
+        None, gt=0, le=1, description="Quota delle domande finanziate da controllare (0-1)"
+    )
+    number: int | None = Field(None, ge=1, description="Numero di domande da controllare")
+    per_partner: bool = Field(False, description="Campione estratto per ciascun ente partner")
+    seed: str = Field(min_length=1, description="Seme pubblicato dell'estrazione del campione")
+    reference: str | None = Field(None, description="Riferimento, es. DPR 445/2000 art. 71")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Checks:
+        if (self.share is None) == (self.number is None):
+            raise ValueError("indicare share oppure number (uno solo dei due)")
+        return self
+
+
 # ---------------------------------------------------------------- outputs
 
 
@@ -547,7 +566,13 @@ class CallConfig(Strict):
     allocation: Allocation = Field(Allocation(), description="Regole di assegnazione")
     publication: Publication = Field(Publication(), description="Graduatoria pubblica")
     letters: Letters | None = Field(None, description="Testi delle lettere alle famiglie")
+    checks: Checks | None = Field(
+        None, description="Controlli a campione sulle dichiarazioni (conciliare controlli)"
+    )
     acts: Acts = Field(Acts(), description="Elementi formali delle lettere e del provvedimento")
+    spending: Spending | None = Field(
+        None, description="Voucher in uso: erogatori, fatture, validità e servizi"
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> CallConfig:

@@ -54,9 +54,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
+from conciliare_cli.engine.allocation import Allocation
 from conciliare_cli.engine.amounts import AmountTrace
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.findings import Override
@@ -81,6 +83,11 @@ class RankResult:
     derived_ids: list[tuple[str, int, str, int]] = field(default_factory=list)
     corrections: pd.DataFrame | None = None  # applied (validate/corrections.py APPLIED_COLUMNS)
     override: Override | None = None  # open blocking findings settled by the office
+    # the allocation as the allocator made it (its pots with the units each may draw on, the
+    # cents per minor and pot) and the rows of `minors` it covers, in rank order: what a
+    # scorrimento (acts/) continues from
+    allocation: Allocation | None = None
+    allocation_rows: np.ndarray | None = None
 
     @property
     def reasons(self) -> dict[str, str]:

@@ -127,6 +127,7 @@ def rank_call(
         details=details,
     )
     result = assemble(rules, table, decisions, findings, errors)
+    result.allocation, result.allocation_rows = alloc, alloc_rows  # what scorrimento continues
     clock.lap("result")
     return result
 

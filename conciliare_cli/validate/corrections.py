@@ -34,13 +34,12 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
-from conciliare_cli.config.models import PartnerConfig
 from conciliare_cli.errors import UserError
 from conciliare_cli.fields import DERIVED_FIELDS, Field, Kind, Level
 from conciliare_cli.italian import value_text
 from conciliare_cli.read import sources, table_fields
-from conciliare_cli.read.table import choose_grid
-from conciliare_cli.read.values import cell_text, parse_parts
+from conciliare_cli.read.office import read_register
+from conciliare_cli.read.values import parse_parts
 from conciliare_cli.records import CONFIRMATION, CORRECTION, CORRECTIONS_HEADERS
 
 HEADERS = CORRECTIONS_HEADERS
@@ -94,38 +93,7 @@ def corrections_path(call: LoadedCall) -> Path | None:
 def read_corrections(path: Path, rel: str) -> pd.DataFrame:
     """The rows of the corrections file as texts (columns: the keys of HEADERS, and `row`,
     the row number as Excel shows it); empty rows dropped."""
-    pseudo = PartnerConfig(
-        id="CORREZIONI",
-        name="Correzioni",
-        files=rel,
-        columns={key: HEADERS[key] for key in REQUIRED},
-    )
-    grid, idx = choose_grid(path, rel, pseudo)
-    header = [sources.normalise_header(v) for v in grid.cells.iloc[idx].tolist()]
-    wanted = {sources.normalise_header(h): key for key, h in HEADERS.items()}
-    missing = [HEADERS[k] for k in REQUIRED if HEADERS[k].casefold() not in _keys(header)]
-    if missing:
-        raise UserError(
-            "mancano le colonne " + ", ".join(f"'{m}'" for m in missing),
-            file=rel,
-            hint="colonne del file delle correzioni: " + ", ".join(HEADERS.values()),
-        )
-    body = grid.cells.iloc[idx + 1 :]
-    rows = grid.row_numbers()[idx + 1 :]
-    out = pd.DataFrame({"row": rows})
-    for j, h in enumerate(header):
-        key = wanted.get(h)
-        if key is not None and key not in out:
-            out[key] = [cell_text(v).strip() for v in body.iloc[:, j].tolist()]
-    for key in HEADERS:
-        if key not in out:
-            out[key] = ""
-    filled = out[list(HEADERS)].ne("").any(axis=1)
-    return out[filled.to_numpy()].reset_index(drop=True)
-
-
-def _keys(header: list[str]) -> set[str]:
-    return {h.casefold() for h in header}
+    return read_register(path, rel, HEADERS, REQUIRED, "file delle correzioni")
 
 
 def apply_corrections(

@@ -1,5 +1,6 @@
 """Build the example call: people, planted cases, the six partners' files, bando.yaml, the
-office's corrections file (the answers of the soccorso istruttorio) and the README whose tables
+office's corrections file (the answers of the soccorso istruttorio), its register of events
+after the final list (eventi.xlsx) and the README whose tables
 give the row of every planted case and what became of it.
 
     python -m conciliare_cli.demo.example --out examples/conciliare-2017
@@ -20,7 +21,9 @@ from conciliare_cli.demo.example.builder import Builder, Plant
 from conciliare_cli.demo.example.layout import Laid, asst_touches, lay_out, mix_si
 from conciliare_cli.demo.example.partners import PARTNERS, Partner
 from conciliare_cli.demo.example.plants import plant_everything
+from conciliare_cli.demo.example.providers_files import SPENDING_YAML, build_spending
 from conciliare_cli.demo.example.readme import write_readme
+from conciliare_cli.demo.example.register import write_events
 from conciliare_cli.demo.example.writers import write_asst, write_ats, write_csv, write_ods
 from conciliare_cli.demo.rules import bando_text, partners_yaml
 from conciliare_cli.demo.spreadsheets import write_text
@@ -35,19 +38,21 @@ def build(out: Path) -> None:
     """Write the example call into `out` (its partner/ folder is replaced)."""
     b = Builder()
     plant_everything(b)
-    partner_dir = out / "partner"
-    if partner_dir.exists():
-        shutil.rmtree(partner_dir)
-    partner_dir.mkdir(parents=True)
+    for folder in ("partner", "erogatori", "fatture"):
+        if (out / folder).exists():
+            shutil.rmtree(out / folder)
+    (out / "partner").mkdir(parents=True)
     laid_out = {p.id: _write_partner(out, b, p) for p in PARTNERS}
     sections = [(p.id, p.name, p.file, p.style, dict(p.yaml_extra)) for p in PARTNERS]
     text = bando_text(partners_yaml(sections)).replace("\npartners:\n", BANDO_NOTE, 1)
-    write_text(out / "bando.yaml", text)
+    write_text(out / "bando.yaml", text + SPENDING_YAML)
     load_call(out)
     for plant in b.plants:
         _resolve(plant, laid_out[plant.partner])
     made = write_corrections(out, b)
-    write_readme(out, b.pop, b.plants, made)
+    write_events(out)
+    spending = build_spending(out, b.pop, b.used)
+    write_readme(out, b.pop, b.plants, made, spending)
 
 
 def _write_partner(out: Path, b: Builder, p: Partner) -> Laid:

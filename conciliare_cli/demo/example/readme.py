@@ -13,6 +13,8 @@ import pandas as pd
 from conciliare_cli.demo.example.answers import Answer
 from conciliare_cli.demo.example.builder import Plant
 from conciliare_cli.demo.example.partners import PARTNERS
+from conciliare_cli.demo.example.providers_files import SpendingPlant, spending_readme
+from conciliare_cli.demo.example.register import readme_section
 from conciliare_cli.demo.spreadsheets import write_text
 
 _INTRO = [
@@ -71,9 +73,15 @@ _CLOSING = [
 ]
 
 
-def write_readme(out: Path, pop: pd.DataFrame, plants: list[Plant], answers: list[Answer]) -> None:
-    """README.md of the example in `out`, for the people `pop`, the resolved `plants` and
-    the office's `answers` (correzioni.xlsx)."""
+def write_readme(
+    out: Path,
+    pop: pd.DataFrame,
+    plants: list[Plant],
+    answers: list[Answer],
+    spending: list[SpendingPlant] | None = None,
+) -> None:
+    """README.md of the example in `out`, for the people `pop`, the resolved `plants`, the
+    office's `answers` (correzioni.xlsx) and the planted cases of the invoices (`spending`)."""
     lines = [
         *_INTRO,
         *_partner_table(pop),
@@ -81,6 +89,8 @@ def write_readme(out: Path, pop: pd.DataFrame, plants: list[Plant], answers: lis
         *_plant_rows(plants, answers),
         *_CLOSING,
         *_istruttoria(answers),
+        *readme_section(),
+        *(spending_readme(spending) if spending else []),
     ]
     write_text(out / "README.md", "\n".join(lines))
 

@@ -1,0 +1,125 @@
+"""The example call's register of events after the final list (`eventi.xlsx`): what the office
+recorded in the autumn of 2017, and the README section on the two scorrimenti it feeds.
+
+The decisions are the office's (inputs, like the partners' files); what the acts make of
+them is written in the README and checked by tests/test_acts_example.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+
+from conciliare_cli.atomic import atomic_file
+from conciliare_cli.demo.spreadsheets import FIXED_CREATED
+from conciliare_cli.records import EVENTS_FILE
+from conciliare_cli.records import EVENTS_HEADERS as HEADERS
+
+FINAL_DATE = "2017-09-15"
+ACT_DATES = ("2017-10-16", "2017-11-30")
+BY = "M. Bianchi (Ufficio Progetti di Conciliazione)"
+
+
+@dataclass(frozen=True)
+class Event:
+    date: str  # dd/mm/yyyy, as the office writes it
+    kind: str
+    application: str
+    minor: str = ""
+    outcome: str = ""
+    reason: str = ""
+    act: str = ""
+
+
+EVENTS = (
+    Event("25/09/2017", "accettazione", "AZIENDA-M0001", act="prot. 2210/2017"),
+    Event("02/10/2017", "rinuncia", "COOP-S031", reason="trasferimento della famiglia in "
+          "altra regione", act="prot. 2298/2017"),
+    Event("05/10/2017", "controllo", "ATS-R00015", outcome="irregolare", reason="ISEE "
+          "dichiarato 9.800,00 €, attestazione INPS 21.400,00 €: decade dal beneficio "
+          "(DPR 445/2000 art. 75)", act="determina n. 212 del 05/10/2017"),
+    Event("06/10/2017", "controllo", "AZIENDA-M0057", outcome="regolare",
+          reason="dichiarazioni conformi", act="determina n. 212 del 05/10/2017"),
+    Event("20/11/2017", "rinuncia", "COMUNE-43", minor="2", reason="il minore non "
+          "frequenta più il servizio", act="prot. 2705/2017"),
+)  # fmt: skip
+
+
+def write_events(out: Path) -> tuple[Event, ...]:
+    """Write `out/eventi.xlsx` (a title row above the headers, as offices do)."""
+    with atomic_file(out / EVENTS_FILE) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        )
+        wb.set_properties({"created": FIXED_CREATED, "author": "Ufficio Progetti di Conciliazione"})
+        ws = wb.add_worksheet("Eventi")
+        bold = wb.add_format({"bold": True})
+        ws.write_string(0, 0, "Registro degli eventi dopo la graduatoria definitiva", bold)
+        ws.write_row(2, 0, list(HEADERS.values()), bold)
+        for r, e in enumerate(EVENTS, start=3):
+            ws.write_row(r, 0, [e.date, e.kind, e.application, e.minor, e.outcome, e.reason,
+                                e.act, BY, ""])  # fmt: skip
+        ws.set_column(0, len(HEADERS) - 1, 20)
+        wb.close()
+    return EVENTS
+
+
+def readme_section() -> list[str]:
+    """The README's section on the register and the two scorrimenti."""
+    lines = [
+        "## After the final list: eventi.xlsx and two scorrimenti",
+        "",
+        "The final list is an act: it never changes. What the office decides afterwards is",
+        "recorded in `eventi.xlsx` (row 4 onwards; Excel rows), and each scorrimento is a new",
+        "act in `scorrimenti/scorrimento_N/`, computed from the final list and the events up",
+        "to its date, chained to the previous act by its manifest's SHA-256:",
+        "",
+        "```",
+        f"conciliare rank examples/conciliare-2017 --definitiva --data {FINAL_DATE}",
+        f"conciliare scorrimento examples/conciliare-2017 --data {ACT_DATES[0]}",
+        f"conciliare scorrimento examples/conciliare-2017 --data {ACT_DATES[1]}",
+        "conciliare verify examples/conciliare-2017",
+        "```",
+        "",
+        "| Row | Date | Event | Application | Minor | Outcome | Why | Act |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r, e in enumerate(EVENTS, start=4):
+        lines.append(
+            f"| {r} | {e.date} | {e.kind} | {e.application} | {e.minor} | {e.outcome} "
+            f"| {e.reason} | {e.act} |"
+        )
+    return [*lines, "", *ACTS_TEXT, "", *CHECKS_TEXT, ""]
+
+
+CHECKS = ("2017-09-25", "5%", "controlli-conciliare-2017")
+CHECKS_TEXT = [
+    "The two checks are on applications of the sample the office drew on "
+    f"{CHECKS[0][8:]}/{CHECKS[0][5:7]}/{CHECKS[0][:4]}",
+    f"({CHECKS[1]} of the funded applications of each partner, seed `{CHECKS[2]}`):",
+    "",
+    "```",
+    f"conciliare controlli examples/conciliare-2017 --data {CHECKS[0]} --quota {CHECKS[1]} "
+    f'--per-ente --seme "{CHECKS[2]}"',
+    "```",
+    "",
+    "which writes `controlli/campione.xlsx` (20 applications) for the offices; run again, it",
+    "recomputes the sample and checks it is the same.",
+]
+
+# What the acts do with these events (checked by tests/test_acts_example.py).
+ACTS_TEXT = [
+    "- **scorrimento n. 1 del 16/10/2017**: the renunciation of COOP-S031 (two children,",
+    "  465,50 €) and the revocation of ATS-R00015 after its failed check (536,50 €) free",
+    "  1.002,00 € of the FSE fund. In rank order they complete AZIENDA-M0009 (position 323,",
+    "  partly funded in the final list), fund AZIENDA-M0042 (position 324, the first on the",
+    "  waiting list) and, in part, ATS-R00002 (position 325). The acceptance and the passed",
+    "  check are on record only.",
+    "- **scorrimento n. 2 del 30/11/2017**: the renunciation for the second child of",
+    "  COMUNE-43 frees 300,00 €, which go to ATS-R00002, still partly funded. Nobody",
+    "  else's position or amount changes in either act; `variazioni.csv` in each act's",
+    "  folder lists the families to write to.",
+]

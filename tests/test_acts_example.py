@@ -1,0 +1,92 @@
+"""The example call's register of events and its two scorrimenti do what its README says."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conciliare_cli.acts.finallist import final_list
+from conciliare_cli.acts.ledger import issue_next, verify_chain
+from conciliare_cli.cli import app
+from conciliare_cli.demo.example.register import ACT_DATES, ACTS_TEXT, CHECKS, FINAL_DATE
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017"
+
+
+@pytest.fixture(scope="module")
+def acts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("esempio") / "conciliare-2017"
+    shutil.copytree(EXAMPLE, folder)
+    done = CliRunner().invoke(app, ["rank", str(folder), "--definitiva", "--data", FINAL_DATE])
+    assert done.exit_code == 0, done.output
+    base = final_list(folder)
+    for date in ACT_DATES:
+        issue_next(folder, dt.date.fromisoformat(date), base)
+    report = verify_chain(folder, base)
+    assert report.holds and report.acts == 2, report.problems
+    return folder
+
+
+def _changes(folder: Path, k: int) -> pd.DataFrame:
+    path = folder / "scorrimenti" / f"scorrimento_{k}" / "variazioni.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_the_first_act_as_the_readme_says(acts: Path) -> None:
+    changes = _changes(acts, 1)
+    by_app = changes.groupby("application_id")["change"].agg(set).to_dict()
+    assert by_app == {
+        "COOP-S031": {"rinuncia"},
+        "ATS-R00015": {"revoca"},
+        "AZIENDA-M0009": {"completata con lo scorrimento"},
+        "AZIENDA-M0042": {"finanziata con lo scorrimento"},
+        "ATS-R00002": {"finanziata parzialmente con lo scorrimento"},
+    }
+    freed = changes[changes["change"].isin(["rinuncia", "revoca"])]
+    before = freed.groupby("application_id")["previous_awarded_eur"].agg(
+        lambda v: v.astype(float).sum()
+    )
+    assert before.to_dict() == pytest.approx({"COOP-S031": 465.50, "ATS-R00015": 536.50})
+    text = " ".join(ACTS_TEXT)
+    assert "465,50 €" in text and "536,50 €" in text and "1.002,00 €" in text
+    ranks = changes.groupby("application_id")["rank"].first().to_dict()
+    assert (ranks["AZIENDA-M0009"], ranks["AZIENDA-M0042"], ranks["ATS-R00002"]) == (
+        "323",
+        "324",
+        "325",
+    )
+
+
+def test_the_second_act_as_the_readme_says(acts: Path) -> None:
+    changes = _changes(acts, 2)
+    by_app = changes.groupby("application_id")["change"].agg(set).to_dict()
+    assert by_app == {"COMUNE-43": {"rinuncia"}, "ATS-R00002": {"importo aumentato con lo "
+                      "scorrimento"}}  # fmt: skip
+    gained = changes[changes["application_id"].eq("ATS-R00002")]
+    more = gained["awarded_eur"].astype(float) - gained["previous_awarded_eur"].astype(float)
+    assert more.sum() == pytest.approx(300.00)
+
+
+def test_the_checked_applications_are_in_the_published_sample(acts: Path) -> None:
+    date, quota, seed = CHECKS
+    args = ["controlli", str(acts), "--data", date, "--quota", quota, "--per-ente"]
+    done = CliRunner().invoke(app, [*args, "--seme", seed])
+    assert done.exit_code == 0, done.output
+    sample = pd.read_csv(acts / "controlli" / "campione.csv", dtype=str)
+    assert len(sample) == 20
+    assert {"ATS-R00015", "AZIENDA-M0057"} <= set(sample["application_id"])
+    again = CliRunner().invoke(app, [*args, "--seme", seed])
+    assert again.exit_code == 0 and "lo stesso campione" in again.output
+    other = CliRunner().invoke(app, [*args, "--seme", "un altro seme"])
+    assert other.exit_code == 2 and "non è quello già estratto" in other.output
+
+
+def test_the_example_readme_describes_the_register() -> None:
+    readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
+    assert "## After the final list: eventi.xlsx and two scorrimenti" in readme
+    assert all(line in readme for line in ACTS_TEXT)

@@ -1,0 +1,259 @@
+"""Vouchers in use: VAT numbers, providers' list, fund attribution and the checks on invoice
+lines, on small hand-made inputs; the invariants as properties (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import spending_fixtures as fx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conciliare_cli.config import load_call
+from conciliare_cli.findings import empty_findings
+from conciliare_cli.spending.attribution import attribute, largest_remainder
+from conciliare_cli.spending.matching import match
+from conciliare_cli.spending.provider_list import check_providers, vat_key, vat_problems
+from conciliare_cli.spending.transparency import OMITTED, register, register_csv
+from conciliare_cli.spending.voucher_list import plain_to_cents
+
+
+def run(records, awards=((30000, 0),)):
+    v = fx.vouchers(list(awards))
+    return match(fx.lines(records), empty_findings(), fx.providers(), v, fx.spending(), fx.HEADERS)
+
+
+def codes(matched) -> list[tuple[int, str]]:
+    f = matched.findings
+    return sorted(zip(f["source_row"].astype(int), f["code"], strict=True))
+
+
+# ------------------------------------------------------------------ providers
+
+
+def test_vat_numbers_checked_by_their_check_digit():
+    keys = vat_key(pd.Series(["IT 123.456.701-99", "12345670198", "1234567019", "ABC", None]))
+    assert keys.iloc[0] == "12345670199"
+    problems = vat_problems(keys).tolist()
+    assert problems[0] == ""
+    assert problems[1] == "cifra di controllo errata"
+    assert problems[2] == "non ha 11 cifre"
+    assert problems[3] == "contiene caratteri che non sono cifre"
+    assert problems[4] == ""  # missing: reported as missing, not as invalid
+
+
+def test_providers_list_invalid_repeated_and_missing():
+    rows = pd.DataFrame(
+        {
+            "provider_id": pd.array([None] * 4, dtype="string"),
+            "provider_name": pd.array(["Koala", "Koala bis", "Piscina", None], dtype="string"),
+            "vat_number": pd.array(
+                [fx.VAT_A, "IT" + fx.VAT_A, "12345670198", fx.VAT_B], dtype="string"
+            ),
+            "services": pd.array(["Pre e post scuola", "x", "y", "Centro estivo"], dtype="string"),
+            "tariff_eur": pd.array([None] * 4, dtype="Int64"),
+            "source_file": "erogatori.csv",
+            "source_sheet": "",
+            "source_row": pd.array([2, 3, 4, 5], dtype="Int64"),
+        }
+    )
+    kept, findings = check_providers(rows, {"vat_number": "P.IVA"})
+    assert kept["provider"].tolist() == [fx.VAT_A, fx.VAT_B]
+    got = sorted(zip(findings["source_row"], findings["code"], strict=True))
+    assert got == [
+        (3, "EROGATORE_RIPETUTO"),
+        (4, "PARTITA_IVA_NON_VALIDA"),
+        (5, "CAMPO_OBBLIGATORIO_MANCANTE"),
+    ]
+    assert set(findings.loc[findings["code"] == "PARTITA_IVA_NON_VALIDA", "column"]) == {"P.IVA"}
+
+
+# ------------------------------------------------------------------ attribution
+
+
+def test_largest_remainder_splits_in_whole_cents_ties_to_the_first_fund():
+    shares = np.array([[100, 100], [20000, 10000], [1, 1]])
+    got = largest_remainder(np.array([1, 10001, 1]), shares)
+    assert got.tolist() == [[1, 0], [6667, 3334], [1, 0]]
+    assert (got.sum(axis=1) == [1, 10001, 1]).all()
+
+
+def test_a_voucher_spent_in_full_gives_each_fund_exactly_its_share():
+    shares = np.array([[12345, 17655]])
+    parts = attribute(np.array([0, 0, 0]), np.array([10001, 9999, 10000]), shares)
+    assert parts.sum(axis=0).tolist() == [12345, 17655]
+    assert (parts >= 0).all()
+
+
+def test_contract_amounts_as_cents():
+    got = plain_to_cents(pd.Series(["300.00", "12.5", "", "0.07", "-1.20"]), "x")
+    assert got.tolist() == [30000, 1250, 0, 7, -120]
+
+
+# ------------------------------------------------------------------ checks
+
+
+def test_a_clean_line_counts_in_full():
+    m = run([{"minor_tax_code": "V0", "amount_eur": 10000}])
+    assert m.lines["outcome"].tolist() == ["CONTEGGIATA"]
+    assert m.lines["counted_cents"].tolist() == [10000]
+    assert m.findings.empty
+
+
+def test_over_the_voucher_counts_what_is_left():
+    m = run(
+        [
+            {"minor_tax_code": "V0", "amount_eur": 20000},
+            {"minor_tax_code": "V0", "amount_eur": 15000, "period_from": dt.date(2017, 11, 1),
+             "period_to": dt.date(2017, 11, 30), "invoice_number": "2/2017"},
+        ]
+    )  # fmt: skip
+    assert m.lines["counted_cents"].tolist() == [20000, 10000]
+    assert codes(m) == [(3, "OLTRE_IMPORTO_VOUCHER")]
+    assert "conteggiati 100,00\xa0€ su 150,00\xa0€" in m.findings["message"].iloc[0]
+
+
+def test_the_order_of_spending_is_the_period_not_the_row():
+    m = run(
+        [
+            {"minor_tax_code": "V0", "amount_eur": 25000, "period_from": dt.date(2018, 2, 1),
+             "period_to": dt.date(2018, 2, 28), "invoice_number": "9/2018"},
+            {"minor_tax_code": "V0", "amount_eur": 10000},
+        ]
+    )  # fmt: skip
+    assert codes(m) == [(2, "OLTRE_IMPORTO_VOUCHER")]
+
+
+@pytest.mark.parametrize(
+    ("record", "code"),
+    [
+        ({"period_from": dt.date(2018, 9, 3), "period_to": dt.date(2018, 9, 14)},
+         "FUORI_VALIDITA"),
+        ({"period_from": dt.date(2017, 8, 28)}, "FUORI_VALIDITA"),
+        ({"period_to": dt.date(2017, 9, 30)}, "PERIODO_INCOERENTE"),
+        ({"service": "Piscina"}, "SERVIZIO_NON_AMMESSO"),
+        ({"provider_vat": fx.VAT_B}, "SERVIZIO_NON_AMMESSO"),  # not declared by B
+        ({"provider_vat": "00743110157"}, "EROGATORE_NON_IN_ELENCO"),
+        ({"minor_tax_code": "NESSUNO"}, "VOUCHER_NON_TROVATO"),
+        ({"amount_eur": 0}, "IMPORTO_NON_POSITIVO"),
+        ({"invoice_number": None}, "CAMPO_OBBLIGATORIO_MANCANTE"),
+    ],
+)  # fmt: skip
+def test_a_line_that_fails_a_check_is_not_counted(record, code):
+    m = run([{"minor_tax_code": "V0", "amount_eur": 5000, **record}])
+    assert m.lines["counted_cents"].tolist() == [0]
+    assert m.lines["outcome"].tolist() == ["NON_CONTEGGIATA"]
+    assert code in set(m.findings["code"])
+
+
+def test_a_line_presented_twice_counts_once():
+    line = {"minor_tax_code": "V0", "amount_eur": 5000}
+    m = run([line, {**line, "file": "fatture/b.csv", "row": 9}])
+    assert m.lines["counted_cents"].tolist() == [5000, 0]
+    dup = m.findings[m.findings["code"] == "FATTURA_DUPLICATA"]
+    assert dup["source_file"].tolist() == ["fatture/b.csv"]
+    assert "riga 2 di fatture/a.csv" in dup["message"].iloc[0]
+
+
+def test_an_unpaid_invoice_is_counted_with_a_warning():
+    m = run([{"minor_tax_code": "V0", "amount_eur": 5000, "paid_date": None}])
+    assert m.lines["counted_cents"].tolist() == [5000]
+    assert codes(m) == [(2, "FATTURA_NON_PAGATA")]
+    assert m.findings["severity"].tolist() == ["AVVISO"]
+
+
+def test_a_split_voucher_is_charged_to_both_funds():
+    m = run([{"minor_tax_code": "V0", "amount_eur": 30000}], awards=[(10000, 20000)])
+    assert m.lines[["fund_FSE_cents", "fund_ATS_cents"]].to_numpy().tolist() == [[10000, 20000]]
+
+
+# ------------------------------------------------------------------ properties
+
+DAYS = [dt.date(2017, 9, 1) + dt.timedelta(days=30 * k) for k in range(14)]
+line_strategy = st.fixed_dictionaries(
+    {
+        "minor_tax_code": st.sampled_from(["V0", "V1", "V2", "V3", "X"]),
+        "amount_eur": st.integers(-100, 40000),
+        "period_from": st.sampled_from(DAYS),
+        "invoice_number": st.sampled_from(["1/2017", "2/2017", "3/2018"]),
+        "provider_vat": st.sampled_from([fx.VAT_A, fx.VAT_B]),
+        "service": st.sampled_from(fx.SERVICES),
+        "paid_date": st.sampled_from([None, dt.date(2018, 1, 1)]),
+    }
+)
+award_strategy = st.lists(
+    st.tuples(st.integers(0, 30000), st.integers(0, 30000)).filter(lambda t: sum(t) > 0),
+    min_size=4,
+    max_size=4,
+)
+
+
+def _with_ends(records):
+    return [{**r, "period_to": r["period_from"] + dt.timedelta(days=20)} for r in records]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(line_strategy, max_size=30), award_strategy)
+def test_spending_never_exceeds_the_award_nor_a_funds_share(records, awards):
+    m = run(_with_ends(records), awards)
+    lines = m.lines
+    assert (lines["counted_cents"] >= 0).all()
+    assert (lines["counted_cents"] <= lines["amount_cents"].fillna(0).clip(lower=0)).all()
+    v = fx.vouchers(awards).vouchers.set_index("voucher")
+    per = lines.groupby("voucher")[["counted_cents", "fund_FSE_cents", "fund_ATS_cents"]].sum()
+    for voucher, row in per.iterrows():
+        if voucher not in v.index:
+            assert row.sum() == 0
+            continue
+        assert row["counted_cents"] <= v.loc[voucher, "awarded_cents"]
+        assert row["fund_FSE_cents"] <= v.loc[voucher, "fund_FSE_cents"]
+        assert row["fund_ATS_cents"] <= v.loc[voucher, "fund_ATS_cents"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(line_strategy, max_size=30), award_strategy)
+def test_the_sum_per_fund_equals_the_sum_of_movements(records, awards):
+    m = run(_with_ends(records), awards)
+    funds = m.lines[["fund_FSE_cents", "fund_ATS_cents"]].to_numpy()
+    assert (funds.sum(axis=1) == m.lines["counted_cents"].to_numpy()).all()
+    assert funds.sum() == m.lines["counted_cents"].sum()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(line_strategy, min_size=1, max_size=25), award_strategy, st.randoms())
+def test_the_result_does_not_depend_on_the_order_of_the_rows(records, awards, rnd):
+    records = _with_ends(records)
+    for i, r in enumerate(records):
+        r["file"], r["row"] = f"fatture/{i % 3}.csv", i + 2
+    shuffled = list(records)
+    rnd.shuffle(shuffled)
+    a, b = run(records, awards), run(shuffled, awards)
+    drop = ["line"]
+    pd.testing.assert_frame_equal(a.lines.drop(columns=drop), b.lines.drop(columns=drop))
+    key = ["source_file", "source_row", "code"]
+    fa = a.findings.drop(columns="line").sort_values(key).reset_index(drop=True)
+    fb = b.findings.drop(columns="line").sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(fa, fb)
+
+
+# ------------------------------------------------------------------ transparency
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017"
+
+
+def test_the_register_lists_who_gets_more_than_1000_eur_without_identity():
+    v = fx.vouchers([(60000, 0), (40001, 0), (30000, 0), (30000, 0)])  # A0: 1.000,01; A1: 600
+    frame = register(load_call(EXAMPLE), v)
+    assert frame["code"].tolist() == ["P-0"]
+    assert frame["awarded_cents"].tolist() == [100001]
+    assert frame["beneficiary"].tolist() == [OMITTED]
+    assert frame["year"].tolist() == [2017]
+    text = register_csv(frame)
+    assert text.splitlines()[0].startswith("Anno,Codice,Beneficiario,Importo (euro)")
+    assert ",1000.01," in text
+    at_the_threshold = fx.vouchers([(60000, 0), (40000, 0)])
+    assert register(load_call(EXAMPLE), at_the_threshold).empty  # "superiore a mille euro"
