@@ -115,3 +115,16 @@ def test_the_vectorised_forms_agree_with_the_scalar_ones(texts: list[str]) -> No
     safe = csv_safe_texts(series)
     assert safe.tolist() == [csv_safe(t) for t in texts]
     assert strip_marks(safe).tolist() == texts
+
+
+def test_the_delivery_register_neutralises_formulas(tmp_path: Path) -> None:
+    """ricevute.csv: free texts that would open as a formula are written with an apostrophe."""
+    import datetime as dt
+
+    from conciliare_cli.letters.received import record
+
+    record(tmp_path, ["ASST-1"], list_status="DEFINITIVA", channel="PEC",
+           day=dt.date(2017, 10, 2), evidence='=HYPERLINK("http://x","y")',
+           note="+39 333")  # fmt: skip
+    text = (tmp_path / "ricevute.csv").read_text(encoding="utf-8-sig")
+    assert "\"'=HYPERLINK(" in text and ";'+39 333" in text

@@ -35,6 +35,7 @@ import pandas as pd
 
 from conciliare_cli.errors import UserError
 from conciliare_cli.status import ListStatus
+from conciliare_cli.write.csvsafe import csv_safe
 
 REGISTER = "ricevute.csv"
 COLUMNS = ["protocollo", "lista", "canale", "data_ricevimento", "riferimento", "note"]
@@ -182,7 +183,11 @@ def record(
     if new_file:
         writer.writerow(COLUMNS)
     for app in ids:
-        writer.writerow([app, list_status, channel, day.strftime("%d/%m/%Y"), evidence, note])
+        # free texts that would open as a formula get an apostrophe (write/csvsafe.py)
+        writer.writerow(
+            [app, list_status, channel, day.strftime("%d/%m/%Y"), csv_safe(evidence),
+             csv_safe(note)]
+        )  # fmt: skip
     data = buffer.getvalue().encode("utf-8")
     if new_file:
         path.write_bytes(b"\xef\xbb\xbf" + data)
