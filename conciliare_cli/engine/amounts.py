@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from conciliare_cli.engine.criteria.bands import band_mask
 from conciliare_cli.fields import Kind, Level
 from conciliare_cli.findings import (
     AMOUNT_DATA_MISSING,
@@ -76,7 +77,7 @@ class Bands:
         values, na, scale = numeric(table, self.field, self.kind, self.level, first_row)
         out = np.full(len(values), NO_BAND, dtype=np.int64)
         for j, (lo, hi) in enumerate(self.bounds):
-            hit = _in_band(values, scale, lo, hi) & (out == NO_BAND)
+            hit = band_mask(values, scale, lo, hi) & (out == NO_BAND)
             out[hit] = j
         out[na] = MISSING
         return out
@@ -118,23 +119,6 @@ def numeric(
     if level is Level.APPLICATION and len(first_row):
         values, na = values[first_row], na[first_row]
     return values, na, scale
-
-
-def _in_band(
-    values: np.ndarray, scale: int | None, lo: Decimal | None, hi: Decimal | None
-) -> np.ndarray:
-    mask = np.ones(len(values), dtype=bool)
-    if scale is None:
-        if lo is not None:
-            mask &= values >= float(lo)
-        if hi is not None:
-            mask &= values <= float(hi)
-        return mask
-    if lo is not None:
-        mask &= values >= int((lo * scale).to_integral_value(rounding="ROUND_CEILING"))
-    if hi is not None:
-        mask &= values <= int((hi * scale).to_integral_value(rounding="ROUND_FLOOR"))
-    return mask
 
 
 # ---------------------------------------------------------------------- the trace

@@ -50,7 +50,7 @@ class BandsRule(CriterionRule):
         pts = np.zeros(data.units.n, dtype=np.int64)
         placed = np.zeros(data.units.n, dtype=bool)
         for band in self.model.bands:
-            m = _band_mask(values, scale, band.min, band.max) & ~placed & ~missing
+            m = band_mask(values, scale, band.min, band.max) & ~placed & ~missing
             pts[m] = thousandths(band.points)
             placed |= m
         if isinstance(self.model.missing, Decimal):
@@ -104,9 +104,12 @@ class BandsRule(CriterionRule):
         return self.field_values(view)
 
 
-def _band_mask(
+def band_mask(
     values: np.ndarray, scale: int | None, lo: Decimal | None, hi: Decimal | None
 ) -> np.ndarray:
+    """Where `values` fall in [lo, hi] (inclusive; None = open); with `scale`, values are
+    integers scaled by it and the bounds are rounded inwards. Used by the bands criterion and
+    the voucher's share by band (engine/amounts.py)."""
     mask = np.ones(len(values), dtype=bool)
     if scale is None:
         if lo is not None:
