@@ -301,7 +301,7 @@ def test_index_cells_never_start_a_formula(tmp_path):
 def test_a_second_run_replaces_its_own_files_only(written, tmp_path):
     result, _out, _report = written
     out = tmp_path / "lettere"
-    write_letters(result, out, source=FINAL, run_date=RUN_DATE, workers=1)
+    write_letters(result, out, source=FINAL, run_date=RUN_DATE, workers=1, ids={"ASST-0003"})
     (out / "nota-ufficio.txt").write_text("mia", encoding="utf-8")
     write_letters(result, out, source=FINAL, run_date=RUN_DATE, workers=1, ids={"ASST-0003"})
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
@@ -313,6 +313,29 @@ def test_a_second_run_replaces_its_own_files_only(written, tmp_path):
         "manifest-lettere.json",
         "nota-ufficio.txt",
     ]
+
+
+def test_a_selection_never_deletes_the_other_letters(written, tmp_path):
+    result, _out, _report = written
+    out = tmp_path / "lettere"
+    write_letters(result, out, source=FINAL, run_date=RUN_DATE, workers=1)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(UserError, match="di altre domande") as caught:
+        write_letters(result, out, source=FINAL, run_date=RUN_DATE, workers=1, ids={"ASST-0003"})
+    assert "lettere-selezioni" in caught.value.render()
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    # the whole list again replaces the whole list
+    write_letters(result, out, source=FINAL, run_date=RUN_DATE, workers=1)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_selection_folders_are_new_each_time(tmp_path):
+    from conciliare_cli.letters.files import selection_folder
+
+    first = selection_folder(tmp_path, RUN_DATE)
+    assert first == tmp_path / "lettere-selezioni" / "2017-09-15"
+    first.mkdir(parents=True)
+    assert selection_folder(tmp_path, RUN_DATE).name == "2017-09-15-2"
 
 
 def test_letters_match_the_graduatoria(written, tmp_path):

@@ -127,6 +127,23 @@ def test_provisional_then_final_letters_of_the_example_call(example_copy):
     assert verified.exit_code == 0, said
     assert "Lettere:" in said and "riprodotti identici" in said
 
+    # one letter again (--protocolli): a new folder; the letters of the whole list stay
+    whole = sorted(p.name for p in out.rglob("*.pdf"))
+    one = index[1]["Protocollo"]
+    again, said = invoke("letters", call, "--data", "2017-10-05", "--protocolli", one)
+    assert again.exit_code == 0, said
+    chosen = example_copy / "esiti" / "lettere-selezioni" / "2017-10-05"
+    assert (chosen / index[1]["File della lettera"]).is_file()
+    assert len([p for p in chosen.glob("*.pdf") if p.name != "lettere-tutte.pdf"]) == 1
+    assert sorted(p.name for p in out.rglob("*.pdf")) == whole
+    twice, said = invoke("letters", call, "--data", "2017-10-05", "--protocolli", one)
+    assert twice.exit_code == 0 and (chosen.parent / "2017-10-05-2").is_dir(), said
+    into, said = invoke("letters", call, "--protocolli", one, "--lettere", str(out))
+    assert into.exit_code == 2 and "di altre domande" in said, said
+    assert sorted(p.name for p in out.rglob("*.pdf")) == whole
+    verified, said = invoke("verify", call)
+    assert verified.exit_code == 0, said
+
     first = out / index[0]["File della lettera"]
     first.write_bytes(first.read_bytes() + b"\n")
     tampered, said = invoke("verify", call)

@@ -34,6 +34,7 @@ from conciliare_cli.letters import (
     write_letters,
 )
 from conciliare_cli.letters.delivery import INDEX_CSV, INDEX_XLSX
+from conciliare_cli.letters.files import selection_folder
 from conciliare_cli.status import Status, status_label
 
 LETTERS_DIR = "lettere"
@@ -174,7 +175,12 @@ def letters_command(
         result = runs.run(
             folder, on_file=on_file, call=call, run_date=done.run_date, override=done.override
         )
-    target = out if out is not None else output_dir(folder, None) / LETTERS_DIR
+    if out is not None:
+        target = out
+    elif outcomes or chosen_ids:  # a selection never replaces the letters of the whole list
+        target = selection_folder(output_dir(folder, None), run_date)
+    else:
+        target = output_dir(folder, None) / LETTERS_DIR
     pending = int((application_outcomes(result.minors) == Status.TO_REGULARISE.value).sum())
     if pending:
         err_console.print(

@@ -39,6 +39,7 @@ from conciliare_cli.letters.files import (
     SLIPS_DIR,
     assign_file_stems,
     check_against_graduatoria,
+    check_selection_target,
     letters_folder,
     sanitise_id,
 )
@@ -220,6 +221,10 @@ def write_letters(
         report.no_channel = [letter.application_id for letter in without_channel(letters)]
         items = _items(letters, job.call_title)
         report.slips = sum(len(item.slips) for item in items)
+        if ids or only:
+            writes = {f"{item.stem}.pdf" for item in items}
+            writes |= {name for item in items for name, _title in item.slips}
+            check_selection_target(out, writes)
         if on_start:
             on_start(len(items))
         with letters_folder(out) as tmp:

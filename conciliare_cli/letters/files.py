@@ -6,6 +6,7 @@ are resolved the same way on every run, and the output folder is written whole a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,9 @@ COMBINED_STEM = "lettere-tutte"
 INDEX_NAME = "indice.csv"
 LETTERS_MANIFEST = "manifest-lettere.json"
 SLIPS_DIR = "buoni"
+# Where a run with --protocolli or --solo goes by default: a new folder per run, beside the
+# letters of the whole list (esiti/lettere), which it never touches.
+SELECTIONS_DIR = "lettere-selezioni"
 MAX_STEM = 80
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]|^\.")
@@ -150,6 +154,45 @@ def letters_folder(target: Path) -> Iterator[Path]:
     """
     with atomic_output(target, stale=_listed_files, many_files=True) as tmp:
         yield tmp
+
+
+def selection_folder(out_dir: Path, run_date: dt.date) -> Path:
+    """A new folder for a selection of letters: esiti/lettere-selezioni/AAAA-MM-GG, then -2,
+    -3, ... when that date already has one (an earlier selection is never replaced)."""
+    base = out_dir / SELECTIONS_DIR
+    name, n = run_date.isoformat(), 1
+    while (base / name).exists():
+        n += 1
+        name = f"{run_date.isoformat()}-{n}"
+    return base / name
+
+
+def check_selection_target(target: Path, writes: set[str]) -> None:
+    """A run of some letters (--protocolli, --solo) never deletes the other letters of a folder.
+
+    The folder's manifest lists what an earlier run wrote; if it lists a letter or a slip this
+    run does not write again, the run would remove it (the folder always matches its manifest):
+    stop before any work, and say where to write instead.
+    """
+    listed = _listed_files(target) - {
+        f"{COMBINED_STEM}.pdf",
+        INDEX_NAME,
+        "indice.xlsx",
+        LETTERS_MANIFEST,
+    }
+    others = sorted(name for name in listed if name not in writes)
+    if not others:
+        return
+    raise UserError(
+        f"la cartella contiene già {len(others)} "
+        + ("lettera o buono" if len(others) == 1 else "lettere o buoni")
+        + " di altre domande (elencati in "
+        + f"{LETTERS_MANIFEST}), che questa scelta di lettere cancellerebbe",
+        file=str(target),
+        hint="senza --lettere le lettere scelte con --protocolli o --solo vanno in una cartella "
+        f"nuova, {SELECTIONS_DIR}/AAAA-MM-GG; oppure rifare tutte le lettere senza "
+        "--protocolli e --solo",
+    )
 
 
 def _listed_files(folder: Path) -> set[str]:

@@ -13,7 +13,7 @@ from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.letters import write_letters
 from conciliare_cli.letters.common import ListSource
-from conciliare_cli.letters.files import LETTERS_MANIFEST
+from conciliare_cli.letters.files import LETTERS_MANIFEST, SELECTIONS_DIR
 from conciliare_cli.letters.issued import read_letters_manifest
 from conciliare_cli.publish.manifest import sha256_file
 
@@ -45,8 +45,40 @@ class LettersCheck:
 
 
 def check_letters(result: RankResult, out_dir: Path) -> LettersCheck | None:
-    """Check out_dir/lettere against its manifest and a re-run; None when there are no letters."""
-    folder = out_dir / "lettere"
+    """Check out_dir/lettere, and every selection of letters of the same graduatoria
+    (out_dir/lettere-selezioni/*), against their manifests and a re-run; None when there are no
+    letters. A selection made from an earlier graduatoria is not checked (it was an act of that
+    list); the letters of the whole list must come from the graduatoria on disk."""
+    check: LettersCheck | None = None
+    main = check_letters_folder(result, out_dir, out_dir / "lettere", "")
+    if main is not None:
+        check = main
+    selections = out_dir / SELECTIONS_DIR
+    folders = sorted(p for p in selections.iterdir() if p.is_dir()) if selections.is_dir() else []
+    for folder in folders:
+        prefix = f"{SELECTIONS_DIR}/{folder.name}/"
+        one = check_letters_folder(result, out_dir, folder, prefix, earlier_list_ok=True)
+        if one is None:
+            continue
+        check = check or LettersCheck()
+        check.checked += one.checked
+        check.changed += one.changed
+        check.missing += one.missing
+        check.rerun_differs += one.rerun_differs
+        if one.error:
+            check.error = "; ".join(e for e in (check.error, f"{prefix} {one.error}") if e)
+    return check
+
+
+def check_letters_folder(
+    result: RankResult,
+    out_dir: Path,
+    folder: Path,
+    prefix: str,
+    *,
+    earlier_list_ok: bool = False,
+) -> LettersCheck | None:
+    """Check one letters' folder; paths in the check start with `prefix`."""
     data = read_letters_manifest(folder)
     if data is None:
         return None
@@ -59,14 +91,16 @@ def check_letters(result: RankResult, out_dir: Path) -> LettersCheck | None:
     except (KeyError, TypeError, ValueError):
         check.error = f"{LETTERS_MANIFEST} non è leggibile"
         return check
+    source = ListSource.read(out_dir)
+    if source.manifest_sha256 != graduatoria and earlier_list_ok:
+        return None
     check.checked = len(listed)
     for rel, digest in sorted(listed.items()):
         path = folder / rel
         if not path.is_file():
-            check.missing.append(rel)
+            check.missing.append(prefix + rel)
         elif sha256_file(path) != digest:
-            check.changed.append(rel)
-    source = ListSource.read(out_dir)
+            check.changed.append(prefix + rel)
     if source.manifest_sha256 != graduatoria:
         check.other_list = True
         return check
@@ -90,5 +124,5 @@ def check_letters(result: RankResult, out_dir: Path) -> LettersCheck | None:
                 continue
             path = target / rel
             if not path.is_file() or sha256_file(path) != digest:
-                check.rerun_differs.append(rel)
+                check.rerun_differs.append(prefix + rel)
     return check

@@ -529,9 +529,13 @@ def csv_has_formula(folder: Path) -> str | None:
 def letters_kept(folder: Path) -> str | None:
     letters = folder / "esiti" / "lettere"
     kept = [p for p in letters.glob("*.pdf") if p.name != "lettere-tutte.pdf"]
-    if len(kept) > 1:
-        return None
-    return f"letters --ids left {len(kept)} letter(s): the others were deleted"
+    if len(kept) <= 1:
+        return f"letters --ids left {len(kept)} letter(s): the others were deleted"
+    chosen = list((folder / "esiti" / "lettere-selezioni").glob("*/*.pdf"))
+    names = sorted(p.name for p in chosen if p.name != "lettere-tutte.pdf")
+    if len(names) != 1:
+        return f"letters --ids wrote {names} in esiti/lettere-selezioni, not the one letter"
+    return None
 
 
 def first_id(folder: Path) -> str:
@@ -641,11 +645,11 @@ CASES = [
     ),
     Case(
         "letters_ids",
-        P2,
+        "outputs",
         letters_ids,
-        "letters --ids (left to the letters' rewrite, issue 14, whose swap removes every "
-        "letter its manifest listed): writing one letter deletes every other letter",
-        extra=[["letters", "--date", "2017-09-15", "--ids", "@ids"]],
+        "letters --ids deleted every other letter its manifest listed: now a selection goes "
+        "to esiti/lettere-selezioni/<date>, the letters of the whole list stay, verify checks both",
+        extra=[["letters", "--date", "2017-09-15", "--ids", "@ids"], ["verify"]],
         check=letters_kept,
     ),
     Case(
