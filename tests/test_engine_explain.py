@@ -47,7 +47,7 @@ def result() -> Any:
             minor_birth_date="2000-01-01",
             minor_tax_code=tax_code(11, T("2000-01-01")),
         ),
-        row("ASST-002", 2, 20, isee="50000"),
+        row("ASST-002", 2, 20, isee="50000", submitted_at="2017-06-11 10:00"),
         row("ASST-003", 3, 30, single_parent=True, disability=True),
     ]
     return rank_call(call_from(data), minors_table(rows), pd.DataFrame())
@@ -80,6 +80,8 @@ def test_explains_an_exclusion(result: Any) -> None:
     text = explain_application(result, "ASST-002")
     assert "Esito: ESCLUSA" in text
     assert "ISEE_OLTRE_SOGLIA (art. 3 c. 2): L'ISEE del nucleo familiare supera" in text
+    # "l'11", never "il 11": the article is elided before a date read "undici" or "otto"
+    assert "presentata l'11/06/2017 10:00" in text and "il 11/" not in text
 
 
 def test_unknown_id_suggests_the_nearest(result: Any) -> None:

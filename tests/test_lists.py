@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from conciliare_cli.demo import call_from, minors_table, numbered_tax_code, rules_data
 from conciliare_cli.engine.compile import compile_rules
+from conciliare_cli.engine.phrasing import condition_words
 from conciliare_cli.engine.stages import rank_call
 from conciliare_cli.errors import ConfigError, UserError
 from conciliare_cli.read.lists import normalise
@@ -122,8 +123,16 @@ def test_a_list_from_a_spreadsheet_in_a_flag_criterion(tmp_path: Path) -> None:
     rows[0]["service"] = "PRE-SCUOLA RODARI"
     rows[1]["service"] = "centro estivo arcobaleno"
     rows[2]["service"] = "ludoteca"
-    r = rank_call(compile_rules(call_from(data, tmp_path)), minors_table(rows), pd.DataFrame())
+    rules = compile_rules(call_from(data, tmp_path))
+    r = rank_call(rules, minors_table(rows), pd.DataFrame())
     assert list(r.units.sort_values("application_id")["crit_accreditato"]) == [7.0, 7.0, 0.0]
+
+    # the rule said in words, as the Criteri sheet and explain show it: the list by its
+    # description, never its name or an internal word
+    said = condition_words(rules.criteria[-1].expressions["condition"], rules.fields)
+    assert said == (
+        "almeno un minore con Servizio richiesto: presente nell'elenco “Servizi accreditati”"
+    )
 
 
 @pytest.mark.parametrize(

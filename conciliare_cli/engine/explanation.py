@@ -11,6 +11,7 @@ are evaluated again on the application's rows only to say whether they were true
 from __future__ import annotations
 
 import difflib
+import re
 from decimal import Decimal
 
 import numpy as np
@@ -64,7 +65,16 @@ def explain_application(result: RankResult, application_id: str) -> str:
     for unit_rows in units:
         out.append("")
         out.extend(_explain_unit(result, unit_rows, by_minor))
-    return "\n".join(out)
+    return _elide("\n".join(out))
+
+
+# "il 08/06/2017", "il 11/04/2018" are read "l'otto", "l'undici": Italian elides the article.
+_IL_8_11 = re.compile(r"\b([Ii]l) (0?8|11)(?=/)")
+
+
+def _elide(text: str) -> str:
+    """ "presentata il 11/04/2018" -> "presentata l'11/04/2018" (and "il 08/06" -> "l'08/06")."""
+    return _IL_8_11.sub(lambda m: ("L'" if m.group(1) == "Il" else "l'") + m.group(2), text)
 
 
 def _person(row: pd.Series, surname: str, name: str) -> str:
@@ -190,7 +200,8 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
         if _has(r, "age"):
             age = int(r["age"])
             line += f", {age} anno" if age == 1 else f", {age} anni"
-        if bool(r["minor_eligible"]) if not pd.isna(r["minor_eligible"]) else False:
+        eligible = bool(r["minor_eligible"]) if not pd.isna(r["minor_eligible"]) else False
+        if eligible:
             line += f": spettante {eur(r['requested_cents'])}, assegnato {eur(r['awarded_cents'])}"
             parts = [
                 f"{f.id} {eur(r[f'fund_{f.id}_cents'])}"
@@ -209,7 +220,7 @@ def _minors_lines(result: RankResult, rows: pd.DataFrame) -> list[str]:
             feminine = is_female(r.get("minor_tax_code"))
             line += f": {known.minor_label(feminine) if known else 'escluso'}"
         out.append(line)
-        if steps:
+        if steps and eligible:  # an excluded minor's computation, if it matters, is a reason
             out.append(f"  calcolo del voucher: {steps[k]}")
     return out
 

@@ -139,6 +139,10 @@ class _Words:
         which = "nessuno tra" if node.negate else "uno tra"
         return f"{self.say(node.left)}: {which} {values}"
 
+    def w_InNamedList(self, node: ex._InNamedList, top: bool) -> str:
+        where = "non presente" if node.negate else "presente"
+        return f"{self.say(node.left)}: {where} nell'elenco “{node.named.description}”"
+
     def w_Compare(self, node: ex._Compare, top: bool) -> str:
         return f"{self.say(node.left)}: {self._bound(node)}"
 

@@ -185,6 +185,7 @@ def _admission(
         groups.app_codes,
         minor_ok,
         _superseding(table, groups, stage.superseded_rows()),
+        amounts,
     )
     return exclusions, scores, errors, amounts, minor_ok, pending, details
 

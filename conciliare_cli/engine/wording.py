@@ -23,11 +23,20 @@ import numpy as np
 import pandas as pd
 
 from conciliare_cli import taxcode
+from conciliare_cli.engine.amount_words import amount_texts
+from conciliare_cli.engine.amounts import AmountTrace
 from conciliare_cli.engine.compile import EligibilityRule, Rules
 from conciliare_cli.engine.eligibility import Exclusions
 from conciliare_cli.engine.expr import Condition, conditions
 from conciliare_cli.fields import Field, Kind, Level
-from conciliare_cli.findings import MISSING_COST, SUPERSEDED, criterion_missing_code
+from conciliare_cli.findings import (
+    AMOUNT_DATA_MISSING,
+    AMOUNT_OUTSIDE_BANDS,
+    BELOW_MINIMUM,
+    MISSING_COST,
+    SUPERSEDED,
+    criterion_missing_code,
+)
 from conciliare_cli.italian import date_short, datetime_short, eur, number, value_text
 
 # The constants of the call as nouns with their article (for "anteriore all'apertura ...").
@@ -182,10 +191,12 @@ def reason_details(
     app_codes: np.ndarray,
     minor_ok: np.ndarray,
     superseded_by: np.ndarray,
+    amounts: AmountTrace | None = None,
 ) -> np.ndarray:
     """Per row: {code: the fact behind it} for every reason that excludes it (None when the
     row is not excluded). `superseded_by` holds, per row, the id and submission of the
-    application that replaces its own ('' when none)."""
+    application that replaces its own ('' when none); `amounts`, the voucher's computation,
+    gives the fact behind a voucher that could not be computed or is below the minimum."""
     out = np.full(len(table), None, dtype=object)
     texts: dict[str, pd.Series] = {}
     members = pd.Series(minor_ok, index=table.index)
@@ -199,6 +210,13 @@ def reason_details(
             group_members,
         )  # fmt: skip
     _engine_texts(rules, table, exclusions, superseded_by, texts)
+    if amounts is not None:
+        for code in (AMOUNT_DATA_MISSING, AMOUNT_OUTSIDE_BANDS, BELOW_MINIMUM):
+            mask = _mask(exclusions, code)
+            if mask is not None and mask.any():
+                rows = np.flatnonzero(mask)
+                said = amount_texts(amounts, rows)
+                texts[code] = pd.Series(said, index=rows, dtype=object)
     for code, series in texts.items():
         for row, text in series.items():
             if text:

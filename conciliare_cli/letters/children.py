@@ -168,10 +168,17 @@ def _child(
         "amount_cents": awarded,
         "due": eur(due) if admitted else "",
         "due_cents": due if admitted else 0,
-        "amount_note": _text(best.get("amount_explanation")),
+        "amount_note": _amount_note(best.get("amount_explanation")) if admitted else "",
         "reasons": reasons,
         "notes": notes,
     }
+
+
+def _amount_note(value: Any) -> str:
+    """How the voucher was computed, as a sentence ('Calcolo del voucher: costo dichiarato
+    150,30 € x 75% = 112,725 € → 112,73 € (arrotondato al centesimo).'), '' when unknown."""
+    text = _text(value)
+    return f"Calcolo del voucher: {text}." if text else ""
 
 
 def _service(value: Any) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from conciliare_cli.engine.amount_words import amount_texts
 from conciliare_cli.engine.compile import Rules
 from conciliare_cli.engine.criteria.base import LetterView
 from conciliare_cli.engine.outcomes import application_outcomes
@@ -128,7 +129,7 @@ def _select(minors: pd.DataFrame, ids: set[str] | None, only: set[str] | None) -
         if only is not None:
             wanted = wanted[wanted.isin(only)]
         minors = minors[app.isin(wanted.index)]
-    return minors.reset_index(drop=True)
+    return minors.reset_index(names="x_row")  # x_row: the row in the result's minors
 
 
 def build_letters(
@@ -154,6 +155,12 @@ def build_letters(
     rank = pd.to_numeric(_col(minors, "rank"), errors="coerce").astype("Int64")
     waiting = pd.to_numeric(_col(minors, "waiting_position"), errors="coerce").astype("Int64")
     unit = _unit_key(rules, minors)
+    if result.amounts is not None and admitted.any():
+        # how each admitted child's voucher was computed, as explain says it
+        rows = minors["x_row"][admitted]
+        minors["amount_explanation"] = pd.Series(
+            amount_texts(result.amounts, rows.to_numpy()), index=rows.index, dtype="object"
+        )
 
     outcome = application_outcomes(minors)
     app_rank = rank.where(admitted).groupby(app, sort=False).min()

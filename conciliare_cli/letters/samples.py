@@ -28,7 +28,7 @@ def _child(status: str, admitted: bool) -> dict[str, Any]:
         "amount_cents": 30000 if admitted else 0,
         "due": "300,00 €" if admitted else "",
         "due_cents": 30000 if admitted else 0,
-        "amount_note": "Costo dichiarato 300,00 €, voucher massimo 300,00 €." if admitted else "",
+        "amount_note": "Calcolo del voucher: costo dichiarato 300,00 €." if admitted else "",
         "reasons": [] if admitted else ["La minore ha più di 16 anni (art. 3 del bando)."],
         "notes": ["Giulia Esempio è indicata 2 volte nella domanda: è considerata una sola volta."],
     }
