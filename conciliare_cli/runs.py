@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from conciliare_cli.atomic import atomic_output
+from conciliare_cli.background import in_background
 from conciliare_cli.config import LoadedCall, load_call
 from conciliare_cli.engine.compile import Rules, compile_rules
 from conciliare_cli.engine.result import RankResult
@@ -26,7 +28,11 @@ from conciliare_cli.findings import Override
 from conciliare_cli.publish import read_manifest, write_manifest, write_public
 from conciliare_cli.validate import CheckOptions, validate_call
 from conciliare_cli.validate.idsecret import check_derived_ids, derived_of
-from conciliare_cli.write.graduatoria import write_graduatoria_csv, write_graduatoria_xlsx
+from conciliare_cli.write.graduatoria import (
+    ordered_minors,
+    write_graduatoria_csv,
+    write_graduatoria_xlsx,
+)
 
 
 @dataclass(frozen=True)
@@ -88,14 +94,24 @@ def recorded(out_dir: Path) -> Recorded:
     return Recorded(run_date, override)
 
 
+# From this many minors the public list is written by a second process while this one writes
+# the graduatoria (background.py): below it the fork costs more than it saves.
+PARALLEL_FROM = 5_000
+
+
 def write_outputs(result: RankResult, target: Path, status: str, run_date: dt.date) -> None:
     """Write every output of a run into `target`, whole or not at all; nothing when ids
-    anyone could recompute would be published (validate/idsecret.py)."""
+    anyone could recompute would be published (validate/idsecret.py). On a large call the
+    public list is written in a second process at the same time (same bytes)."""
     check_derived_ids(result.call, result.derived_ids)
     with atomic_output(target) as tmp:
-        write_graduatoria_csv(result, tmp / "graduatoria.csv")
-        write_graduatoria_xlsx(result, tmp / "graduatoria.xlsx", status=status, run_date=run_date)
-        write_public(result, tmp, status, run_date)
+        public = partial(write_public, result, tmp, status, run_date)
+        with in_background(public, parallel=len(result.minors) >= PARALLEL_FROM):
+            ordered = ordered_minors(result)  # sorted once for the CSV and the xlsx
+            write_graduatoria_csv(result, tmp / "graduatoria.csv", ordered)
+            write_graduatoria_xlsx(
+                result, tmp / "graduatoria.xlsx", status=status, run_date=run_date, ordered=ordered
+            )
         write_manifest(result, tmp, status, run_date)  # last: it lists every file above
 
 

@@ -3,7 +3,7 @@
 The layers, lowest first (a module may import its own layer and the ones below):
 
 0. base: errors, fields, findings, status, money, italian, taxcode, atomic, lock, resources,
-   records, natural
+   records, natural, background (a second process for a writer)
 1. the call's rules as written: config (YAML, schema), schema, edition (a call from last year's)
 2. reading the partners' files: read; the test-data generator: demo
 3. istruttoria: validate
@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "resources": 0,
     "records": 0,
     "natural": 0,
+    "background": 0,
     "config": 1,
     "schema": 1,
     "edition": 1,

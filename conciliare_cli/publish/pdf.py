@@ -27,6 +27,7 @@ can be searched and copied.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.util
 import zlib
@@ -334,6 +335,7 @@ class Canvas:
         return self.fonts[style].width(text) * size
 
 
+@functools.lru_cache(maxsize=1 << 16)  # positions repeat from page to page
 def _n(value: float) -> str:
     """A number for a content stream: at most 3 decimals, no trailing zeros."""
     text = f"{value:.3f}".rstrip("0").rstrip(".")
@@ -467,18 +469,19 @@ def draw_table(flow: Flow, table: Table, before: float, parent: int = -1) -> Non
     n = table.n_rows
     # rows' line counts: only wrapping columns can make a row taller
     row_lines = np.ones(n, dtype=np.int64)
-    wrapped: dict[int, dict[str, list[str]]] = {}
+    wrapped: dict[int, dict[str, list[str]]] = {}  # per column: text -> its lines
     for j, texts in enumerate(table.columns):
         if table.wrap[j]:
             cache = {t: wrap_words(t, regular, SIZE_BODY, inner[j]) for t in set(texts)}
-            wrapped[j] = cache
             counts = np.fromiter((len(cache[t]) for t in texts), dtype=np.int64, count=n)
             row_lines = np.maximum(row_lines, counts)
+            wrapped[j] = cache
     heights = (row_lines * line_h + 2 * PAD_CELL_Y + BORDER).tolist()
     total_gap = (BORDER_TOTAL - BORDER) / 2  # the thicker rule pushes the total row down
     if table.total is not None:
         heights.append(total_gap + BORDER_TOTAL / 2 + 2 * PAD_CELL_Y + line_h + BORDER / 2)
     codes = [regular.encode(texts) for texts in table.columns]
+    wrapped = {j: _encoded_lines(regular, cache) for j, cache in wrapped.items()}
     xs_cells = [
         (regular.widths(texts) * SIZE_BODY).tolist() if table.right[j] else None
         for j, texts in enumerate(table.columns)
@@ -524,8 +527,7 @@ def draw_table(flow: Flow, table: Table, before: float, parent: int = -1) -> Non
                 cell = tags.element("TD", row)
                 if j in wrapped and row_lines[r] > 1:
                     lines = []
-                    for k, line in enumerate(wrapped[j][table.columns[j][r]]):
-                        (code,) = regular.encode([line])
+                    for k, code in enumerate(wrapped[j][table.columns[j][r]]):
                         lines.append(
                             f"1 0 0 -1 {_n(left_x[j])} {_n(base + k * line_h)} Tm <{code}> Tj"
                         )
@@ -553,6 +555,15 @@ def draw_table(flow: Flow, table: Table, before: float, parent: int = -1) -> Non
         top = TOP
     flow.y = y + BORDER / 2
     flow.margin = 0.0
+
+
+def _encoded_lines(font: Font, cache: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each text's wrapped lines as glyph codes, encoded in one call for the whole column (a
+    line's characters are its text's, already recorded for the subset: the same bytes)."""
+    texts = sorted(cache)
+    lines = [line for t in texts for line in cache[t]]
+    codes = iter(font.encode(lines)) if lines else iter(())
+    return {t: [next(codes) for _ in cache[t]] for t in texts}
 
 
 def _rules(

@@ -137,7 +137,8 @@ def ordered_minors(result: RankResult) -> pd.DataFrame:
 
     Ranked rows (rank present) by rank, minor_slot, minor_tax_code, row_key; then the excluded
     by application_id, row_key. Remaining ties (identical keys) are broken by every other column,
-    so the order is a function of the content only.
+    so the order is a function of the content only. A run's writers sort once and pass the
+    frame (`ordered=`) to each other.
     """
     m = result.minors.reset_index(drop=True)
     rank = pd.to_numeric(_col(m, "rank"), errors="coerce").astype("Float64")
@@ -167,7 +168,7 @@ def ordered_minors(result: RankResult) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- CSV
 
 
-def graduatoria_frame(result: RankResult) -> pd.DataFrame:
+def graduatoria_frame(result: RankResult, ordered: pd.DataFrame | None = None) -> pd.DataFrame:
     """The machine-readable graduatoria: one row per minor, every value as text.
 
     Contract columns first: rank, application_id, partner_id, applicant_tax_code,
@@ -178,7 +179,7 @@ def graduatoria_frame(result: RankResult) -> pd.DataFrame:
     A text that a spreadsheet would open as a formula gets an apostrophe in front
     (write/csvsafe.py).
     """
-    m = ordered_minors(result)
+    m = ordered_minors(result) if ordered is None else ordered
     out = pd.DataFrame(index=m.index)
     out["rank"] = _int_text(_col(m, "rank"))
     for c in ("application_id", "partner_id", "applicant_tax_code", "minor_tax_code"):
@@ -210,9 +211,9 @@ def graduatoria_frame(result: RankResult) -> pd.DataFrame:
     return out
 
 
-def graduatoria_csv_bytes(result: RankResult) -> bytes:
+def graduatoria_csv_bytes(result: RankResult, ordered: pd.DataFrame | None = None) -> bytes:
     """The CSV as bytes: UTF-8 (no BOM), comma-separated, '\\n' line endings."""
-    return csv_text(graduatoria_frame(result)).encode("utf-8")
+    return csv_text(graduatoria_frame(result, ordered)).encode("utf-8")
 
 
 def csv_text(frame: pd.DataFrame) -> str:
@@ -256,9 +257,12 @@ def _csv_fields(values: np.ndarray) -> np.ndarray:
     )
 
 
-def write_graduatoria_csv(result: RankResult, path: Path) -> Path:
-    """Write graduatoria.csv atomically; returns the path."""
-    return atomic_write_bytes(path, graduatoria_csv_bytes(result))
+def write_graduatoria_csv(
+    result: RankResult, path: Path, ordered: pd.DataFrame | None = None
+) -> Path:
+    """Write graduatoria.csv atomically; returns the path. `ordered`: ordered_minors(result),
+    when the caller has it already."""
+    return atomic_write_bytes(path, graduatoria_csv_bytes(result, ordered))
 
 
 # ----------------------------------------------------------------------------- XLSX
@@ -269,8 +273,8 @@ def _person(m: pd.DataFrame, surname: str, name: str) -> pd.Series:
     return full
 
 
-def _excel_frame(result: RankResult) -> pd.DataFrame:
-    m = ordered_minors(result)
+def _excel_frame(result: RankResult, ordered: pd.DataFrame | None = None) -> pd.DataFrame:
+    m = ordered_minors(result) if ordered is None else ordered.copy(deep=False)
     m["applicant_full"] = _person(m, "applicant_surname", "applicant_name")
     m["minor_full"] = _person(m, "minor_surname", "minor_name")
     m["status_label"] = _col(m, "status").map(status_label)
@@ -339,10 +343,12 @@ def write_graduatoria_xlsx(
     path: Path,
     status: str = "PROVVISORIA",
     run_date: dt.date | dt.datetime | None = None,
+    ordered: pd.DataFrame | None = None,
 ) -> Path:
     """The internal graduatoria workbook: Graduatoria, Esclusi, Criteri, Anomalie, Riepilogo.
 
     Italian headers and formats, print-ready (see write_table); written atomically.
+    `ordered`: ordered_minors(result), when the caller has it already.
     """
     call = result.call
     title = call.config.call.title
@@ -351,7 +357,7 @@ def write_graduatoria_xlsx(
         f"{call.rules_sha256}"
     )
     common: dict[str, Any] = {"title": title, "status": status, "run_date": run_date}
-    m = _excel_frame(result)
+    m = _excel_frame(result, ordered)
     rank = pd.to_numeric(_col(m, "rank"), errors="coerce")
     ranked = m[rank.notna().to_numpy()].reset_index(drop=True)
     units = printable.units_frame(result)

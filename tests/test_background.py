@@ -1,0 +1,102 @@
+"""background.in_background: the public list written in a second process gives the same files,
+and what fails there fails here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+
+from conciliare_cli import background, runs
+from conciliare_cli.background import BackgroundError, in_background
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "conciliare-2017"
+needs_fork = pytest.mark.skipif(
+    not (background.can_fork() and background.cores() > 1), reason="one core or no fork here"
+)
+
+
+def test_the_work_runs_and_its_files_are_there(tmp_path: Path) -> None:
+    target = tmp_path / "x.txt"
+    with in_background(lambda: target.write_text("scritto")):
+        pass
+    assert target.read_text() == "scritto"
+
+
+@needs_fork
+def test_it_runs_at_the_same_time_in_another_process(tmp_path: Path) -> None:
+    target = tmp_path / "pid.txt"
+    with in_background(lambda: target.write_text(str(os.getpid()))):
+        pass
+    assert int(target.read_text()) != os.getpid()
+
+
+class Unpicklable(Exception):
+    def __init__(self, a: str, b: str) -> None:  # pickling calls Unpicklable(args) and fails
+        super().__init__(a)
+        self.b = b
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        raise TypeError("no")
+
+
+def _fail() -> None:
+    raise ValueError("rotto nel secondo processo")
+
+
+def _fail_unpicklable() -> None:
+    raise Unpicklable("a", "b")
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_an_exception_comes_back_as_itself(parallel: bool) -> None:
+    with (
+        pytest.raises(ValueError, match="rotto nel secondo processo"),
+        in_background(_fail, parallel=parallel),
+    ):
+        pass
+
+
+@needs_fork
+def test_what_cannot_come_back_as_itself_comes_back_as_its_traceback() -> None:
+    with pytest.raises(BackgroundError, match="Unpicklable"), in_background(_fail_unpicklable):
+        pass
+
+
+@needs_fork
+def test_a_second_process_that_dies_is_an_error() -> None:
+    with pytest.raises(BackgroundError, match="exit code -9"), in_background(_die):
+        pass
+
+
+@needs_fork
+def test_the_parents_own_error_wins_and_the_child_is_waited_for(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+    with pytest.raises(KeyError), in_background(lambda: done.write_text("ok")):
+        raise KeyError("qui")
+    assert done.read_text() == "ok"  # waited for, not left running
+
+
+@needs_fork
+def test_outputs_written_in_parallel_are_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "call"
+    shutil.copytree(EXAMPLE, folder)
+    result = runs.run(folder)
+    monkeypatch.setattr(runs, "PARALLEL_FROM", 10**9)
+    runs.write_outputs(result, tmp_path / "alone", "PROVVISORIA", runs.dt.date(2017, 9, 15))
+    monkeypatch.setattr(runs, "PARALLEL_FROM", 0)
+    runs.write_outputs(result, tmp_path / "both", "PROVVISORIA", runs.dt.date(2017, 9, 15))
+    alone = sorted(p.name for p in (tmp_path / "alone").iterdir())
+    assert alone == sorted(p.name for p in (tmp_path / "both").iterdir())
+    assert "graduatoria-pubblica.pdf" in alone
+    for name in alone:
+        assert (tmp_path / "alone" / name).read_bytes() == (tmp_path / "both" / name).read_bytes()
