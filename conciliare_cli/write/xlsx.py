@@ -511,29 +511,36 @@ def _stream_block(
     ws._check_dimensions(first_row, 0)
     ws._check_dimensions(last, len(layout) - 1)
     rows = (np.arange(first_row, last + 1) + 1).astype(str).astype(object)
-    xml = np.full(n, "", dtype=object)
     attrs = np.full(n, ">", dtype=object)
     for r, h in heights.items():
         pixels = int(h * 4.0 / 3.0 + 0.5)
         attrs[r - first_row] = f' ht="{pixels * 0.75:.16g}" customHeight="1">'
     if getattr(ws, "excel_version", 2007) == 2010:
         attrs = attrs + ' x14ac:dyDescent="0.25"'
-    xml = '<row r="' + rows + '"' + attrs
+    # the pieces of every row side by side (one column of the grid per piece), joined once:
+    # adding column after column to a growing row string would copy each row ~30 times
+    pieces: list[object] = ['<row r="', rows, '"', attrs]
     for j, ((_c, fmt, _), values) in enumerate(zip(layout, columns, strict=True)):
-        ref = f'<c r="{xl_col_to_name(j)}' + rows
         style = f'" s="{fmt._get_xf_index()}"'  # type: ignore[attr-defined]
         if isinstance(values, list):
             cells = _inline_strings(values)
-            empty = np.array([v == "" for v in values], dtype=bool)
+            empty = np.asarray(values, dtype=object) == ""
         else:
             cells = _number_texts(values)
             empty = np.isnan(values)
-        body = np.where(empty, "/>", cells)
-        xml = xml + ref + style + body
-    xml = xml + "</row>"
+        pieces += [f'<c r="{xl_col_to_name(j)}', rows, style, np.where(empty, "/>", cells)]
+    pieces.append("</row>")
     fh = ws.row_data_fh
-    fh.write("".join(xml.tolist()))
+    for start in range(0, n, _ROWS_AT_ONCE):
+        stop = min(start + _ROWS_AT_ONCE, n)
+        grid = np.empty((stop - start, len(pieces)), dtype=object)
+        for k, piece in enumerate(pieces):
+            grid[:, k] = piece if isinstance(piece, str) else piece[start:stop]
+        fh.write("".join(grid.ravel().tolist()))
     ws.previous_row = last
+
+
+_ROWS_AT_ONCE = 20_000  # rows joined into one string: bounded memory
 
 
 def _inline_strings(texts: list[str]) -> np.ndarray:
