@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -162,6 +163,23 @@ def test_limits_refuse_before_reading(tmp_path: Path, builder, rel: str, words) 
     assert err.exit_code == 2
     for w in words:
         assert w in err.message
+
+
+@pytest.mark.parametrize("builder", [mc.far_cell, mc.many_rows])
+def test_limits_hold_when_only_the_first_rows_are_looked_at_cell_by_cell(
+    tmp_path: Path, builder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard reads the first rows of a sheet cell by cell and the rest on its fast path
+    (read/guard.py, _FIRST_LOOK): a far cell or too many rows after them are still refused,
+    and an ordinary sheet gives the same block either way."""
+    ordinary = mc.EXAMPLE / mc.ASST
+    with zipfile.ZipFile(ordinary) as zf:
+        names = list(guard.xlsx_sheet_parts(zf))
+    whole = [guard.scan_xlsx_sheet(ordinary, mc.ASST, n) for n in names]
+    monkeypatch.setattr(guard, "_FIRST_LOOK", 300)
+    assert [guard.scan_xlsx_sheet(ordinary, mc.ASST, n) for n in names] == whole
+    err = _refused(_case(tmp_path, builder))
+    assert err.file == mc.ASST and err.exit_code == 2
 
 
 @pytest.mark.parametrize(

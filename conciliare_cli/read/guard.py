@@ -46,6 +46,7 @@ HINT_SPLIT = (
     "fondo e a destra dei dati e salvalo di nuovo"
 )
 _CHUNK = 1 << 24
+_FIRST_LOOK = 1 << 20  # bytes of the first chunk looked at cell by cell
 
 
 def _n(value: int) -> str:
@@ -196,6 +197,14 @@ class _Tally:
     unusual: re.Pattern[bytes] | None = None
 
     def add(self, part: bytes) -> None:
+        if self.unusual is None and len(part) > _FIRST_LOOK:
+            # the first chunk: cell by cell only for its first rows, which name the columns;
+            # the rest of it takes the fast path like every later chunk
+            cut = part.rfind(b"row>", 0, _FIRST_LOOK) + 4
+            if cut >= 4:
+                self.add(part[:cut])
+                self.add(part[cut:])
+                return
         if self.unusual is None or self.unusual.search(part) or self.unnamed:
             self._look(part)
         window = 1 << 16
