@@ -230,3 +230,49 @@ def test_fse_indicators_name_fields_of_the_call(call, tmp_path):
     flat = " ".join(out.output.split())
     assert "il campo 'titolo' (per education_level) non esiste" in flat
     assert "bando.yaml riga" in flat
+
+
+@pytest.fixture(scope="module")
+def acted(tmp_path_factory) -> Path:
+    """The example call after its two scorrimenti (examples/conciliare-2017/README.md)."""
+    folder = tmp_path_factory.mktemp("atti") / "bando"
+    shutil.copytree(EXAMPLE, folder)
+    runner = CliRunner()
+    for args in (["rank", str(folder), "--final", "--date", "2017-09-20"],
+                 ["scorrimento", str(folder), "--data", "2017-10-16"],
+                 ["scorrimento", str(folder), "--data", "2017-11-30"]):  # fmt: skip
+        done = runner.invoke(app, args)
+        assert done.exit_code == 0, done.output
+    return folder
+
+
+def test_the_register_sums_the_final_list_and_every_scorrimento(acted, monkeypatch):
+    from conciliare_cli.spending import transparency
+
+    monkeypatch.setattr(transparency, "THRESHOLD_CENTS", 40_000)
+    out = CliRunner().invoke(app, ["trasparenza", str(acted)])
+    assert out.exit_code == 0, out.output
+    frame = pd.read_csv(acted / "spese" / "trasparenza.csv", dtype=str, keep_default_na=False)
+    rows = frame.set_index("Codice")
+    # funded by the two scorrimenti only: 318,00 € in act 1 and 300,00 € in act 2
+    assert rows.loc["ATS-R00002", "Importo (euro)"] == "618.00"
+    assert rows.loc["ATS-R00002", "Atto"] == (
+        "scorrimento n. 1 del 16/10/2017; scorrimento n. 2 del 30/11/2017"
+    )
+    # renounced (465,50 €) and revoked (536,50 €): taken out as the latest act says
+    assert "COOP-S031" not in rows.index and "ATS-R00015" not in rows.index
+    assert set(frame["Anno"]) == {"2017"}
+    only_final = frame[frame["Atto"].eq("graduatoria definitiva del 20/09/2017")]
+    assert len(only_final) > 0
+
+
+def test_an_act_edited_after_it_was_issued_is_refused(acted, tmp_path):
+    folder = tmp_path / "bando"
+    shutil.copytree(acted, folder)
+    path = folder / "scorrimenti" / "scorrimento_1" / "graduatoria.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("ATS-R00002", "ATS-R00003"), "utf-8")
+    out = CliRunner().invoke(app, ["trasparenza", str(folder)])
+    assert out.exit_code == 2
+    flat = " ".join(out.output.split())
+    assert "non è quello pubblicato (scorrimento n. 1 del 16/10/2017)" in flat
+    assert "Traceback" not in out.output

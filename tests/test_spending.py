@@ -257,3 +257,41 @@ def test_the_register_lists_who_gets_more_than_1000_eur_without_identity():
     assert ",1000.01," in text
     at_the_threshold = fx.vouchers([(60000, 0), (40000, 0)])
     assert register(load_call(EXAMPLE), at_the_threshold).empty  # "superiore a mille euro"
+
+
+def _granted(rows):
+    """A VoucherList whose grants are (applicant, application, date, act, cents, live)."""
+    v = fx.vouchers([(30000, 0)] * len(rows))
+    v.grants = pd.DataFrame(
+        {
+            "voucher": [f"V{i}" for i in range(len(rows))],
+            "application_id": [r[1] for r in rows],
+            "applicant_tax_code": [r[0] for r in rows],
+            "date": [r[2] for r in rows],
+            "act": [r[3] for r in rows],
+            "granted_cents": [r[4] for r in rows],
+            "live": [r[5] for r in rows],
+        }
+    )
+    return v
+
+
+def test_the_register_sums_every_act_per_calendar_year_without_the_renounced():
+    final, first, later = dt.date(2017, 9, 20), dt.date(2017, 10, 16), dt.date(2018, 1, 15)
+    v = _granted(
+        [
+            ("A", "P-A", final, "graduatoria definitiva", 80000, True),
+            ("A", "P-A", later, "scorrimento n. 2", 30000, True),  # 800 + 300: two years
+            ("B", "P-B", final, "graduatoria definitiva", 90000, True),
+            ("B", "P-B", first, "scorrimento n. 1", 20000, True),  # 1.100 in 2017
+            ("C", "P-C", final, "graduatoria definitiva", 110000, False),  # renounced
+            ("D", "P-D", later, "scorrimento n. 2", 60000, True),
+            ("D", "P-D2", later, "scorrimento n. 2", 50000, True),  # 1.100 in 2018, 2 apps
+        ]
+    )
+    frame = register(load_call(EXAMPLE), v)
+    got = frame[["year", "code", "awarded_cents", "act"]].to_numpy().tolist()
+    assert got == [
+        [2017, "P-B", 110000, "graduatoria definitiva; scorrimento n. 1"],
+        [2018, "P-D, P-D2", 110000, "scorrimento n. 2"],
+    ]
