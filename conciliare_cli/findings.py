@@ -272,9 +272,18 @@ CATALOGUE: dict[str, FindingType] = {
             "VOUCHER_NON_TROVATO",
             B,
             MI,
-            "nessun voucher nella graduatoria definitiva per il minore {value}",
-            "Il minore della fattura non ha un voucher finanziato nella graduatoria "
-            "definitiva: la spesa non è conteggiata.",
+            "nessun voucher per il minore {value} (graduatoria definitiva e scorrimenti)",
+            "Il minore della fattura non ha un voucher finanziato né nella graduatoria "
+            "definitiva né da uno scorrimento: la spesa non è conteggiata.",
+        ),
+        FindingType(
+            "VOUCHER_CESSATO",
+            B,
+            MI,
+            "periodo {value} dopo la fine del voucher ({detail})",
+            "Un atto successivo alla graduatoria ha tolto il minore dall'elenco (rinuncia, "
+            "revoca o decadenza): il voucher vale fino alla data dell'evento e il servizio, "
+            "anche solo in parte, successivo non è conteggiato.",
         ),
         FindingType(
             "SERVIZIO_NON_AMMESSO",

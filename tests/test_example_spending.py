@@ -276,3 +276,37 @@ def test_an_act_edited_after_it_was_issued_is_refused(acted, tmp_path):
     flat = " ".join(out.output.split())
     assert "non è quello pubblicato (scorrimento n. 1 del 16/10/2017)" in flat
     assert "Traceback" not in out.output
+
+
+def test_invoices_follow_the_latest_act(acted, tmp_path):
+    folder = tmp_path / "bando"
+    shutil.copytree(acted, folder)
+    extra = (
+        "P.IVA erogatore;N. fattura;Data fattura;CF minore;Minore;Servizio;Dal;Al;Importo (€);"
+        "Pagata il\n"
+        "23456710195;90/2017;05/12/2017;FRRGRL15C13D150M;Ferrari;Attività ricreative;"
+        "01/11/2017;30/11/2017;100,00;10/12/2017\n"
+    )  # a child of ATS-R00002, funded by scorrimento n. 1 (FSE money)
+    (folder / "fatture" / "extra.csv").write_text(extra, encoding="utf-8")
+    result = spending_of(load_call(folder), folder / "esiti")
+    moves = result.moves.set_index(["source_file", "source_row"])
+    new = moves.loc[("fatture/extra.csv", 2)]
+    assert (new["outcome"], new["codes"], new["application_id"]) == (
+        "CONTEGGIATA", "", "ATS-R00002",
+    )  # fmt: skip
+    assert (new["fund_FSE_cents"], new["fund_ATS_cents"]) == (10000, 0)
+    # renounced on 02/10/2017 (COOP-S031) and revoked on 05/10/2017 (ATS-R00015)
+    f = result.findings
+    ended = f[f["code"] == "VOUCHER_CESSATO"]
+    assert sorted(zip(ended["source_file"], ended["source_row"].astype(int), strict=True)) == [
+        ("fatture/koala_2018.xlsx", 11), ("fatture/koala_2018.xlsx", 18),
+        ("fatture/oratorio_san_luigi.csv", 21),
+    ]  # fmt: skip
+    assert "rinuncia del 02/10/2017" in ended["message"].iloc[0]
+    before = moves[moves["voucher"].eq("GRCSFO16M68F205Y") & moves["counted_cents"].gt(0)]
+    assert before["period_to"].max() <= pd.Timestamp("2017-10-02")  # September still counts
+    vouchers = result.voucher_table().set_index("voucher")
+    assert vouchers.loc["GRCSFO16M68F205Y", "awarded_cents"] == before["counted_cents"].sum()
+    assert vouchers.loc["FRRGRL15C13D150M", "status_label"] == (
+        "finanziata parzialmente (scorrimento n. 1 del 16/10/2017)"
+    )

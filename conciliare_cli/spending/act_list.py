@@ -15,6 +15,7 @@ rest: that each act is what the final list and the register give). Then, act by 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,27 +42,27 @@ def act_label(k: int, date: dt.date) -> str:
     return f"scorrimento n. {k} del {date_short(date)}"
 
 
+@dataclass
+class PublishedAct:
+    number: int
+    manifest: dict  # date, events.this_act (the events it took)
+    table: pd.DataFrame  # voucher_list.list_table of its graduatoria.csv
+    sha256: str  # of its graduatoria.csv
+
+
 def vouchers_after_acts(
     folder: Path, out_dir: Path, manifest: dict, fund_ids: list[str]
 ) -> VoucherList:
     """The vouchers as the final list in `out_dir` and every act issued in `folder` leave them."""
     final, digest = final_table(out_dir, manifest, fund_ids)
-    run_date = str(manifest.get("run_date", ""))
-    funds = [f"fund_{f}_cents" for f in fund_ids]
-    state = final.drop_duplicates(KEY, keep="first").reset_index(drop=True)
-    state["ended"] = pd.Series(pd.NaT, index=state.index, dtype="datetime64[ns]")
-    state["act"] = final_label(run_date)
-    grants = [_grants(state, state["awarded_cents"].to_numpy(), dt.date.fromisoformat(run_date),
-                      final_label(run_date))]  # fmt: skip
-    read = []
-    previous = sha256_file(out_dir / MANIFEST)
+    final_sha = sha256_file(out_dir / MANIFEST)
+    previous = final_sha
+    acts = []
     for k, act in enumerate(issued_acts(folder), start=1):
         where = act_dir(folder, k)
         label = act_label(k, act_date(act))
-        if (
-            act.get("final", {}).get("sha256") != sha256_file(out_dir / MANIFEST)
-            or act.get("previous", {}).get("sha256") != previous
-        ):
+        chained = act.get("previous", {}).get("sha256") == previous
+        if act.get("final", {}).get("sha256") != final_sha or not chained:
             raise UserError(
                 f"lo {label} non è stato emesso su questa graduatoria definitiva o non segue "
                 "l'atto precedente (le impronte dei manifest non corrispondono)",
@@ -70,10 +71,30 @@ def vouchers_after_acts(
             )
         data, sha = published_csv(where, act, label)
         table = list_table(data, fund_ids, f"{where.name}/graduatoria.csv")
-        state, granted = _advance(state, table, act, label, funds)
-        grants.append(granted)
-        read.append((k, act_date(act).isoformat(), sha))
+        acts.append(PublishedAct(k, act, table, sha))
         previous = sha256_file(where / MANIFEST)
+    return combine(final, str(manifest.get("run_date", "")), digest, acts, fund_ids)
+
+
+def combine(
+    final: pd.DataFrame,
+    run_date: str,
+    digest: str,
+    acts: list[PublishedAct],
+    fund_ids: list[str],
+) -> VoucherList:
+    """The vouchers after the final list (`final`: list_table of its graduatoria.csv) and the
+    acts, in their order."""
+    funds = [f"fund_{f}_cents" for f in fund_ids]
+    state = final.drop_duplicates(KEY, keep="first").reset_index(drop=True)
+    state["ended"] = pd.Series(pd.NaT, index=state.index, dtype="datetime64[ns]")
+    state["act"] = final_label(run_date)
+    first = dt.date.fromisoformat(run_date)
+    grants = [_grants(state, state["awarded_cents"].to_numpy(), first, final_label(run_date))]
+    for act in acts:
+        label = act_label(act.number, act_date(act.manifest))
+        state, granted = _advance(state, act.table, act.manifest, label, funds)
+        grants.append(granted)
     vouchers = state[(state["awarded_cents"] > 0) & state["voucher"].ne("")]
     vouchers = vouchers.drop_duplicates("voucher", keep="first").reset_index(drop=True)
     removed = set(zip(*(state.loc[state["ended"].notna(), k] for k in KEY), strict=True))
@@ -84,7 +105,8 @@ def vouchers_after_acts(
     ]
     keep = ["voucher", "application_id", "partner_id", "applicant_tax_code", "awarded_cents",
             *funds, "status", "ended", "act"]  # fmt: skip
-    return VoucherList(vouchers[keep], fund_ids, run_date, digest, read, grant)
+    read = [(a.number, act_date(a.manifest).isoformat(), a.sha256) for a in acts]
+    return VoucherList(vouchers[keep].copy(), fund_ids, run_date, digest, read, grant)
 
 
 def _grants(state: pd.DataFrame, added: np.ndarray, date: dt.date, label: str) -> pd.DataFrame:

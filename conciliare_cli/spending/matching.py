@@ -5,7 +5,8 @@ number, then file and row), which never depends on the order of the files. A lin
 (counted 0) when: a value could not be read or a required one is missing; its amount is not
 positive; its period ends before it starts; its provider is not in the list; its minor has no
 voucher; its service is not allowed (by the call, or not declared by the provider); its period
-is outside the vouchers' validity; it repeats a line already presented (same provider, invoice
+is outside the vouchers' validity; its voucher was ended by an act (renounced, revoked, lapsed)
+before the period ends; it repeats a line already presented (same provider, invoice
 number, minor, service, period and amount: the first counts). The lines that pass count against
 their voucher in that order, up to the amount awarded: the line that crosses it counts only
 what is left (OLTRE_IMPORTO_VOUCHER). The cents counted are attributed to the funds of the
@@ -26,7 +27,7 @@ from conciliare_cli.italian import date_short
 from conciliare_cli.spending.attribution import attribute
 from conciliare_cli.spending.euro_text import eur_each
 from conciliare_cli.spending.provider_list import service_key, vat_key
-from conciliare_cli.spending.voucher_list import VoucherList
+from conciliare_cli.spending.voucher_list import REMOVED_LABELS, VoucherList
 
 REQUIRED = {
     "provider_vat": "la partita IVA dell'erogatore",
@@ -86,6 +87,7 @@ def match(
     checks.provider_and_voucher(providers, vouchers)
     checks.services(providers, spending)
     checks.validity(spending)
+    checks.ended(vouchers)
     checks.duplicates()
     counted = _cap(lines, checks, vouchers)
     funds = attribute(lines["voucher_pos"].to_numpy(), counted, _shares(vouchers))
@@ -104,7 +106,8 @@ def match(
 
 def _shares(vouchers: VoucherList) -> np.ndarray:
     cols = [f"fund_{f}_cents" for f in vouchers.fund_ids]
-    return vouchers.vouchers[cols].to_numpy(dtype=np.int64).reshape(len(vouchers.vouchers), -1)
+    shape = (len(vouchers.vouchers), len(cols))
+    return vouchers.vouchers[cols].to_numpy(dtype=np.int64).reshape(shape)
 
 
 def _cap(lines: pd.DataFrame, checks: _Checks, vouchers: VoucherList) -> np.ndarray:
@@ -116,7 +119,8 @@ def _cap(lines: pd.DataFrame, checks: _Checks, vouchers: VoucherList) -> np.ndar
     amount = lines["amount_cents"].fillna(0).to_numpy(dtype=np.int64)
     ok = ~checks.rejected & (voucher_pos >= 0)
     wanted = np.where(ok, amount, 0)
-    award = np.where(voucher_pos >= 0, v["awarded_cents"].to_numpy()[voucher_pos], 0)
+    awards = np.append(v["awarded_cents"].to_numpy(dtype=np.int64), 0)  # -1: no voucher
+    award = awards[voucher_pos]
     before = pd.Series(wanted).groupby(voucher_pos).cumsum().to_numpy() - wanted
     counted = np.clip(award - before, 0, wanted)
     over = ok & (counted < wanted)
@@ -242,6 +246,23 @@ class _Checks:
         rows = self.lines[outside]
         detail = f"validità dal {date_short(start)} al {date_short(end)}"
         self.add("FUORI_VALIDITA", outside, "period_from", value=_periods(rows), detail=detail)
+
+    def ended(self, vouchers: VoucherList) -> None:
+        """A voucher ended by an act (rinuncia, revoca, decadenza) pays nothing after the date
+        of the event: a line whose period ends after it is not counted."""
+        v = vouchers.vouchers
+        if not vouchers.ended.any():
+            return
+        gone = v[vouchers.ended]
+        at = gone["voucher"].to_numpy()
+        end = self.lines["voucher"].map(pd.Series(gone["ended"].to_numpy(), index=at))
+        word = self.lines["voucher"].map(pd.Series(gone["status"].to_numpy(), index=at))
+        last = self.lines["period_to"].fillna(self.lines["period_from"])
+        after = (last > end).fillna(False).to_numpy(dtype=bool)
+        rows = self.lines[after]
+        labels = word[after].map(REMOVED_LABELS).to_numpy(dtype=object)
+        detail = labels + " del " + each(end[after], date_short)
+        self.add("VOUCHER_CESSATO", after, "period_from", value=_periods(rows), detail=detail)
 
     def duplicates(self) -> None:
         key = [

@@ -16,7 +16,6 @@ import pandas as pd
 
 from conciliare_cli.atomic import atomic_output, atomic_write_bytes
 from conciliare_cli.findings import Severity
-from conciliare_cli.italian import date_short
 from conciliare_cli.money import cents_to_plain
 from conciliare_cli.spending.process import SpendingResult
 from conciliare_cli.write.anomalies import LEGEND_COLUMNS, legend_frame
@@ -30,6 +29,7 @@ SPENDING_CODES = {
     "PARTITA_IVA_NON_VALIDA", "EROGATORE_RIPETUTO", "EROGATORE_NON_IN_ELENCO",
     "VOUCHER_NON_TROVATO", "SERVIZIO_NON_AMMESSO", "FUORI_VALIDITA", "PERIODO_INCOERENTE",
     "IMPORTO_NON_POSITIVO", "FATTURA_DUPLICATA", "OLTRE_IMPORTO_VOUCHER", "FATTURA_NON_PAGATA",
+    "VOUCHER_CESSATO",
 }  # fmt: skip
 MONEY = "money_cents"
 
@@ -81,6 +81,7 @@ def voucher_columns(fund_ids: list[str]) -> list[Column]:
         Column("partner_id", "Partner", width=10),
         Column("application_id", "Domanda"),
         Column("voucher", "CF minore", width=18),
+        Column("status_label", "Esito", width=22, wrap=True),
         _money("awarded_cents", "Assegnato"),
         *[_money(f"fund_{f}_cents", f"assegnato {f}") for f in fund_ids],
         _money("spent_cents", "Speso"),
@@ -145,14 +146,18 @@ def _stale(target: Path) -> list[str]:
 def _workbook(result: SpendingResult, path: Path, run_date: dt.date) -> None:
     title = result.call.config.call.title
     funds = result.vouchers.fund_ids
-    act = dt.date.fromisoformat(result.vouchers.run_date)
     note = (
-        f"Voucher della graduatoria DEFINITIVA del {date_short(act)} "
-        f"(graduatoria.csv, SHA-256 {result.vouchers.sha256[:16]}…). Non speso = assegnato − "
-        "speso: torna disponibile (per esempio per uno scorrimento)."
+        f"Voucher della {result.vouchers.describe()} (graduatoria.csv della definitiva, "
+        f"SHA-256 {result.vouchers.sha256[:16]}…). Non speso = assegnato − speso: torna "
+        "disponibile (per esempio per uno scorrimento)."
+    )
+    ended = (
+        "Un voucher tolto da un atto (rinuncia, revoca, decadenza) vale fino alla data "
+        "dell'evento: l'atto lo ha liberato per intero, quindi come assegnato conta solo la "
+        "parte spesa prima dell'evento."
     )
     sheets = [
-        ("Per fondo", result.fund_table(), fund_columns(), "Spesa per fondo", [note]),
+        ("Per fondo", result.fund_table(), fund_columns(), "Spesa per fondo", [note, ended]),
         ("Per partner", result.partner_table(), partner_columns(funds), "Spesa per partner", []),
         ("Per erogatore", result.provider_table(), PROVIDER_COLUMNS, "Spesa per erogatore", []),
         ("Voucher", result.voucher_table(), voucher_columns(funds), "Spesa per voucher", []),
