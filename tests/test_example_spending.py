@@ -310,3 +310,32 @@ def test_invoices_follow_the_latest_act(acted, tmp_path):
     assert vouchers.loc["FRRGRL15C13D150M", "status_label"] == (
         "finanziata parzialmente (scorrimento n. 1 del 16/10/2017)"
     )
+
+
+def test_fse_participants_are_read_as_corrected_and_counted_once(call, tmp_path):
+    from conciliare_cli.spending.participants import participants
+    from conciliare_cli.spending.process import published_vouchers
+
+    folder = tmp_path / "bando"
+    shutil.copytree(call, folder)
+    vouchers = published_vouchers(load_call(folder), folder / "esiti")
+    before = participants(load_call(folder), vouchers).table.set_index("application_id")
+    said = before.loc["COOP-S033", "single_adult_household"]
+    wb = openpyxl.load_workbook(folder / "correzioni.xlsx")
+    wb.active.append(["COOP-S033", None, "Nucleo monogenitoriale",
+                      "NO" if said == "Sì" else "SI", "correzione", "dichiarazione"])  # fmt: skip
+    wb.save(folder / "correzioni.xlsx")
+    after = participants(load_call(folder), vouchers).table.set_index("application_id")
+    assert after.loc["COOP-S033", "single_adult_household"] == ("No" if said == "Sì" else "Sì")
+    # the same applicant in two applications, written in two ways: one participant
+    twice = vouchers.vouchers.copy()
+    first = twice[twice["fund_FSE_cents"] > 0].iloc[0]
+    again = first.copy()
+    again["voucher"], again["application_id"] = "XXXXXX00A00X000X", "ZZZ-1"
+    again["applicant_tax_code"] = f" {first['applicant_tax_code'].lower()} "
+    twice = pd.concat([twice, again.to_frame().T], ignore_index=True)
+    twice["ended"] = pd.to_datetime(twice["ended"])
+    doubled = dataclasses.replace(vouchers, vouchers=twice)
+    table = participants(load_call(folder), doubled).table
+    assert len(table) == len(after)
+    assert table["applicant_tax_code"].is_unique

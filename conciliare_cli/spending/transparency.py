@@ -28,6 +28,7 @@ from conciliare_cli.publish.listing import public_id_for
 from conciliare_cli.read import read_call
 from conciliare_cli.spending.report_files import excel_safe
 from conciliare_cli.spending.voucher_list import VoucherList
+from conciliare_cli.validate.corrections import corrected_minors
 from conciliare_cli.write.graduatoria import csv_text
 
 REGISTER = "trasparenza.csv"
@@ -70,7 +71,7 @@ def _names(call: LoadedCall, per: pd.DataFrame) -> list[str]:
     spending = call.config.spending
     if spending is None or spending.transparency_identity == "omit" or not len(per):
         return [OMITTED] * len(per)
-    minors = read_call(call).minors
+    minors = corrected_minors(call, read_call(call).minors)
     full = (
         minors["applicant_surname"].fillna("").astype(str)
         + " "
