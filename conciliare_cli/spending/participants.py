@@ -7,9 +7,9 @@ with the data of their first application. Gender and age (at the call's referenc
 from the applicant's tax code; the other Annex I data from the fields of the call that
 `spending.fse.indicators` names (declared in `fields:` and mapped in the partners' columns,
 like any other field), read as corrected: the corrections on record (correzioni.xlsx) over the
-partners' rows, as validate and rank see them. The report of what is missing says, for each Annex I datum, whether the
-call collects it at all and, per partner, how many participants lack it, so that the office can
-collect it in time.
+partners' rows, as validate and rank see them. The report of what is missing says, for each
+Annex I datum, whether the call collects it at all and, per partner, how many participants lack
+it, so that the office can collect it in time.
 """
 
 from __future__ import annotations
