@@ -277,6 +277,23 @@ CATALOGUE: dict[str, FindingType] = {
             "definitiva né da uno scorrimento: la spesa non è conteggiata.",
         ),
         FindingType(
+            "CODICE_VOUCHER_NON_TROVATO",
+            B,
+            MI,
+            "il codice voucher '{value}' non è di nessun voucher del bando",
+            "La fattura indica un codice voucher che non corrisponde a nessun voucher "
+            "assegnato (graduatoria definitiva e scorrimenti): la spesa non è conteggiata.",
+        ),
+        FindingType(
+            "VOUCHER_DI_ALTRO_MINORE",
+            B,
+            MI,
+            "il codice voucher '{value}' non è del minore fatturato ({detail})",
+            "Il codice voucher della fattura appartiene a un altro minore, non a quello "
+            "indicato nella fattura: la spesa non è conteggiata finché l'erogatore non "
+            "corregge il codice o il minore.",
+        ),
+        FindingType(
             "VOUCHER_CESSATO",
             B,
             MI,

@@ -339,3 +339,27 @@ def test_fse_participants_are_read_as_corrected_and_counted_once(call, tmp_path)
     table = participants(load_call(folder), doubled).table
     assert len(table) == len(after)
     assert table["applicant_tax_code"].is_unique
+
+
+def test_voucher_codes_are_those_the_final_letters_print(acted):
+    import datetime as dt
+
+    from conciliare_cli.acts.finallist import final_list
+    from conciliare_cli.letters.common import ListSource
+    from conciliare_cli.letters.context import build_letters
+    from conciliare_cli.spending.process import published_vouchers
+
+    base = final_list(acted)
+    source = ListSource("DEFINITIVA", dt.date(2017, 9, 20), base.manifest_sha256)
+    printed = {v["code"] for x in build_letters(base.result, source) for v in x.vouchers}
+    listed = published_vouchers(load_call(acted), acted / "esiti")
+    vouchers = listed.vouchers
+    in_final = set(listed.grants.loc[listed.grants["act"].str.startswith("graduatoria"), "voucher"])
+    assert set(vouchers.loc[vouchers["voucher"].isin(in_final), "voucher_code"]) == printed
+    later = vouchers[vouchers["act"].str.startswith("scorrimento")]
+    assert len(later) and later["voucher_code"].str.startswith("CONC2017-").all()
+    assert vouchers["voucher_code"].is_unique
+    out = CliRunner().invoke(app, ["rendiconto", str(acted), "--date", "2018-10-15"])
+    assert out.exit_code == 0, out.output
+    moves = pd.read_csv(acted / "spese" / "movimenti.csv", dtype=str, keep_default_na=False)
+    assert list(moves.columns[5:8]) == ["minor_tax_code", "voucher_code", "application_id"]

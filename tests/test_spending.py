@@ -445,3 +445,51 @@ def test_after_the_acts_the_result_does_not_depend_on_the_order_of_the_rows(reco
     fa = a.findings.drop(columns="line").sort_values(key).reset_index(drop=True)
     fb = b.findings.drop(columns="line").sort_values(key).reset_index(drop=True)
     pd.testing.assert_frame_equal(fa, fb)
+
+
+# ------------------------------------------------------------------ voucher codes
+
+
+def _coded():
+    v = fx.vouchers([(30000, 0), (30000, 0), (30000, 0)])
+    v.vouchers["voucher_code"] = ["CONC-P-0-1", "CONC-P-0-2", ""]
+    return v
+
+
+def test_a_line_with_a_voucher_code_is_matched_by_it():
+    m = run(
+        [
+            {"minor_tax_code": "V0", "voucher_code": " conc-p-0-1 ", "amount_eur": 1000},
+            {"minor_tax_code": None, "voucher_code": "CONC-P-0-2", "amount_eur": 2000},
+            {"minor_tax_code": "V0", "voucher_code": "CONC-P-9-9", "amount_eur": 3000},
+            {"minor_tax_code": "V0", "voucher_code": "CONC-P-0-2", "amount_eur": 4000},
+            {"minor_tax_code": "V2", "amount_eur": 5000},
+        ],
+        v=_coded(),
+    )
+    by_row = m.lines.set_index("source_row")
+    assert by_row["voucher"].to_dict() == {2: "V0", 3: "V1", 4: "V0", 5: "V0", 6: "V2"}
+    assert by_row["counted_cents"].to_dict() == {2: 1000, 3: 2000, 4: 0, 5: 0, 6: 5000}
+    assert codes(m) == [(4, "CODICE_VOUCHER_NON_TROVATO"), (5, "VOUCHER_DI_ALTRO_MINORE")]
+    other = m.findings[m.findings["code"] == "VOUCHER_DI_ALTRO_MINORE"]["message"].iloc[0]
+    assert (
+        other == "il codice voucher 'CONC-P-0-2' non è del minore fatturato (minore fatturato: V0)"
+    )
+
+
+def test_voucher_codes_are_the_slips_codes():
+    from conciliare_cli.spending.voucher_codes import voucher_codes
+
+    final = pd.DataFrame(
+        {
+            "application_id": ["A-1", "A-1", "A-1", "B-2"],
+            "voucher": ["ZZZ", "AAA", "ZZZ", "BBB"],  # ZZZ twice: one child
+            "minor_slot": ["1", "2", "3", ""],
+        }
+    )
+    codes = voucher_codes(load_call(EXAMPLE).config, final)
+    assert codes.to_dict() == {
+        ("A-1", "ZZZ"): "CONC2017-A-1-1",
+        ("A-1", "AAA"): "CONC2017-A-1-2",
+        ("B-2", "BBB"): "CONC2017-B-2-1",
+    }

@@ -23,6 +23,7 @@ PROVIDER_FIELDS: dict[str, bool] = {
 INVOICE_FIELDS: dict[str, bool] = {
     "provider_vat": True,
     "minor_tax_code": True,
+    "voucher_code": False,
     "minor_name": False,
     "service": True,
     "period_from": True,

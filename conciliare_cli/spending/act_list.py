@@ -23,9 +23,11 @@ import pandas as pd
 
 from conciliare_cli.acts.chain import act_date, act_dir, issued_acts
 from conciliare_cli.acts.events import removal_word
+from conciliare_cli.config.models import CallConfig
 from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short
 from conciliare_cli.publish.manifest import MANIFEST, sha256_file
+from conciliare_cli.spending.voucher_codes import voucher_codes
 from conciliare_cli.spending.voucher_list import (
     REMOVED,
     VoucherList,
@@ -51,9 +53,11 @@ class PublishedAct:
 
 
 def vouchers_after_acts(
-    folder: Path, out_dir: Path, manifest: dict, fund_ids: list[str]
+    folder: Path, out_dir: Path, manifest: dict, config: CallConfig
 ) -> VoucherList:
-    """The vouchers as the final list in `out_dir` and every act issued in `folder` leave them."""
+    """The vouchers as the final list in `out_dir` and every act issued in `folder` leave them,
+    each with its code."""
+    fund_ids = [f.id for f in config.funds]
     final, digest = final_table(out_dir, manifest, fund_ids)
     final_sha = sha256_file(out_dir / MANIFEST)
     previous = final_sha
@@ -73,7 +77,16 @@ def vouchers_after_acts(
         table = list_table(data, fund_ids, f"{where.name}/graduatoria.csv")
         acts.append(PublishedAct(k, act, table, sha))
         previous = sha256_file(where / MANIFEST)
-    return combine(final, str(manifest.get("run_date", "")), digest, acts, fund_ids)
+    out = combine(final, str(manifest.get("run_date", "")), digest, acts, fund_ids)
+    return with_codes(out, voucher_codes(config, final))
+
+
+def with_codes(vouchers: VoucherList, codes: pd.Series) -> VoucherList:
+    """The vouchers with their codes (voucher_codes.py) in `voucher_code`."""
+    v = vouchers.vouchers
+    at = pd.MultiIndex.from_frame(v[["application_id", "voucher"]])
+    v["voucher_code"] = codes.reindex(at).fillna("").to_numpy(dtype=object)
+    return vouchers
 
 
 def combine(

@@ -1,16 +1,17 @@
-"""Invoice lines matched to the vouchers of the final list, vectorised over every line.
+"""Invoice lines matched to the vouchers of the acts, vectorised over every line.
 
 The lines are put in the order of spending (period start, invoice date, provider, invoice
 number, then file and row), which never depends on the order of the files. A line is rejected
 (counted 0) when: a value could not be read or a required one is missing; its amount is not
 positive; its period ends before it starts; its provider is not in the list; its minor has no
-voucher; its service is not allowed (by the call, or not declared by the provider); its period
-is outside the vouchers' validity; its voucher was ended by an act (renounced, revoked, lapsed)
-before the period ends; it repeats a line already presented (same provider, invoice
-number, minor, service, period and amount: the first counts). The lines that pass count against
-their voucher in that order, up to the amount awarded: the line that crosses it counts only
-what is left (OLTRE_IMPORTO_VOUCHER). The cents counted are attributed to the funds of the
-voucher (attribution.py).
+voucher, or the voucher code it gives (when the invoices map one) is of no voucher or of
+another child (a line with a valid code is matched by it); its service is not allowed (by the
+call, or not declared by the provider); its period is outside the vouchers' validity; its
+voucher was ended by an act (renounced, revoked, lapsed) before the period ends; it repeats a
+line already presented (same provider, invoice number, minor, service, period and amount: the
+first counts). The lines that pass count against their voucher in that order, up to the amount
+awarded: the line that crosses it counts only what is left (OLTRE_IMPORTO_VOUCHER). The cents
+counted are attributed to the funds of the voucher (attribution.py).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     lines = rows.copy()
     lines["vat"] = on_uniques(lines["provider_vat"], vat_key)
     lines["voucher"] = on_uniques(lines["minor_tax_code"], lambda u: u.str.upper().str.strip())
+    lines["code_key"] = on_uniques(lines["voucher_code"], code_key)
     lines["invoice_key"] = on_uniques(
         lines["invoice_number"], lambda u: u.str.upper().str.replace(r"\s+", "", regex=True)
     )
@@ -60,6 +62,11 @@ def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     lines["amount_cents"] = lines["amount_eur"].astype("Int64")
     lines = lines.sort_values(ORDER, kind="mergesort", na_position="last")
     return lines.reset_index(drop=True)
+
+
+def code_key(values: pd.Series) -> pd.Series:
+    """A voucher code as compared: upper case, without spaces ('' -> NA)."""
+    return values.str.upper().str.replace(r"\s+", "", regex=True).replace("", pd.NA)
 
 
 def on_uniques(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -191,7 +198,9 @@ class _Checks:
 
     def missing(self) -> None:
         for field, label in REQUIRED.items():
-            empty = self.lines[field].isna().to_numpy()
+            empty = self.lines[field].isna().to_numpy().copy()
+            if field == "minor_tax_code":  # a voucher code says the child
+                empty &= self.lines["code_key"].isna().to_numpy()
             if self.blocked_cells:
                 cells = self._row_keys() + "\x1f" + field
                 empty &= ~cells.isin(self.blocked_cells).to_numpy()
@@ -208,9 +217,35 @@ class _Checks:
         known = self.lines["vat"].isin(set(providers["provider"])).to_numpy()
         has_vat = self.lines["vat"].notna().to_numpy()
         self.add("EROGATORE_NON_IN_ELENCO", has_vat & ~known, "provider_vat")
+        has_code = self._by_code(vouchers)
         found = self.lines["voucher"].isin(set(vouchers.vouchers["voucher"])).to_numpy()
         has_cf = self.lines["voucher"].notna().to_numpy()
-        self.add("VOUCHER_NON_TROVATO", has_cf & ~found, "minor_tax_code")
+        self.add("VOUCHER_NON_TROVATO", has_cf & ~found & ~has_code, "minor_tax_code")
+
+    def _by_code(self, vouchers: VoucherList) -> np.ndarray:
+        """Lines with a voucher code are matched by it: a code of no voucher, or of another
+        child than the one invoiced, is a finding; the others take the code's voucher.
+        Per line: whether it has a code."""
+        v = vouchers.vouchers
+        codes = v[v["voucher_code"].astype(str).ne("")]
+        owner = pd.Series(
+            codes["voucher"].to_numpy(), index=code_key(codes["voucher_code"].astype("string"))
+        )
+        owner = owner[~owner.index.duplicated()]
+        code = self.lines["code_key"]
+        has = code.notna().to_numpy()
+        if not has.any():
+            return has
+        of = code.map(owner)
+        known = of.notna().to_numpy()
+        child = self.lines["voucher"]
+        other = has & known & child.notna().to_numpy() & (of != child).fillna(False).to_numpy()
+        self.add("CODICE_VOUCHER_NON_TROVATO", has & ~known, "voucher_code")
+        detail = "minore fatturato: " + child[other].astype(object).to_numpy()
+        self.add("VOUCHER_DI_ALTRO_MINORE", other, "voucher_code", detail=detail)
+        take = has & known & ~other
+        self.lines.loc[take, "voucher"] = of[take].to_numpy()
+        return has
 
     def services(self, providers: pd.DataFrame, spending: Spending) -> None:
         service = self.lines["service_key"]

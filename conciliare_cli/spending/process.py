@@ -94,7 +94,7 @@ def published_vouchers(call: LoadedCall, out_dir: Path) -> VoucherList:
             hint="pubblica la graduatoria definitiva con 'conciliare rank CARTELLA --final', o "
             "indica con --esiti la cartella dove è stata pubblicata",
         )
-    return vouchers_after_acts(call.folder, out_dir, manifest, [f.id for f in call.config.funds])
+    return vouchers_after_acts(call.folder, out_dir, manifest, call.config)
 
 
 def _owned(findings: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -40,6 +40,7 @@ INVOICE_COLUMNS: dict[str, Field] = {
     for f in [
         Field("provider_vat", Kind.TEXT, M, "Partita IVA erogatore"),
         Field("minor_tax_code", Kind.TAX_CODE, M, "CF minore"),
+        Field("voucher_code", Kind.TEXT, M, "Codice voucher"),
         Field("minor_name", Kind.TEXT, M, "Minore"),
         Field("service", Kind.TEXT, M, "Servizio"),
         Field("period_from", Kind.DATE, M, "Periodo dal"),

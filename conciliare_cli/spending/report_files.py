@@ -29,7 +29,7 @@ SPENDING_CODES = {
     "PARTITA_IVA_NON_VALIDA", "EROGATORE_RIPETUTO", "EROGATORE_NON_IN_ELENCO",
     "VOUCHER_NON_TROVATO", "SERVIZIO_NON_AMMESSO", "FUORI_VALIDITA", "PERIODO_INCOERENTE",
     "IMPORTO_NON_POSITIVO", "FATTURA_DUPLICATA", "OLTRE_IMPORTO_VOUCHER", "FATTURA_NON_PAGATA",
-    "VOUCHER_CESSATO",
+    "VOUCHER_CESSATO", "CODICE_VOUCHER_NON_TROVATO", "VOUCHER_DI_ALTRO_MINORE",
 }  # fmt: skip
 MONEY = "money_cents"
 
@@ -81,6 +81,7 @@ def voucher_columns(fund_ids: list[str]) -> list[Column]:
         Column("partner_id", "Partner", width=10),
         Column("application_id", "Domanda"),
         Column("voucher", "CF minore", width=18),
+        Column("voucher_code", "Codice voucher", width=22),
         Column("status_label", "Esito", width=22, wrap=True),
         _money("awarded_cents", "Assegnato"),
         *[_money(f"fund_{f}_cents", f"assegnato {f}") for f in fund_ids],
@@ -99,6 +100,7 @@ def movement_columns(fund_ids: list[str]) -> list[Column]:
         Column("invoice_date", "Data fattura", "date"),
         Column("paid_date", "Pagata il", "date"),
         Column("minor_tax_code", "CF minore", width=18),
+        Column("voucher_code", "Codice voucher", width=22),
         Column("application_id", "Domanda"),
         Column("partner_id", "Partner", width=10),
         Column("service", "Servizio"),
@@ -217,6 +219,7 @@ def movements_csv(result: SpendingResult) -> str:
             "invoice_date": _day(m["invoice_date"]),
             "paid_date": _day(m["paid_date"]),
             "minor_tax_code": excel_safe(m["minor_tax_code"]),
+            "voucher_code": excel_safe(m["voucher_code"]),
             "application_id": excel_safe(m["application_id"]),
             "partner_id": excel_safe(m["partner_id"]),
             "service": excel_safe(m["service"]),

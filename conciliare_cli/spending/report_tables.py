@@ -33,7 +33,7 @@ def movements(
     pos = lines["voucher_pos"].to_numpy()
     has = pos >= 0
     out = lines.copy()
-    for col in ("application_id", "partner_id"):
+    for col in ("application_id", "partner_id", "voucher_code"):
         values = np.full(len(lines), None, dtype=object)
         values[has] = v[col].to_numpy(dtype=object)[pos[has]]
         out[col] = values

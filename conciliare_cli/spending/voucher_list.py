@@ -36,7 +36,8 @@ REMOVED_LABELS = {"RINUNCIA": "rinuncia", "REVOCA": "revoca", "DECADENZA": "deca
 class VoucherList:
     """vouchers: voucher, application_id, partner_id, applicant_tax_code, awarded_cents, the
     funds' cents, status (in the latest act), ended (date of the event that took the minor off
-    the list, NaT), act (the act that set the amount); grants: what each act gave each minor
+    the list, NaT), act (the act that set the amount), voucher_code (as the slip prints it,
+    spending/voucher_codes.py; '' when not known); grants: what each act gave each minor
     (spending/act_list.py); acts: the scorrimenti read (number, date, SHA-256)."""
 
     vouchers: pd.DataFrame
@@ -54,6 +55,8 @@ class VoucherList:
             v["ended"] = pd.Series(pd.NaT, index=v.index, dtype="datetime64[ns]")
         if "act" not in v:
             v["act"] = final_label(self.run_date)
+        if "voucher_code" not in v:
+            v["voucher_code"] = ""
         if self.grants is None:
             self.grants = pd.DataFrame(
                 {
