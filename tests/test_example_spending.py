@@ -42,8 +42,9 @@ def call(tmp_path_factory) -> Path:
     runner = CliRunner()
     ranked = runner.invoke(app, ["rank", str(folder), "--final", "--date", "2017-09-20"])
     assert ranked.exit_code == 0, ranked.output
-    done = runner.invoke(app, ["rendiconto", str(folder), "--date", "2018-10-15"])
-    assert done.exit_code == 0, done.output
+    for command in ("spese", "rendiconto"):
+        done = runner.invoke(app, [command, str(folder), "--date", "2018-10-15"])
+        assert done.exit_code == 0, done.output
     return folder
 
 
@@ -119,10 +120,11 @@ def test_each_provider_gets_its_findings_to_send_back(call):
 
 
 def test_the_reports_are_the_same_bytes_on_a_second_run(call, tmp_path):
-    again = CliRunner().invoke(
-        app, ["rendiconto", str(call), "--date", "2018-10-15", "--out", str(tmp_path)]
-    )
-    assert again.exit_code == 0, again.output
+    for command in ("spese", "rendiconto"):
+        again = CliRunner().invoke(
+            app, [command, str(call), "--date", "2018-10-15", "--out", str(tmp_path)]
+        )
+        assert again.exit_code == 0, again.output
     for name in ("rendiconto.xlsx", "movimenti.csv", "erogatori/12345670199.xlsx"):
         assert (tmp_path / name).read_bytes() == (call / "spese" / name).read_bytes(), name
 
@@ -363,3 +365,24 @@ def test_voucher_codes_are_those_the_final_letters_print(acted):
     assert out.exit_code == 0, out.output
     moves = pd.read_csv(acted / "spese" / "movimenti.csv", dtype=str, keep_default_na=False)
     assert list(moves.columns[5:8]) == ["minor_tax_code", "voucher_code", "application_id"]
+
+
+def test_each_output_file_has_one_command_and_findings_go_back_like_the_partners(call, tmp_path):
+    from conciliare_cli.write.anomalies import PARTNER_SHEET_COLUMNS, SEND_BACK_COLUMNS
+
+    written = {}
+    for command in ("spese", "rendiconto", "trasparenza", "fse", "conservazione"):
+        target = tmp_path / command
+        out = CliRunner().invoke(app, [command, str(call), "--spese", str(target)])
+        assert out.exit_code == 0, out.output
+        written[command] = {p.relative_to(target).as_posix() for p in target.rglob("*.*")}
+    assert written["rendiconto"] == {"rendiconto.xlsx", "movimenti.csv"}
+    assert written["spese"] and all(p.startswith("erogatori/") for p in written["spese"])
+    every = [p for files in written.values() for p in files]
+    assert len(every) == len(set(every))
+    # the provider's file begins with the columns of a partner's anomalies file
+    sheet = openpyxl.load_workbook(tmp_path / "spese" / "erogatori" / "12345670199.xlsx")
+    rows = list(sheet["Anomalie"].iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "File")
+    lead = [c.header for c in SEND_BACK_COLUMNS]
+    assert list(header[: len(lead)]) == lead == [c.header for c in PARTNER_SHEET_COLUMNS][:8]

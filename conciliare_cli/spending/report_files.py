@@ -1,10 +1,13 @@
-"""The files of the spending reports, written whole or not at all into the output folder:
+"""The files of the spending reports, written whole or not at all into the output folder; each
+file has one command that writes it:
 
-- `rendiconto.xlsx`: per fund, per partner, per provider and per voucher (awarded, spent,
-  unspent, the documents behind each figure), every movement, the findings and their legend;
-- `movimenti.csv`: every invoice line (UTF-8, comma-separated, amounts '1234.56'); a text that
-  Excel would take as a formula (= + - @) is written with a leading apostrophe;
-- `erogatori/<partita IVA>.xlsx`: each provider's findings, to send back for correction.
+- `rendiconto.xlsx` (`rendiconto`): per fund, per partner, per provider and per voucher
+  (awarded, spent, unspent, the documents behind each figure), every movement, the findings
+  and their legend;
+- `movimenti.csv` (`rendiconto`): every invoice line (UTF-8, comma-separated, amounts
+  '1234.56'); a text that Excel would take as a formula (= + - @) gets a leading apostrophe;
+- `erogatori/<partita IVA>.xlsx` (`spese`): each provider's findings, to send back for
+  correction, in the columns of the partners' anomalies (write/anomalies.SEND_BACK_COLUMNS).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from conciliare_cli.atomic import atomic_output, atomic_write_bytes
 from conciliare_cli.findings import Severity
 from conciliare_cli.money import cents_to_plain
 from conciliare_cli.spending.process import SpendingResult
-from conciliare_cli.write.anomalies import LEGEND_COLUMNS, legend_frame
+from conciliare_cli.write.anomalies import LEGEND_COLUMNS, SEND_BACK_COLUMNS, legend_frame
 from conciliare_cli.write.graduatoria import csv_text
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
@@ -116,27 +119,26 @@ def movement_columns(fund_ids: list[str]) -> list[Column]:
     ]
 
 
-FINDING_COLUMNS_SHEET = [
-    Column("partner_id", "Erogatore (P. IVA)", width=16),
-    Column("source_file", "File"),
-    Column("source_sheet", "Foglio"),
-    Column("source_row", "Riga", "int", width=7),
-    Column("column", "Colonna"),
-    Column("value", "Valore"),
-    Column("code", "Codice"),
-    Column("severity", "Gravità", width=11),
-    Column("message", "Messaggio", width=55, wrap=True),
-]
+# The providers' findings, sent back like the partners' (write/anomalies.SEND_BACK_COLUMNS):
+# the same columns in the same order, so an office sends both back the same way.
+PROVIDER_FINDING_COLUMNS = SEND_BACK_COLUMNS
+FINDING_COLUMNS_SHEET = [Column("partner_id", "Erogatore (P. IVA)", width=16), *SEND_BACK_COLUMNS]
+
+
+def write_provider_files(result: SpendingResult, target: Path, run_date: dt.date) -> list[Path]:
+    """`conciliare spese`: erogatori/<partita IVA>.xlsx, each provider's findings to send
+    back (whole or not at all; the files of providers no longer concerned are removed)."""
+    names = sorted(set(result.providers["provider"]) | set(result.findings["partner_id"]))
+    with atomic_output(target, stale=_stale) as tmp:
+        paths = [_provider_file(result, str(provider), tmp, run_date) for provider in names]
+    return [target / p.relative_to(tmp) for p in paths]
 
 
 def write_reports(result: SpendingResult, target: Path, run_date: dt.date) -> list[Path]:
-    """Write every report into `target` (whole or not at all); the paths written."""
-    names = sorted(set(result.providers["provider"]) | set(result.findings["partner_id"]))
-    with atomic_output(target, stale=_stale) as tmp:
+    """`conciliare rendiconto`: rendiconto.xlsx and movimenti.csv (whole or not at all)."""
+    with atomic_output(target) as tmp:
         _workbook(result, tmp / REPORT, run_date)
         atomic_write_bytes(tmp / MOVEMENTS, movements_csv(result).encode("utf-8"))
-        for provider in names:
-            _provider_file(result, str(provider), tmp, run_date)
     return [target / REPORT, target / MOVEMENTS]
 
 
@@ -181,7 +183,7 @@ def _legend() -> pd.DataFrame:
     return legend[legend["code"].isin(SPENDING_CODES | reading)].reset_index(drop=True)
 
 
-def _provider_file(result: SpendingResult, provider: str, tmp: Path, run_date: dt.date) -> None:
+def _provider_file(result: SpendingResult, provider: str, tmp: Path, run_date: dt.date) -> Path:
     rows = result.findings[result.findings["partner_id"].astype(str).eq(provider)]
     names = dict(zip(result.providers["provider"], result.providers["provider_name"], strict=True))
     name = names.get(provider, "")
@@ -201,11 +203,12 @@ def _provider_file(result: SpendingResult, provider: str, tmp: Path, run_date: d
     title = result.call.config.call.title
     with xlsx_workbook(path, run_date=run_date, title=title, subject="Anomalie") as wb:
         write_table(
-            wb, "Anomalie", rows, FINDING_COLUMNS_SHEET[1:], title=title, run_date=run_date,
+            wb, "Anomalie", rows, PROVIDER_FINDING_COLUMNS, title=title, run_date=run_date,
             subtitle=f"Anomalie delle fatture – {name or provider}", notes=notes,
             empty_text="Nessuna anomalia: tutte le righe sono conteggiate.",
         )  # fmt: skip
         write_table(wb, "Legenda", _legend(), LEGEND_COLUMNS, title=title, run_date=run_date)
+    return path
 
 
 def movements_csv(result: SpendingResult) -> str:
