@@ -350,6 +350,15 @@ CATALOGUE: dict[str, FindingType] = {
             "conteggiato solo quanto resta del voucher, il resto non è rimborsabile.",
         ),
         FindingType(
+            "OLTRE_TARIFFA",
+            B,
+            MI,
+            "oltre la tariffa concordata: {detail}",
+            "La riga di fattura ha un prezzo unitario superiore alla tariffa concordata con "
+            "l'erogatore per quel servizio (o un importo superiore a quantità × tariffa): è "
+            "conteggiata solo la tariffa, il resto non è rimborsabile.",
+        ),
+        FindingType(
             "FATTURA_NON_PAGATA",
             W,
             MI,

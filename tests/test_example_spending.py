@@ -386,3 +386,23 @@ def test_each_output_file_has_one_command_and_findings_go_back_like_the_partners
     header = next(r for r in rows if r and r[0] == "File")
     lead = [c.header for c in SEND_BACK_COLUMNS]
     assert list(header[: len(lead)]) == lead == [c.header for c in PARTNER_SHEET_COLUMNS][:8]
+
+
+def test_the_line_above_the_tariff_counts_the_tariff(result):
+    moves = result.moves.set_index(["source_file", "source_row"])
+    above = moves.loc[("fatture/ludoteca_ore.csv", 3)]
+    assert (above["amount_cents"], above["counted_cents"], above["codes"]) == (
+        10000, 9000, "OLTRE_TARIFFA",
+    )  # fmt: skip
+    at = moves.loc[("fatture/ludoteca_ore.csv", 2)]
+    assert (at["counted_cents"], at["codes"]) == (9000, "")
+
+
+def test_an_optional_column_may_miss_from_some_files_not_from_all(call, tmp_path):
+    folder = tmp_path / "bando"
+    shutil.copytree(EXAMPLE, folder)
+    text = (folder / "bando.yaml").read_text(encoding="utf-8")
+    (folder / "bando.yaml").write_text(text.replace('"Quantità"', '"Quantita ore"'), "utf-8")
+    out = CliRunner().invoke(app, ["spese", str(folder), "--esiti", str(call / "esiti")])
+    flat = " ".join(out.output.split())
+    assert out.exit_code == 2 and "manca la colonna 'Quantita ore'" in flat, flat

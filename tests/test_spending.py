@@ -493,3 +493,53 @@ def test_voucher_codes_are_the_slips_codes():
         ("A-1", "AAA"): "CONC2017-A-1-2",
         ("B-2", "BBB"): "CONC2017-B-2-1",
     }
+
+
+# ------------------------------------------------------------------ tariffs
+
+
+def _tariffed():
+    frame = fx.providers().assign(
+        tariff_eur=pd.array([450, pd.NA], dtype="Int64"),
+        tariffs=["Centro estivo: 85,00", "centro  ESTIVO: € 80,00; Doposcuola 3"],
+    )
+    return check_providers(frame.assign(vat_number=frame["provider"],
+                                        source_file="e.csv", source_sheet="",
+                                        source_row=[2, 3]), {"tariffs": "Tariffe"})  # fmt: skip
+
+
+def test_agreed_tariffs_per_service_and_for_all_services():
+    providers, findings = _tariffed()
+    assert providers["tariff_map"].tolist() == [
+        {"pre e post scuola": 450, "centro estivo": 8500},
+        {"centro estivo": 8000},
+    ]
+    assert findings[["code", "source_row", "value"]].to_numpy().tolist() == [
+        ["IMPORTO_NON_LEGGIBILE", 3, "Doposcuola 3"],
+    ]
+
+
+def test_a_line_above_the_tariff_counts_only_the_tariff():
+    providers, _ = _tariffed()
+    records = [
+        {"minor_tax_code": "V0", "amount_eur": 5000, "quantity": 10.0, "unit_price_eur": 500},
+        {"minor_tax_code": "V1", "amount_eur": 4500, "quantity": 10.0, "unit_price_eur": 450},
+        {"minor_tax_code": "V2", "amount_eur": 6000, "quantity": 10.0},
+        {"minor_tax_code": "V3", "amount_eur": 1000, "unit_price_eur": 500},
+        {"minor_tax_code": "V0", "amount_eur": 9000, "invoice_number": "2/2017",
+         "service": "Centro estivo", "provider_vat": fx.VAT_B, "quantity": 1.0},
+        {"minor_tax_code": "V1", "amount_eur": 9000, "invoice_number": "3/2017"},  # no unit
+    ]  # fmt: skip
+    v = fx.vouchers([(30000, 0)] * 4)
+    m = match(fx.lines(records), empty_findings(), providers, v, fx.spending(), fx.HEADERS)
+    by_row = m.lines.set_index("source_row")
+    assert by_row["counted_cents"].to_dict() == {2: 4500, 3: 4500, 4: 4500, 5: 900, 6: 8000,
+                                                 7: 9000}  # fmt: skip
+    assert by_row["outcome"].to_dict()[2] == "CONTEGGIATA_IN_PARTE"
+    assert codes(m) == [(2, "OLTRE_TARIFFA"), (4, "OLTRE_TARIFFA"), (5, "OLTRE_TARIFFA"),
+                        (6, "OLTRE_TARIFFA")]  # fmt: skip
+    message = m.findings.set_index("source_row").loc[2, "message"]
+    assert message == (
+        "oltre la tariffa concordata: tariffa concordata 4,50\xa0€, prezzo unitario 5,00\xa0€: "
+        "conteggiati 45,00\xa0€ su 50,00\xa0€"
+    )

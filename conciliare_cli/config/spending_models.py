@@ -19,6 +19,7 @@ PROVIDER_FIELDS: dict[str, bool] = {
     "vat_number": True,
     "services": True,
     "tariff_eur": False,
+    "tariffs": False,
 }
 INVOICE_FIELDS: dict[str, bool] = {
     "provider_vat": True,
@@ -29,6 +30,8 @@ INVOICE_FIELDS: dict[str, bool] = {
     "period_from": True,
     "period_to": False,
     "amount_eur": True,
+    "quantity": False,
+    "unit_price_eur": False,
     "invoice_number": True,
     "invoice_date": True,
     "paid_date": False,

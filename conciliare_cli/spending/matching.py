@@ -9,9 +9,11 @@ another child (a line with a valid code is matched by it); its service is not al
 call, or not declared by the provider); its period is outside the vouchers' validity; its
 voucher was ended by an act (renounced, revoked, lapsed) before the period ends; it repeats a
 line already presented (same provider, invoice number, minor, service, period and amount: the
-first counts). The lines that pass count against their voucher in that order, up to the amount
-awarded: the line that crosses it counts only what is left (OLTRE_IMPORTO_VOUCHER). The cents
-counted are attributed to the funds of the voucher (attribution.py).
+first counts). A line above the agreed tariff of its provider and service (a unit price above
+it, or a quantity whose tariff is less than the amount) claims only the tariff
+(OLTRE_TARIFFA). The lines that pass count against their voucher in that order, up to the
+amount awarded: the line that crosses it counts only what is left (OLTRE_IMPORTO_VOUCHER). The
+cents counted are attributed to the funds of the voucher (attribution.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pandas as pd
 
 from conciliare_cli.config.spending_models import Spending
 from conciliare_cli.findings import Severity, empty_findings, make_findings
-from conciliare_cli.italian import date_short
+from conciliare_cli.italian import date_short, number
 from conciliare_cli.spending.attribution import attribute
 from conciliare_cli.spending.euro_text import eur_each
 from conciliare_cli.spending.provider_list import service_key, vat_key
@@ -96,6 +98,7 @@ def match(
     checks.validity(spending)
     checks.ended(vouchers)
     checks.duplicates()
+    lines["claim_cents"] = checks.tariffs(providers)
     counted = _cap(lines, checks, vouchers)
     funds = attribute(lines["voucher_pos"].to_numpy(), counted, _shares(vouchers))
     for i, f in enumerate(vouchers.fund_ids):
@@ -123,7 +126,7 @@ def _cap(lines: pd.DataFrame, checks: _Checks, vouchers: VoucherList) -> np.ndar
     pos = pd.Series(np.arange(len(v)), index=v["voucher"].to_numpy())
     voucher_pos = lines["voucher"].map(pos).fillna(-1).astype(np.int64).to_numpy()
     lines["voucher_pos"] = voucher_pos
-    amount = lines["amount_cents"].fillna(0).to_numpy(dtype=np.int64)
+    amount = lines["claim_cents"].to_numpy(dtype=np.int64)
     ok = ~checks.rejected & (voucher_pos >= 0)
     wanted = np.where(ok, amount, 0)
     awards = np.append(v["awarded_cents"].to_numpy(dtype=np.int64), 0)  # -1: no voucher
@@ -298,6 +301,48 @@ class _Checks:
         labels = word[after].map(REMOVED_LABELS).to_numpy(dtype=object)
         detail = labels + " del " + each(end[after], date_short)
         self.add("VOUCHER_CESSATO", after, "period_from", value=_periods(rows), detail=detail)
+
+    def tariffs(self, providers: pd.DataFrame) -> np.ndarray:
+        """Per line, the cents it may claim: its amount, or less when the line gives a unit
+        price above the agreed tariff of its provider and service, or a quantity whose
+        tariff is less than the amount (OLTRE_TARIFFA): then quantity × tariff (rounded to
+        the cent), or amount × tariff / unit price without a quantity."""
+        lines = self.lines
+        amount = lines["amount_cents"].fillna(0).to_numpy(dtype=np.int64)
+        if "tariff_map" not in providers or not len(lines):
+            return amount
+        agreed = {
+            f"{p}\x1f{service}": cents
+            for p, tariffs in zip(providers["provider"], providers["tariff_map"], strict=True)
+            for service, cents in tariffs.items()
+        }
+        pair = lines["vat"].fillna("") + "\x1f" + lines["service_key"].fillna("")
+        tariff = pair.map(agreed).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        qty = lines["quantity"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        price = lines["unit_price_eur"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by_qty = np.round(qty * tariff)
+            by_price = np.floor(amount * tariff / price)
+        allowed = np.where(~np.isnan(qty), by_qty, np.where(price > tariff, by_price, np.nan))
+        over = ~np.isnan(tariff) & ~np.isnan(allowed) & (allowed < amount) & ~self.rejected
+        over &= (price > tariff) | np.isnan(price)
+        claim = np.where(over, allowed, amount).astype(np.int64)
+        rows = lines[over]
+        what = np.where(
+            rows["unit_price_eur"].notna().to_numpy(),
+            "prezzo unitario " + eur_each(rows["unit_price_eur"]),
+            "quantità " + each(rows["quantity"], number),
+        )
+        detail = (
+            "tariffa concordata " + eur_each(tariff[over].astype(np.int64)) + ", " + what
+            + ": conteggiati " + eur_each(claim[over]) + " su " + eur_each(amount[over])
+        )  # fmt: skip
+        field = np.where(rows["unit_price_eur"].notna().to_numpy(), "unit_price_eur", "quantity")
+        for name in ("unit_price_eur", "quantity"):
+            mask = over.copy()
+            mask[over] = field == name
+            self.add("OLTRE_TARIFFA", mask, name, detail=detail[field == name], reject=False)
+        return claim
 
     def duplicates(self) -> None:
         key = [
