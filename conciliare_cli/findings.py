@@ -272,9 +272,35 @@ CATALOGUE: dict[str, FindingType] = {
             "VOUCHER_NON_TROVATO",
             B,
             MI,
-            "nessun voucher nella graduatoria definitiva per il minore {value}",
-            "Il minore della fattura non ha un voucher finanziato nella graduatoria "
-            "definitiva: la spesa non è conteggiata.",
+            "nessun voucher per il minore {value} (graduatoria definitiva e scorrimenti)",
+            "Il minore della fattura non ha un voucher finanziato né nella graduatoria "
+            "definitiva né da uno scorrimento: la spesa non è conteggiata.",
+        ),
+        FindingType(
+            "CODICE_VOUCHER_NON_TROVATO",
+            B,
+            MI,
+            "il codice voucher '{value}' non è di nessun voucher del bando",
+            "La fattura indica un codice voucher che non corrisponde a nessun voucher "
+            "assegnato (graduatoria definitiva e scorrimenti): la spesa non è conteggiata.",
+        ),
+        FindingType(
+            "VOUCHER_DI_ALTRO_MINORE",
+            B,
+            MI,
+            "il codice voucher '{value}' non è del minore fatturato ({detail})",
+            "Il codice voucher della fattura appartiene a un altro minore, non a quello "
+            "indicato nella fattura: la spesa non è conteggiata finché l'erogatore non "
+            "corregge il codice o il minore.",
+        ),
+        FindingType(
+            "VOUCHER_CESSATO",
+            B,
+            MI,
+            "periodo {value} dopo la fine del voucher ({detail})",
+            "Un atto successivo alla graduatoria ha tolto il minore dall'elenco (rinuncia, "
+            "revoca o decadenza): il voucher vale fino alla data dell'evento e il servizio, "
+            "anche solo in parte, successivo non è conteggiato.",
         ),
         FindingType(
             "SERVIZIO_NON_AMMESSO",
@@ -322,6 +348,15 @@ CATALOGUE: dict[str, FindingType] = {
             "la spesa supera il voucher: {detail}",
             "Con questa riga la spesa del minore supera l'importo del suo voucher: è "
             "conteggiato solo quanto resta del voucher, il resto non è rimborsabile.",
+        ),
+        FindingType(
+            "OLTRE_TARIFFA",
+            B,
+            MI,
+            "oltre la tariffa concordata: {detail}",
+            "La riga di fattura ha un prezzo unitario superiore alla tariffa concordata con "
+            "l'erogatore per quel servizio (o un importo superiore a quantità × tariffa): è "
+            "conteggiata solo la tariffa, il resto non è rimborsabile.",
         ),
         FindingType(
             "FATTURA_NON_PAGATA",

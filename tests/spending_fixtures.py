@@ -9,6 +9,7 @@ import pandas as pd
 
 from conciliare_cli.config.spending_models import Spending
 from conciliare_cli.read.values import DTYPES
+from conciliare_cli.spending.act_list import PublishedAct, combine
 from conciliare_cli.spending.provider_list import split_services
 from conciliare_cli.spending.reading import INVOICE_COLUMNS
 from conciliare_cli.spending.voucher_list import VoucherList
@@ -105,3 +106,40 @@ def lines(records: list[dict]) -> pd.DataFrame:
 
 
 HEADERS = dict(spending().invoices.columns)
+
+
+def _table(rows: list[tuple[str, str, int, int]]) -> pd.DataFrame:
+    """A published list as voucher_list.list_table gives it: (voucher, status, FSE, ATS)."""
+    return pd.DataFrame(
+        {
+            "voucher": [r[0] for r in rows],
+            "application_id": [f"P-{r[0][1:]}" for r in rows],
+            "partner_id": ["P1"] * len(rows),
+            "applicant_tax_code": [f"A{r[0][1:]}" for r in rows],
+            "status": [r[1] for r in rows],
+            "awarded_cents": np.array([r[2] + r[3] for r in rows], dtype=np.int64),
+            "fund_FSE_cents": np.array([r[2] for r in rows], dtype=np.int64),
+            "fund_ATS_cents": np.array([r[3] for r in rows], dtype=np.int64),
+        }
+    )
+
+
+def acted(
+    final: list[tuple[int, int]], after: list[tuple[str, int, int, dt.date | None]]
+) -> VoucherList:
+    """Vouchers V0, V1, ... of a final list (FSE, ATS cents; 0 and 0: waiting) and one
+    scorrimento of 2018-03-01 that gives each minor (status, FSE, ATS, date of the event that
+    took it off the list)."""
+    first = [
+        (f"V{i}", "FINANZIATA" if a + b else "AMMESSA_NON_FINANZIATA", a, b)
+        for i, (a, b) in enumerate(final)
+    ]
+    rows = [(f"V{i}", s, a, b) for i, (s, a, b, _) in enumerate(after)]
+    events = [
+        {"date": d.isoformat(), "kind": s.lower() if s != "REVOCA" else "revoca", "outcome": "",
+         "application_id": f"P-{i}", "minor": f"V{i}"}
+        for i, (s, _a, _b, d) in enumerate(after) if d is not None
+    ]  # fmt: skip
+    manifest = {"date": "2018-03-01", "events": {"this_act": events}}
+    act = PublishedAct(1, manifest, _table(rows), "1" * 64)
+    return combine(_table(first), "2017-09-20", "0" * 64, [act], ["FSE", "ATS"])

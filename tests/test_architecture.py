@@ -9,9 +9,10 @@ The layers, lowest first (a module may import its own layer and the ones below):
 3. istruttoria: validate
 4. the rules engine: engine (criteria, compile, eligibility, ranking, allocation, result)
 5. writers: write
-6. acts and publishing: publish, letters; vouchers in use: spending
+6. acts and publishing: publish, letters
 7. orchestration of a run: runs, audit (verify), trials (a rule set's own tests);
-   after the final list: acts (events, scorrimento)
+   after the final list: acts (events, scorrimento), vouchers in use: spending (it reads
+   the acts)
 8. the command line and tooling: app, cli, cli_italian, commands, docs, __main__
 
 Every import counts, also inside functions and under TYPE_CHECKING: a lazy import hides a
@@ -53,10 +54,10 @@ LAYERS: dict[str, int] = {
     "write": 5,
     "publish": 6,
     "letters": 6,
-    "spending": 6,
     "runs": 7,
     "audit": 7,
     "acts": 7,
+    "spending": 7,
     "trials": 7,
     "app": 8,
     "cli": 8,

@@ -213,13 +213,19 @@ def removed_rows(base: FinalList, events: pd.DataFrame) -> tuple[np.ndarray, np.
     codes = m["minor_tax_code"].astype("string").fillna("").str.upper().to_numpy()
     word = np.full(len(m), "", dtype=object)
     for rec in events.to_dict("records"):  # in canonical order (read_events)
-        kind = rec["kind"]
-        if kind == CHECK:
-            kind = REVOCATION if rec["outcome"] == CHECK_FAILED else ""
-        if kind not in REMOVES:
+        said = removal_word(rec["kind"], rec["outcome"])
+        if not said:
             continue
         hit = apps == rec["application_id"]
         if rec["minor"]:
             hit &= codes == rec["minor"]
-        word[hit & (word == "")] = REMOVES[kind]
+        word[hit & (word == "")] = said
     return word != "", word
+
+
+def removal_word(kind: str, outcome: str) -> str:
+    """The act's word for the minors an event takes off the list (RINUNCIA, REVOCA,
+    DECADENZA; a failed check is a revocation), '' for an event on record only."""
+    if kind == CHECK:
+        kind = REVOCATION if outcome == CHECK_FAILED else ""
+    return REMOVES.get(kind, "")

@@ -1,13 +1,16 @@
 """`conciliare spese DIR` and `conciliare rendiconto DIR`: the vouchers in use.
 
-`spese` checks the providers' list and the invoices against the final list and writes each
-provider's findings to send back; `rendiconto` writes the same and the reports the funder
-asks for (rendiconto.xlsx, movimenti.csv). Both read the DEFINITIVA result in DIR/esiti (or
---esiti) and write into DIR/spese (or --out).
+`spese` checks the providers' list and the invoices against the acts and writes each
+provider's findings to send back (erogatori/); `rendiconto` makes the same checks and writes
+the reports the funder asks for (rendiconto.xlsx, movimenti.csv): each file has one command.
+Both read the DEFINITIVA result in DIR/esiti (or --esiti), and the scorrimenti in
+DIR/scorrimenti, and write into DIR/spese (or --spese).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -18,21 +21,28 @@ from conciliare_cli.config import load_call
 from conciliare_cli.italian import eur
 from conciliare_cli.spending.participants import participants, write_participants
 from conciliare_cli.spending.process import SpendingResult, published_vouchers, spending_of
-from conciliare_cli.spending.report_files import PROVIDER_FOLDER, write_reports
+from conciliare_cli.spending.report_files import (
+    PROVIDER_FOLDER,
+    write_provider_files,
+    write_reports,
+)
 from conciliare_cli.spending.retention import INDEX, retention_index, write_index
 from conciliare_cli.spending.transparency import REGISTER, register, write_register
 
+Writer = Callable[[SpendingResult, Path, dt.date], list[Path]]
 ESITI_HELP = "Cartella della graduatoria definitiva (predefinita: CARTELLA/esiti)."
 OUT_HELP = "Cartella delle uscite (predefinita: la cartella 'output' di spending, 'spese')."
 DATE_HELP = "Data delle uscite, AAAA-MM-GG (predefinita: oggi)."
 
 
-def _run(folder: Path, esiti: Path | None, out: Path | None, date: str | None) -> SpendingResult:
+def _run(
+    folder: Path, esiti: Path | None, out: Path | None, date: str | None, writer: Writer
+) -> SpendingResult:
     call = load_call(folder)
     result = spending_of(call, output_dir(folder, esiti))
     assert call.config.spending is not None
     target = out if out is not None else folder / call.config.spending.output
-    write_reports(result, target, parse_run_date(date))
+    writer(result, target, parse_run_date(date))
     console.print(f"Uscite scritte in {target}", highlight=False)
     return result
 
@@ -64,7 +74,7 @@ def spese_command(
 ) -> None:
     """Controlla l'elenco degli erogatori e le loro fatture sui voucher della graduatoria
     definitiva: un file di anomalie per erogatore (in erogatori/), da rimandare."""
-    result = _run(folder, esiti, out, date)
+    result = _run(folder, esiti, out, date, write_provider_files)
     _summary(result)
     blocking = int(result.findings["severity"].eq("BLOCCANTE").sum())
     console.print(
@@ -82,7 +92,7 @@ def rendiconto_command(
 ) -> None:
     """Rendiconto per fondo, partner, erogatore e voucher (assegnato, speso, non speso, con le
     fatture dietro ogni cifra): rendiconto.xlsx e movimenti.csv."""
-    result = _run(folder, esiti, out, date)
+    result = _run(folder, esiti, out, date, write_reports)
     _summary(result)
 
 

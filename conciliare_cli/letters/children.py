@@ -115,11 +115,25 @@ def children_of(
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """(each child once, in the order the allocation pays them; the application's reasons)."""
     app_codes = application_codes(rows, outcome, rules)
+    children = [_child(group, outcome, app_codes, rules) for group in child_groups(rows)]
+    return children, [_application_reason(rules, c, rows) for c in app_codes]
+
+
+def child_groups(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The rows of one application (each with minor_tax_code and minor_slot), one group per
+    child (rows with the same tax code are one child), in the order the allocation pays them:
+    a child's place in this list (from 1) is the number of its voucher."""
     groups: dict[str, list[dict[str, Any]]] = {}
     for i, row in enumerate(sorted(rows, key=_order)):
         groups.setdefault(_key(row, i), []).append(row)
-    children = [_child(group, outcome, app_codes, rules) for group in groups.values()]
-    return children, [_application_reason(rules, c, rows) for c in app_codes]
+    return list(groups.values())
+
+
+def voucher_code(public_id: str, number: int, prefix: str) -> str:
+    """The code printed on a voucher slip: '<protocol_prefix>-<public code>-<n>', n the child's
+    place in the application (child_groups); without a prefix '<public code>-<n>'."""
+    code = f"{public_id}-{number}"
+    return f"{prefix}-{code}" if prefix else code
 
 
 def _application_reason(rules: Rules, code: str, rows: list[dict[str, Any]]) -> dict[str, str]:
@@ -252,10 +266,9 @@ def vouchers_of(
     for number, child in enumerate(children, start=1):
         if not child["paid"]:
             continue
-        code = f"{public_id}-{number}"
         out.append(
             {
-                "code": f"{prefix}-{code}" if prefix else code,
+                "code": voucher_code(public_id, number, prefix),
                 "child": child["name"],
                 "amount": child["amount"],
                 "service": child["service"],

@@ -4,6 +4,7 @@ list, each euro attributed to its fund, and the reports the funder asks for.
 - `reading`: the providers' list and the invoices, read like the partners' files;
 - `provider_list`: VAT numbers checked (python-stdnum), duplicates, services;
 - `voucher_list`: the vouchers of the published DEFINITIVA graduatoria;
+- `act_list`: the vouchers after every scorrimento (funded, completed, ended by an event);
 - `matching`: the checks on each invoice line and the cap per voucher;
 - `attribution`: cents per fund, largest-remainder rule;
 - `report_tables`: per fund, per partner, per provider, per voucher, and the movements;

@@ -1,15 +1,19 @@
-"""Invoice lines matched to the vouchers of the final list, vectorised over every line.
+"""Invoice lines matched to the vouchers of the acts, vectorised over every line.
 
 The lines are put in the order of spending (period start, invoice date, provider, invoice
 number, then file and row), which never depends on the order of the files. A line is rejected
 (counted 0) when: a value could not be read or a required one is missing; its amount is not
 positive; its period ends before it starts; its provider is not in the list; its minor has no
-voucher; its service is not allowed (by the call, or not declared by the provider); its period
-is outside the vouchers' validity; it repeats a line already presented (same provider, invoice
-number, minor, service, period and amount: the first counts). The lines that pass count against
-their voucher in that order, up to the amount awarded: the line that crosses it counts only
-what is left (OLTRE_IMPORTO_VOUCHER). The cents counted are attributed to the funds of the
-voucher (attribution.py).
+voucher, or the voucher code it gives (when the invoices map one) is of no voucher or of
+another child (a line with a valid code is matched by it); its service is not allowed (by the
+call, or not declared by the provider); its period is outside the vouchers' validity; its
+voucher was ended by an act (renounced, revoked, lapsed) before the period ends; it repeats a
+line already presented (same provider, invoice number, minor, service, period and amount: the
+first counts). A line above the agreed tariff of its provider and service (a unit price above
+it, or a quantity whose tariff is less than the amount) claims only the tariff
+(OLTRE_TARIFFA). The lines that pass count against their voucher in that order, up to the
+amount awarded: the line that crosses it counts only what is left (OLTRE_IMPORTO_VOUCHER). The
+cents counted are attributed to the funds of the voucher (attribution.py).
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ import pandas as pd
 
 from conciliare_cli.config.spending_models import Spending
 from conciliare_cli.findings import Severity, empty_findings, make_findings
-from conciliare_cli.italian import date_short
+from conciliare_cli.italian import date_short, number
 from conciliare_cli.spending.attribution import attribute
 from conciliare_cli.spending.euro_text import eur_each
 from conciliare_cli.spending.provider_list import service_key, vat_key
-from conciliare_cli.spending.voucher_list import VoucherList
+from conciliare_cli.spending.voucher_list import REMOVED_LABELS, VoucherList
 
 REQUIRED = {
     "provider_vat": "la partita IVA dell'erogatore",
@@ -52,6 +56,7 @@ def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     lines = rows.copy()
     lines["vat"] = on_uniques(lines["provider_vat"], vat_key)
     lines["voucher"] = on_uniques(lines["minor_tax_code"], lambda u: u.str.upper().str.strip())
+    lines["code_key"] = on_uniques(lines["voucher_code"], code_key)
     lines["invoice_key"] = on_uniques(
         lines["invoice_number"], lambda u: u.str.upper().str.replace(r"\s+", "", regex=True)
     )
@@ -59,6 +64,11 @@ def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     lines["amount_cents"] = lines["amount_eur"].astype("Int64")
     lines = lines.sort_values(ORDER, kind="mergesort", na_position="last")
     return lines.reset_index(drop=True)
+
+
+def code_key(values: pd.Series) -> pd.Series:
+    """A voucher code as compared: upper case, without spaces ('' -> NA)."""
+    return values.str.upper().str.replace(r"\s+", "", regex=True).replace("", pd.NA)
 
 
 def on_uniques(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -86,7 +96,9 @@ def match(
     checks.provider_and_voucher(providers, vouchers)
     checks.services(providers, spending)
     checks.validity(spending)
+    checks.ended(vouchers)
     checks.duplicates()
+    lines["claim_cents"] = checks.tariffs(providers)
     counted = _cap(lines, checks, vouchers)
     funds = attribute(lines["voucher_pos"].to_numpy(), counted, _shares(vouchers))
     for i, f in enumerate(vouchers.fund_ids):
@@ -104,7 +116,8 @@ def match(
 
 def _shares(vouchers: VoucherList) -> np.ndarray:
     cols = [f"fund_{f}_cents" for f in vouchers.fund_ids]
-    return vouchers.vouchers[cols].to_numpy(dtype=np.int64).reshape(len(vouchers.vouchers), -1)
+    shape = (len(vouchers.vouchers), len(cols))
+    return vouchers.vouchers[cols].to_numpy(dtype=np.int64).reshape(shape)
 
 
 def _cap(lines: pd.DataFrame, checks: _Checks, vouchers: VoucherList) -> np.ndarray:
@@ -113,10 +126,11 @@ def _cap(lines: pd.DataFrame, checks: _Checks, vouchers: VoucherList) -> np.ndar
     pos = pd.Series(np.arange(len(v)), index=v["voucher"].to_numpy())
     voucher_pos = lines["voucher"].map(pos).fillna(-1).astype(np.int64).to_numpy()
     lines["voucher_pos"] = voucher_pos
-    amount = lines["amount_cents"].fillna(0).to_numpy(dtype=np.int64)
+    amount = lines["claim_cents"].to_numpy(dtype=np.int64)
     ok = ~checks.rejected & (voucher_pos >= 0)
     wanted = np.where(ok, amount, 0)
-    award = np.where(voucher_pos >= 0, v["awarded_cents"].to_numpy()[voucher_pos], 0)
+    awards = np.append(v["awarded_cents"].to_numpy(dtype=np.int64), 0)  # -1: no voucher
+    award = awards[voucher_pos]
     before = pd.Series(wanted).groupby(voucher_pos).cumsum().to_numpy() - wanted
     counted = np.clip(award - before, 0, wanted)
     over = ok & (counted < wanted)
@@ -187,7 +201,9 @@ class _Checks:
 
     def missing(self) -> None:
         for field, label in REQUIRED.items():
-            empty = self.lines[field].isna().to_numpy()
+            empty = self.lines[field].isna().to_numpy().copy()
+            if field == "minor_tax_code":  # a voucher code says the child
+                empty &= self.lines["code_key"].isna().to_numpy()
             if self.blocked_cells:
                 cells = self._row_keys() + "\x1f" + field
                 empty &= ~cells.isin(self.blocked_cells).to_numpy()
@@ -204,9 +220,35 @@ class _Checks:
         known = self.lines["vat"].isin(set(providers["provider"])).to_numpy()
         has_vat = self.lines["vat"].notna().to_numpy()
         self.add("EROGATORE_NON_IN_ELENCO", has_vat & ~known, "provider_vat")
+        has_code = self._by_code(vouchers)
         found = self.lines["voucher"].isin(set(vouchers.vouchers["voucher"])).to_numpy()
         has_cf = self.lines["voucher"].notna().to_numpy()
-        self.add("VOUCHER_NON_TROVATO", has_cf & ~found, "minor_tax_code")
+        self.add("VOUCHER_NON_TROVATO", has_cf & ~found & ~has_code, "minor_tax_code")
+
+    def _by_code(self, vouchers: VoucherList) -> np.ndarray:
+        """Lines with a voucher code are matched by it: a code of no voucher, or of another
+        child than the one invoiced, is a finding; the others take the code's voucher.
+        Per line: whether it has a code."""
+        v = vouchers.vouchers
+        codes = v[v["voucher_code"].astype(str).ne("")]
+        owner = pd.Series(
+            codes["voucher"].to_numpy(), index=code_key(codes["voucher_code"].astype("string"))
+        )
+        owner = owner[~owner.index.duplicated()]
+        code = self.lines["code_key"]
+        has = code.notna().to_numpy()
+        if not has.any():
+            return has
+        of = code.map(owner)
+        known = of.notna().to_numpy()
+        child = self.lines["voucher"]
+        other = has & known & child.notna().to_numpy() & (of != child).fillna(False).to_numpy()
+        self.add("CODICE_VOUCHER_NON_TROVATO", has & ~known, "voucher_code")
+        detail = "minore fatturato: " + child[other].astype(object).to_numpy()
+        self.add("VOUCHER_DI_ALTRO_MINORE", other, "voucher_code", detail=detail)
+        take = has & known & ~other
+        self.lines.loc[take, "voucher"] = of[take].to_numpy()
+        return has
 
     def services(self, providers: pd.DataFrame, spending: Spending) -> None:
         service = self.lines["service_key"]
@@ -242,6 +284,65 @@ class _Checks:
         rows = self.lines[outside]
         detail = f"validità dal {date_short(start)} al {date_short(end)}"
         self.add("FUORI_VALIDITA", outside, "period_from", value=_periods(rows), detail=detail)
+
+    def ended(self, vouchers: VoucherList) -> None:
+        """A voucher ended by an act (rinuncia, revoca, decadenza) pays nothing after the date
+        of the event: a line whose period ends after it is not counted."""
+        v = vouchers.vouchers
+        if not vouchers.ended.any():
+            return
+        gone = v[vouchers.ended]
+        at = gone["voucher"].to_numpy()
+        end = self.lines["voucher"].map(pd.Series(gone["ended"].to_numpy(), index=at))
+        word = self.lines["voucher"].map(pd.Series(gone["status"].to_numpy(), index=at))
+        last = self.lines["period_to"].fillna(self.lines["period_from"])
+        after = (last > end).fillna(False).to_numpy(dtype=bool)
+        rows = self.lines[after]
+        labels = word[after].map(REMOVED_LABELS).to_numpy(dtype=object)
+        detail = labels + " del " + each(end[after], date_short)
+        self.add("VOUCHER_CESSATO", after, "period_from", value=_periods(rows), detail=detail)
+
+    def tariffs(self, providers: pd.DataFrame) -> np.ndarray:
+        """Per line, the cents it may claim: its amount, or less when the line gives a unit
+        price above the agreed tariff of its provider and service, or a quantity whose
+        tariff is less than the amount (OLTRE_TARIFFA): then quantity × tariff (rounded to
+        the cent), or amount × tariff / unit price without a quantity."""
+        lines = self.lines
+        amount = lines["amount_cents"].fillna(0).to_numpy(dtype=np.int64)
+        if "tariff_map" not in providers or not len(lines):
+            return amount
+        agreed = {
+            f"{p}\x1f{service}": cents
+            for p, tariffs in zip(providers["provider"], providers["tariff_map"], strict=True)
+            for service, cents in tariffs.items()
+        }
+        pair = lines["vat"].fillna("") + "\x1f" + lines["service_key"].fillna("")
+        tariff = pair.map(agreed).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        qty = lines["quantity"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        price = lines["unit_price_eur"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            by_qty = np.round(qty * tariff)
+            by_price = np.floor(amount * tariff / price)
+        allowed = np.where(~np.isnan(qty), by_qty, np.where(price > tariff, by_price, np.nan))
+        over = ~np.isnan(tariff) & ~np.isnan(allowed) & (allowed < amount) & ~self.rejected
+        over &= (price > tariff) | np.isnan(price)
+        claim = np.where(over, allowed, amount).astype(np.int64)
+        rows = lines[over]
+        what = np.where(
+            rows["unit_price_eur"].notna().to_numpy(),
+            "prezzo unitario " + eur_each(rows["unit_price_eur"]),
+            "quantità " + each(rows["quantity"], number),
+        )
+        detail = (
+            "tariffa concordata " + eur_each(tariff[over].astype(np.int64)) + ", " + what
+            + ": conteggiati " + eur_each(claim[over]) + " su " + eur_each(amount[over])
+        )  # fmt: skip
+        field = np.where(rows["unit_price_eur"].notna().to_numpy(), "unit_price_eur", "quantity")
+        for name in ("unit_price_eur", "quantity"):
+            mask = over.copy()
+            mask[over] = field == name
+            self.add("OLTRE_TARIFFA", mask, name, detail=detail[field == name], reject=False)
+        return claim
 
     def duplicates(self) -> None:
         key = [

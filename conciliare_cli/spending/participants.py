@@ -1,13 +1,15 @@
 """The FSE participant data (Reg. UE 1304/2013, Annex I) and what is missing of them.
 
 The participants of the FSE-financed part are the applicants (the employees) with at least one
-voucher paid, even in part, by the FSE fund of the final list; each is counted once, however
-many children and applications they have. Gender and age (at the call's reference date) come
+voucher paid, even in part, by the FSE fund in the latest act (a voucher an act ended does not
+count); each is counted once (by tax code), however many children and applications they have,
+with the data of their first application. Gender and age (at the call's reference date) come
 from the applicant's tax code; the other Annex I data from the fields of the call that
 `spending.fse.indicators` names (declared in `fields:` and mapped in the partners' columns,
-like any other field). The report of what is missing says, for each Annex I datum, whether the
-call collects it at all and, per partner, how many participants lack it, so that the office can
-collect it in time.
+like any other field), read as corrected: the corrections on record (correzioni.xlsx) over the
+partners' rows, as validate and rank see them. The report of what is missing says, for each
+Annex I datum, whether the call collects it at all and, per partner, how many participants lack
+it, so that the office can collect it in time.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from conciliare_cli.read import read_call, table_fields
 from conciliare_cli.spending.report_files import excel_safe
 from conciliare_cli.spending.voucher_list import VoucherList
 from conciliare_cli.taxcode import birth_date_not_after, birth_parts, valid_array
+from conciliare_cli.validate.corrections import corrected_minors
 from conciliare_cli.write.graduatoria import csv_text
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
@@ -61,16 +64,19 @@ def participants(call: LoadedCall, vouchers: VoucherList) -> Participants:
                 file=f"{call.path.name} riga {line}" if line else call.path.name,
                 hint="dichiaralo in 'fields:' e mappalo nelle colonne dei partner",
             )
-    v = vouchers.vouchers[vouchers.vouchers[column] > 0]
-    people = v.drop_duplicates("applicant_tax_code").sort_values("applicant_tax_code")
+    v = vouchers.vouchers[(vouchers.vouchers[column] > 0) & ~vouchers.ended]
+    v = v.assign(applicant_tax_code=v["applicant_tax_code"].astype(str).str.upper().str.strip())
+    v = v.sort_values(["applicant_tax_code", "application_id"], kind="mergesort")
+    people = v.drop_duplicates("applicant_tax_code").reset_index(drop=True)
     data = _data(call, people["application_id"], mapping)
     table = _table(call, people, data, mapping)
     return Participants(table, _missing(table, mapping))
 
 
 def _data(call: LoadedCall, application_ids: pd.Series, mapping: dict[str, str]) -> pd.DataFrame:
-    """The mapped fields of each participant's application (the first row of it)."""
-    minors = read_call(call).minors
+    """The mapped fields of each participant's application (the first row of it), as
+    corrected (validate/corrections.py: the corrections on record over the partners' rows)."""
+    minors = corrected_minors(call, read_call(call).minors)
     cols = sorted(set(mapping.values()) & set(minors.columns))
     first = minors.drop_duplicates("application_id").set_index("application_id")[cols]
     return first.reindex(application_ids.astype(str).to_numpy())

@@ -17,10 +17,11 @@ from conciliare_cli.errors import UserError
 from conciliare_cli.findings import FINDING_COLUMNS, sort_findings
 from conciliare_cli.publish.manifest import read_manifest
 from conciliare_cli.spending import report_tables as tables
+from conciliare_cli.spending.act_list import vouchers_after_acts
 from conciliare_cli.spending.matching import match
 from conciliare_cli.spending.provider_list import check_providers, vat_key
 from conciliare_cli.spending.reading import read_invoices, read_providers
-from conciliare_cli.spending.voucher_list import VoucherList, read_vouchers
+from conciliare_cli.spending.voucher_list import VoucherList
 
 
 @dataclass
@@ -84,7 +85,8 @@ def spending_of(call: LoadedCall, out_dir: Path) -> SpendingResult:
 
 
 def published_vouchers(call: LoadedCall, out_dir: Path) -> VoucherList:
-    """The vouchers of the DEFINITIVA result published in `out_dir`."""
+    """The vouchers of the DEFINITIVA result published in `out_dir`, as the scorrimenti
+    issued in the call folder leave them."""
     manifest = read_manifest(out_dir)
     if manifest is None:
         raise UserError(
@@ -92,7 +94,7 @@ def published_vouchers(call: LoadedCall, out_dir: Path) -> VoucherList:
             hint="pubblica la graduatoria definitiva con 'conciliare rank CARTELLA --final', o "
             "indica con --esiti la cartella dove è stata pubblicata",
         )
-    return read_vouchers(out_dir, manifest, [f.id for f in call.config.funds])
+    return vouchers_after_acts(call.folder, out_dir, manifest, call.config)
 
 
 def _owned(findings: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd.DataFrame:

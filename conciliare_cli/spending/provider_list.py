@@ -9,6 +9,7 @@ its invoices are then reported as from a provider not in the list.
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.it import iva
 
 from conciliare_cli.findings import empty_findings, make_findings
+from conciliare_cli.read.values import text_to_decimal
 
 SEPARATORS = re.compile(r"[;,|\n/]+")
 VAT_ERRORS = {
@@ -102,6 +104,16 @@ def check_providers(
     kept = base[good & ~repeated].copy()
     kept["service_set"] = split_services(kept["services"])
     kept["provider"] = kept["vat"].astype(object)
+    kept["tariff_map"], unreadable = agreed_tariffs(kept)
+    findings.append(
+        make_findings(
+            "IMPORTO_NON_LEGGIBILE",
+            _at(kept.iloc[[i for i, _t in unreadable]], "tariffs", headers).assign(
+                value=[t for _i, t in unreadable],
+                detail="scrivere «servizio: importo», separati da ;",
+            ),
+        )
+    )
     found = [f for f in findings if len(f)]
     out = pd.concat(found, ignore_index=True) if found else empty_findings()
     return kept.reset_index(drop=True), out
@@ -126,3 +138,36 @@ def _missing(rows: pd.DataFrame, column: str, label: str, headers: dict[str, str
     return make_findings(
         "CAMPO_OBBLIGATORIO_MANCANTE", _at(rows[empty], column, headers).assign(field=label)
     )
+
+
+TARIFF_PAIRS = re.compile(r"[;|\n]+")
+
+
+def agreed_tariffs(rows: pd.DataFrame) -> tuple[list[dict[str, int]], list[tuple[int, str]]]:
+    """Per provider, its agreed tariff (cents, for one unit of service) per service key: the
+    `tariffs` column ('Pre e post scuola: 4,50; Centro estivo: 85,00') and, for its other
+    services, `tariff_eur` (one tariff for all). And the pairs that cannot be read, as
+    (position of the row, text)."""
+    out, unreadable = [], []
+    single = rows["tariff_eur"] if "tariff_eur" in rows else pd.Series(pd.NA, index=rows.index)
+    texts = rows["tariffs"] if "tariffs" in rows else pd.Series(pd.NA, index=rows.index)
+    for i, (services, one, text) in enumerate(zip(rows["service_set"], single, texts, strict=True)):
+        tariffs = {k: int(one) for k in services} if pd.notna(one) else {}
+        for pair in TARIFF_PAIRS.split("" if pd.isna(text) else str(text)):
+            if not pair.strip():
+                continue
+            service, _sep, amount = pair.rpartition(":")
+            cents = _cents(amount)
+            if not service.strip() or cents is None:
+                unreadable.append((i, pair.strip()))
+                continue
+            tariffs[_key(service)] = cents
+        out.append(tariffs)
+    return out, unreadable
+
+
+def _cents(text: str) -> int | None:
+    value = text_to_decimal(text.replace("€", "").strip())
+    if value is None or value <= 0:
+        return None
+    return int((value * 100).to_integral_value(rounding=ROUND_HALF_UP))

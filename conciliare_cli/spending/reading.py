@@ -2,22 +2,30 @@
 
 Each is declared in bando.yaml (`spending.providers`, `spending.invoices`) like a partner:
 files (globs, sorted by path), sheet and header row (found when not given), columns by their
-headers, CSV encoding and separator (detected). The reader's findings (unreadable dates and
-amounts, formulas, ignored rows and columns) come with them, pointing at file, sheet, row and
-column as Excel shows them.
+headers, CSV encoding and separator (detected). An optional column (a voucher code, a quantity,
+a unit price) may be missing from some files, as each provider has its own format, but not
+from all. The reader's findings (unreadable dates and amounts, formulas, ignored rows and
+columns) come with them, pointing at file, sheet, row and column as Excel shows them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.config.models import PartnerConfig
-from conciliare_cli.config.spending_models import Spending, SpendingFiles
-from conciliare_cli.errors import UserError, UserErrors
+from conciliare_cli.config.spending_models import (
+    INVOICE_FIELDS,
+    PROVIDER_FIELDS,
+    Spending,
+    SpendingFiles,
+)
+from conciliare_cli.errors import MappingError, UserError, UserErrors
 from conciliare_cli.fields import SOURCE_FILE, SOURCE_ROW, SOURCE_SHEET, Field, Kind, Level
 from conciliare_cli.findings import empty_findings, make_findings
 from conciliare_cli.read import partner_files, relative
@@ -33,6 +41,7 @@ PROVIDER_COLUMNS: dict[str, Field] = {
         Field("vat_number", Kind.TEXT, M, "Partita IVA"),
         Field("services", Kind.TEXT, M, "Servizi"),
         Field("tariff_eur", Kind.MONEY, M, "Tariffa"),
+        Field("tariffs", Kind.TEXT, M, "Tariffe per servizio"),
     ]
 }
 INVOICE_COLUMNS: dict[str, Field] = {
@@ -40,11 +49,14 @@ INVOICE_COLUMNS: dict[str, Field] = {
     for f in [
         Field("provider_vat", Kind.TEXT, M, "Partita IVA erogatore"),
         Field("minor_tax_code", Kind.TAX_CODE, M, "CF minore"),
+        Field("voucher_code", Kind.TEXT, M, "Codice voucher"),
         Field("minor_name", Kind.TEXT, M, "Minore"),
         Field("service", Kind.TEXT, M, "Servizio"),
         Field("period_from", Kind.DATE, M, "Periodo dal"),
         Field("period_to", Kind.DATE, M, "Periodo al"),
         Field("amount_eur", Kind.MONEY, M, "Importo"),
+        Field("quantity", Kind.NUMBER, M, "Quantità"),
+        Field("unit_price_eur", Kind.MONEY, M, "Prezzo unitario"),
         Field("invoice_number", Kind.TEXT, M, "Numero fattura"),
         Field("invoice_date", Kind.DATE, M, "Data fattura"),
         Field("paid_date", Kind.DATE, M, "Data pagamento"),
@@ -65,12 +77,14 @@ class SpendingRead:
 
 def read_providers(call: LoadedCall) -> SpendingRead:
     spending = _spending(call)
-    return read_files(call, spending.providers, PROVIDERS_SOURCE, PROVIDER_COLUMNS)
+    required = {k for k, need in PROVIDER_FIELDS.items() if need}
+    return read_files(call, spending.providers, PROVIDERS_SOURCE, PROVIDER_COLUMNS, required)
 
 
 def read_invoices(call: LoadedCall) -> SpendingRead:
     spending = _spending(call)
-    return read_files(call, spending.invoices, INVOICES_SOURCE, INVOICE_COLUMNS)
+    required = {k for k, need in INVOICE_FIELDS.items() if need}
+    return read_files(call, spending.invoices, INVOICES_SOURCE, INVOICE_COLUMNS, required)
 
 
 def _spending(call: LoadedCall) -> Spending:
@@ -98,25 +112,38 @@ def as_partner(spec: SpendingFiles, source: str) -> PartnerConfig:
 
 
 def read_files(
-    call: LoadedCall, spec: SpendingFiles, source: str, fields: dict[str, Field]
+    call: LoadedCall,
+    spec: SpendingFiles,
+    source: str,
+    fields: dict[str, Field],
+    required: set[str],
 ) -> SpendingRead:
-    """Every file of `spec`, read and stacked; every file's problems reported in one error."""
+    """Every file of `spec`, read and stacked; every file's problems reported in one error.
+    A column of an optional field may be missing from some files (read as empty there), not
+    from all of them (then the mapping is wrong)."""
     partner = as_partner(spec, source)
     paths = partner_files(call.folder, partner)
     frames, findings, errors = [], [], []
+    optional = set(spec.columns) - required
+    absent: list[tuple[MappingError, set[str]]] = []
     for path in paths:
         rel = relative(path, call.folder)
         try:
-            t = read_table(path, rel, partner, fields)
+            t, missing = _read_one(path, rel, partner, fields, optional)
         except UserError as exc:
             errors.append(exc)
             continue
+        if missing[1]:
+            absent.append(missing)  # type: ignore[arg-type]
         frame = t.frame.drop(columns=["minor_slot"], errors="ignore")
         frame[SOURCE_FILE] = rel
         frame[SOURCE_SHEET] = t.sheet
         frames.append(frame)
         findings.append(t.file_findings)
         findings.append(_value_findings(t.value_findings, frame, source, rel, t.sheet))
+    nowhere = set.intersection(*(m for _e, m in absent)) if len(absent) == len(paths) else set()
+    if nowhere:  # an optional column found in no file: a mistake in bando.yaml
+        errors.append(absent[0][0])
     if errors:
         raise errors[0] if len(errors) == 1 else UserErrors(errors)
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -133,6 +160,23 @@ def read_files(
         findings=pd.concat(found, ignore_index=True) if found else empty_findings(),
         files=[relative(p, call.folder) for p in paths],
     )
+
+
+def _read_one(
+    path: Path, rel: str, partner: PartnerConfig, fields: dict[str, Field], optional: set[str]
+) -> tuple[Any, tuple[MappingError | None, set[str]]]:
+    """One file; an optional column (quantity, unit price, voucher code, ...) may be missing
+    from it (each provider its own format): it is then read as empty. (the table, (the
+    error naming the missing optional columns, their fields))."""
+    try:
+        return read_table(path, rel, partner, fields), (None, set())
+    except MappingError as exc:
+        missing = set(exc.fields)
+        if not missing or not missing <= optional:
+            raise
+        columns = {k: v for k, v in partner.columns.items() if k not in missing}
+        narrower = partner.model_copy(update={"columns": columns})
+        return read_table(path, rel, narrower, fields), (exc, missing)
 
 
 def _value_findings(

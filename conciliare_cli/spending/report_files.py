@@ -1,10 +1,13 @@
-"""The files of the spending reports, written whole or not at all into the output folder:
+"""The files of the spending reports, written whole or not at all into the output folder; each
+file has one command that writes it:
 
-- `rendiconto.xlsx`: per fund, per partner, per provider and per voucher (awarded, spent,
-  unspent, the documents behind each figure), every movement, the findings and their legend;
-- `movimenti.csv`: every invoice line (UTF-8, comma-separated, amounts '1234.56'); a text that
-  Excel would take as a formula (= + - @) is written with a leading apostrophe;
-- `erogatori/<partita IVA>.xlsx`: each provider's findings, to send back for correction.
+- `rendiconto.xlsx` (`rendiconto`): per fund, per partner, per provider and per voucher
+  (awarded, spent, unspent, the documents behind each figure), every movement, the findings
+  and their legend;
+- `movimenti.csv` (`rendiconto`): every invoice line (UTF-8, comma-separated, amounts
+  '1234.56'); a text that Excel would take as a formula (= + - @) gets a leading apostrophe;
+- `erogatori/<partita IVA>.xlsx` (`spese`): each provider's findings, to send back for
+  correction, in the columns of the partners' anomalies (write/anomalies.SEND_BACK_COLUMNS).
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ import pandas as pd
 
 from conciliare_cli.atomic import atomic_output, atomic_write_bytes
 from conciliare_cli.findings import Severity
-from conciliare_cli.italian import date_short
 from conciliare_cli.money import cents_to_plain
 from conciliare_cli.spending.process import SpendingResult
-from conciliare_cli.write.anomalies import LEGEND_COLUMNS, legend_frame
+from conciliare_cli.write.anomalies import LEGEND_COLUMNS, SEND_BACK_COLUMNS, legend_frame
 from conciliare_cli.write.graduatoria import csv_text
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
@@ -30,6 +32,7 @@ SPENDING_CODES = {
     "PARTITA_IVA_NON_VALIDA", "EROGATORE_RIPETUTO", "EROGATORE_NON_IN_ELENCO",
     "VOUCHER_NON_TROVATO", "SERVIZIO_NON_AMMESSO", "FUORI_VALIDITA", "PERIODO_INCOERENTE",
     "IMPORTO_NON_POSITIVO", "FATTURA_DUPLICATA", "OLTRE_IMPORTO_VOUCHER", "FATTURA_NON_PAGATA",
+    "VOUCHER_CESSATO", "CODICE_VOUCHER_NON_TROVATO", "VOUCHER_DI_ALTRO_MINORE", "OLTRE_TARIFFA",
 }  # fmt: skip
 MONEY = "money_cents"
 
@@ -81,6 +84,8 @@ def voucher_columns(fund_ids: list[str]) -> list[Column]:
         Column("partner_id", "Partner", width=10),
         Column("application_id", "Domanda"),
         Column("voucher", "CF minore", width=18),
+        Column("voucher_code", "Codice voucher", width=22),
+        Column("status_label", "Esito", width=22, wrap=True),
         _money("awarded_cents", "Assegnato"),
         *[_money(f"fund_{f}_cents", f"assegnato {f}") for f in fund_ids],
         _money("spent_cents", "Speso"),
@@ -98,6 +103,7 @@ def movement_columns(fund_ids: list[str]) -> list[Column]:
         Column("invoice_date", "Data fattura", "date"),
         Column("paid_date", "Pagata il", "date"),
         Column("minor_tax_code", "CF minore", width=18),
+        Column("voucher_code", "Codice voucher", width=22),
         Column("application_id", "Domanda"),
         Column("partner_id", "Partner", width=10),
         Column("service", "Servizio"),
@@ -113,27 +119,26 @@ def movement_columns(fund_ids: list[str]) -> list[Column]:
     ]
 
 
-FINDING_COLUMNS_SHEET = [
-    Column("partner_id", "Erogatore (P. IVA)", width=16),
-    Column("source_file", "File"),
-    Column("source_sheet", "Foglio"),
-    Column("source_row", "Riga", "int", width=7),
-    Column("column", "Colonna"),
-    Column("value", "Valore"),
-    Column("code", "Codice"),
-    Column("severity", "Gravità", width=11),
-    Column("message", "Messaggio", width=55, wrap=True),
-]
+# The providers' findings, sent back like the partners' (write/anomalies.SEND_BACK_COLUMNS):
+# the same columns in the same order, so an office sends both back the same way.
+PROVIDER_FINDING_COLUMNS = SEND_BACK_COLUMNS
+FINDING_COLUMNS_SHEET = [Column("partner_id", "Erogatore (P. IVA)", width=16), *SEND_BACK_COLUMNS]
+
+
+def write_provider_files(result: SpendingResult, target: Path, run_date: dt.date) -> list[Path]:
+    """`conciliare spese`: erogatori/<partita IVA>.xlsx, each provider's findings to send
+    back (whole or not at all; the files of providers no longer concerned are removed)."""
+    names = sorted(set(result.providers["provider"]) | set(result.findings["partner_id"]))
+    with atomic_output(target, stale=_stale) as tmp:
+        paths = [_provider_file(result, str(provider), tmp, run_date) for provider in names]
+    return [target / p.relative_to(tmp) for p in paths]
 
 
 def write_reports(result: SpendingResult, target: Path, run_date: dt.date) -> list[Path]:
-    """Write every report into `target` (whole or not at all); the paths written."""
-    names = sorted(set(result.providers["provider"]) | set(result.findings["partner_id"]))
-    with atomic_output(target, stale=_stale) as tmp:
+    """`conciliare rendiconto`: rendiconto.xlsx and movimenti.csv (whole or not at all)."""
+    with atomic_output(target) as tmp:
         _workbook(result, tmp / REPORT, run_date)
         atomic_write_bytes(tmp / MOVEMENTS, movements_csv(result).encode("utf-8"))
-        for provider in names:
-            _provider_file(result, str(provider), tmp, run_date)
     return [target / REPORT, target / MOVEMENTS]
 
 
@@ -145,14 +150,18 @@ def _stale(target: Path) -> list[str]:
 def _workbook(result: SpendingResult, path: Path, run_date: dt.date) -> None:
     title = result.call.config.call.title
     funds = result.vouchers.fund_ids
-    act = dt.date.fromisoformat(result.vouchers.run_date)
     note = (
-        f"Voucher della graduatoria DEFINITIVA del {date_short(act)} "
-        f"(graduatoria.csv, SHA-256 {result.vouchers.sha256[:16]}…). Non speso = assegnato − "
-        "speso: torna disponibile (per esempio per uno scorrimento)."
+        f"Voucher della {result.vouchers.describe()} (graduatoria.csv della definitiva, "
+        f"SHA-256 {result.vouchers.sha256[:16]}…). Non speso = assegnato − speso: torna "
+        "disponibile (per esempio per uno scorrimento)."
+    )
+    ended = (
+        "Un voucher tolto da un atto (rinuncia, revoca, decadenza) vale fino alla data "
+        "dell'evento: l'atto lo ha liberato per intero, quindi come assegnato conta solo la "
+        "parte spesa prima dell'evento."
     )
     sheets = [
-        ("Per fondo", result.fund_table(), fund_columns(), "Spesa per fondo", [note]),
+        ("Per fondo", result.fund_table(), fund_columns(), "Spesa per fondo", [note, ended]),
         ("Per partner", result.partner_table(), partner_columns(funds), "Spesa per partner", []),
         ("Per erogatore", result.provider_table(), PROVIDER_COLUMNS, "Spesa per erogatore", []),
         ("Voucher", result.voucher_table(), voucher_columns(funds), "Spesa per voucher", []),
@@ -174,7 +183,7 @@ def _legend() -> pd.DataFrame:
     return legend[legend["code"].isin(SPENDING_CODES | reading)].reset_index(drop=True)
 
 
-def _provider_file(result: SpendingResult, provider: str, tmp: Path, run_date: dt.date) -> None:
+def _provider_file(result: SpendingResult, provider: str, tmp: Path, run_date: dt.date) -> Path:
     rows = result.findings[result.findings["partner_id"].astype(str).eq(provider)]
     names = dict(zip(result.providers["provider"], result.providers["provider_name"], strict=True))
     name = names.get(provider, "")
@@ -194,11 +203,12 @@ def _provider_file(result: SpendingResult, provider: str, tmp: Path, run_date: d
     title = result.call.config.call.title
     with xlsx_workbook(path, run_date=run_date, title=title, subject="Anomalie") as wb:
         write_table(
-            wb, "Anomalie", rows, FINDING_COLUMNS_SHEET[1:], title=title, run_date=run_date,
+            wb, "Anomalie", rows, PROVIDER_FINDING_COLUMNS, title=title, run_date=run_date,
             subtitle=f"Anomalie delle fatture – {name or provider}", notes=notes,
             empty_text="Nessuna anomalia: tutte le righe sono conteggiate.",
         )  # fmt: skip
         write_table(wb, "Legenda", _legend(), LEGEND_COLUMNS, title=title, run_date=run_date)
+    return path
 
 
 def movements_csv(result: SpendingResult) -> str:
@@ -212,6 +222,7 @@ def movements_csv(result: SpendingResult) -> str:
             "invoice_date": _day(m["invoice_date"]),
             "paid_date": _day(m["paid_date"]),
             "minor_tax_code": excel_safe(m["minor_tax_code"]),
+            "voucher_code": excel_safe(m["voucher_code"]),
             "application_id": excel_safe(m["application_id"]),
             "partner_id": excel_safe(m["partner_id"]),
             "service": excel_safe(m["service"]),

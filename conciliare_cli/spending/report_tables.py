@@ -2,9 +2,11 @@
 every movement (the audit trail). Money in whole cents; every table sorted by its keys, so the
 reports never depend on the order of the files.
 
-Awarded is what the final list gave (per fund: its share of each voucher); spent is what the
-invoices' lines counted against the vouchers; unspent = awarded - spent, which returns to the
-pot (and can feed a scorrimento).
+Awarded is what the acts gave (the final list and the scorrimenti; per fund: its share of each
+voucher); for a voucher an act ended (rinuncia, revoca, decadenza) it is the part spent before
+the event, since the act freed the voucher whole. Spent is what the invoices' lines counted
+against the vouchers; unspent = awarded - spent, which returns to the pot (and can feed a
+scorrimento).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from conciliare_cli.spending.voucher_list import VoucherList
+from conciliare_cli.italian import date_short
+from conciliare_cli.spending.voucher_list import REMOVED, REMOVED_LABELS, VoucherList
+from conciliare_cli.status import status_label
 
 OUTCOME_LABELS = {
     "CONTEGGIATA": "conteggiata",
@@ -29,7 +33,7 @@ def movements(
     pos = lines["voucher_pos"].to_numpy()
     has = pos >= 0
     out = lines.copy()
-    for col in ("application_id", "partner_id"):
+    for col in ("application_id", "partner_id", "voucher_code"):
         values = np.full(len(lines), None, dtype=object)
         values[has] = v[col].to_numpy(dtype=object)[pos[has]]
         out[col] = values
@@ -70,8 +74,34 @@ def per_voucher(moves: pd.DataFrame, vouchers: VoucherList) -> pd.DataFrame:
         v[f"spent_{f}_cents"] = v["voucher"].map(counted.groupby("voucher")[col].sum())
         v[f"spent_{f}_cents"] = v[f"spent_{f}_cents"].fillna(0).astype(np.int64)
     docs = joined(counted["voucher"], counted["document"], "; ")
-    v["documents"] = v["voucher"].map(docs).fillna("")
+    v["documents"] = v["voucher"].map(docs).astype(object).fillna("")
+    # a voucher ended by an act (rinuncia, revoca, decadenza): the act freed it whole, so what
+    # remains of it is the part spent before the event
+    ended = vouchers.ended
+    v["voucher_cents"] = v["awarded_cents"]
+    v.loc[ended, "awarded_cents"] = v.loc[ended, "spent_cents"]
+    for f in vouchers.fund_ids:
+        v.loc[ended, f"fund_{f}_cents"] = v.loc[ended, f"spent_{f}_cents"]
+    v["unspent_cents"] = v["awarded_cents"] - v["spent_cents"]
+    v["status_label"] = _status_labels(v)
     return v.sort_values(["partner_id", "application_id", "voucher"]).reset_index(drop=True)
+
+
+def _status_labels(v: pd.DataFrame) -> np.ndarray:
+    """'finanziata', or for an ended voucher 'rinuncia del 02/10/2017'; and the act that
+    funded it when it is a scorrimento."""
+    words = [
+        f"{REMOVED_LABELS[s]} del {date_short(end)}" if s in REMOVED and pd.notna(end)
+        else status_label(s).lower()
+        for s, end in zip(v["status"], v["ended"], strict=True)
+    ]  # fmt: skip
+    return np.array(
+        [
+            f"{w} ({act})" if str(act).startswith("scorrimento") else w
+            for w, act in zip(words, v["act"], strict=True)
+        ],
+        dtype=object,
+    )
 
 
 def per_fund(

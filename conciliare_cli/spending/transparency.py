@@ -2,9 +2,11 @@
 above 1,000 EUR in a calendar year to one person, in an open tabular format.
 
 The beneficiary of a voucher is the applicant (the family). The amounts of every voucher of an
-applicant's applications in the call's acts are summed per calendar year of the act (today the
-final list; the acts after it, scorrimento and revocations, are not read yet); an applicant
-above 1.000,00 EUR is listed, with the fields of art. 27 c. 1: beneficiary, amount, the title
+applicant's applications are summed over all the call's acts, per calendar year of the act:
+what the final list gave, and what each scorrimento added (a child funded or completed by it),
+each in the year of its act (spending/act_list.py); the award of a child that the latest act
+says was renounced, revoked or lapsed is taken out entirely. An applicant above 1.000,00 EUR in
+a year is listed for that year, with the fields of art. 27 c. 1: beneficiary, amount, the title
 of the award, the office and the person responsible, the way the beneficiary was chosen, and
 the act. Art. 26 c. 4 forbids publishing the identity of a person when it reveals their health
 or economic and social hardship: with `spending.transparency_identity: omit` (the default, and
@@ -14,19 +16,19 @@ statement and the applicant is known by the public code of the published list.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from conciliare_cli.atomic import atomic_write_bytes
 from conciliare_cli.config import LoadedCall
-from conciliare_cli.italian import date_short
 from conciliare_cli.money import cents_to_plain
 from conciliare_cli.publish.listing import public_id_for
 from conciliare_cli.read import read_call
 from conciliare_cli.spending.report_files import excel_safe
 from conciliare_cli.spending.voucher_list import VoucherList
+from conciliare_cli.validate.corrections import corrected_minors
 from conciliare_cli.write.graduatoria import csv_text
 
 REGISTER = "trasparenza.csv"
@@ -35,12 +37,14 @@ OMITTED = "dato omesso (art. 26 c. 4 d.lgs. 33/2013)"
 
 
 def register(call: LoadedCall, vouchers: VoucherList) -> pd.DataFrame:
-    """One row per applicant above the threshold, by public code."""
-    v = vouchers.vouchers
-    year = _act_date(vouchers).year
-    per = v.groupby("applicant_tax_code", sort=True).agg(
-        awarded_cents=("awarded_cents", "sum"),
+    """One row per applicant and calendar year above the threshold, by public code."""
+    g = vouchers.grants
+    assert g is not None
+    g = g[g["live"].to_numpy(dtype=bool)].assign(year=[d.year for d in g.loc[g["live"], "date"]])
+    per = g.groupby(["applicant_tax_code", "year"], sort=True).agg(
+        awarded_cents=("granted_cents", "sum"),
         application_id=("application_id", lambda a: sorted(set(a))),
+        act=("act", lambda a: "; ".join(dict.fromkeys(a))),
     )
     per = per[per["awarded_cents"] > THRESHOLD_CENTS].reset_index()
     config = call.config
@@ -49,29 +53,25 @@ def register(call: LoadedCall, vouchers: VoucherList) -> pd.DataFrame:
     )
     out = pd.DataFrame(
         {
-            "year": year,
+            "year": per["year"].to_numpy(dtype=np.int64),
             "code": codes.to_numpy(dtype=object),
             "beneficiary": _names(call, per),
-            "awarded_cents": per["awarded_cents"].to_numpy(),
+            "awarded_cents": per["awarded_cents"].to_numpy(dtype=np.int64),
         }
     )
     lead = config.call.lead_partner
     out["title"] = f"{config.call.title} (voucher di conciliazione vita-lavoro)"
     out["office"] = ", ".join(p for p in [lead.office, lead.name, lead.signatory] if p)
     out["method"] = "graduatoria per punteggio secondo i criteri del bando, nei limiti dei fondi"
-    out["act"] = f"graduatoria definitiva del {date_short(_act_date(vouchers))}"
-    return out.sort_values("code", kind="mergesort").reset_index(drop=True)
-
-
-def _act_date(vouchers: VoucherList) -> dt.date:
-    return dt.date.fromisoformat(vouchers.run_date)
+    out["act"] = per["act"].to_numpy(dtype=object)
+    return out.sort_values(["year", "code"], kind="mergesort").reset_index(drop=True)
 
 
 def _names(call: LoadedCall, per: pd.DataFrame) -> list[str]:
     spending = call.config.spending
     if spending is None or spending.transparency_identity == "omit" or not len(per):
         return [OMITTED] * len(per)
-    minors = read_call(call).minors
+    minors = corrected_minors(call, read_call(call).minors)
     full = (
         minors["applicant_surname"].fillna("").astype(str)
         + " "

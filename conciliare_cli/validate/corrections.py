@@ -37,7 +37,7 @@ from conciliare_cli.config import LoadedCall
 from conciliare_cli.errors import UserError
 from conciliare_cli.fields import DERIVED_FIELDS, Field, Kind, Level
 from conciliare_cli.italian import value_text
-from conciliare_cli.read import sources, table_fields
+from conciliare_cli.read import relative, sources, table_fields
 from conciliare_cli.read.office import read_register
 from conciliare_cli.read.values import parse_parts
 from conciliare_cli.records import CONFIRMATION, CORRECTION, CORRECTIONS_HEADERS
@@ -119,6 +119,24 @@ def apply_corrections(
         )
     frame = pd.DataFrame(applied, columns=APPLIED_COLUMNS)
     return out, frame
+
+
+def corrected(
+    call: LoadedCall, minors: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, Path | None]:
+    """(the partners' rows with the corrections on record applied, the corrections applied,
+    the corrections file or None): the table validate and rank see."""
+    path = corrections_path(call)
+    if path is None:
+        return minors, Corrections.none().applied, None
+    rel = relative(path, call.folder)
+    table, applied = apply_corrections(call, minors, read_corrections(path, rel), rel)
+    return table, applied, path
+
+
+def corrected_minors(call: LoadedCall, minors: pd.DataFrame) -> pd.DataFrame:
+    """The partners' rows with the corrections on record applied."""
+    return corrected(call, minors)[0]
 
 
 def _partner_headers(call: LoadedCall) -> dict[str, list[tuple[re.Pattern[str], str]]]:

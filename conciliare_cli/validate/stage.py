@@ -13,15 +13,9 @@ import pandas as pd
 
 from conciliare_cli.config import LoadedCall
 from conciliare_cli.findings import FINDING_COLUMNS, Override, open_blocking, sort_findings
-from conciliare_cli.read import ReadResult, read_call, relative
+from conciliare_cli.read import ReadResult, read_call
 from conciliare_cli.validate.checks import fill_birth_dates, validate_table
-from conciliare_cli.validate.corrections import (
-    Corrections,
-    apply_corrections,
-    corrections_path,
-    read_corrections,
-    resolve,
-)
+from conciliare_cli.validate.corrections import corrected, resolve
 from conciliare_cli.validate.settle import settle
 
 # A reader finding on a cell already says why the value is missing: no "missing" finding too.
@@ -70,7 +64,7 @@ def check_read(
     The corrections file (validate/corrections.py) is applied first, so the checks see the
     corrected values; the findings then say what they block (validate/settle.py)."""
     options = options or CheckOptions()
-    minors, corrections, path = _corrected(call, result.minors)
+    minors, corrections, path = corrected(call, result.minors)
     checks = validate_table(call, minors, run_date=options.run_date)
     filled, n_filled = fill_birth_dates(call, minors)
     findings = merge_findings(result.findings, checks)
@@ -82,17 +76,6 @@ def check_read(
     inputs = sorted({*result.input_files, *([path] if path is not None else [])})
     read = dataclasses.replace(result, minors=filled, corrections=corrections, input_files=inputs)
     return read, findings, n_filled
-
-
-def _corrected(
-    call: LoadedCall, minors: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, Path | None]:
-    path = corrections_path(call)
-    if path is None:
-        return minors, Corrections.none().applied, None
-    rel = relative(path, call.folder)
-    corrected, applied = apply_corrections(call, minors, read_corrections(path, rel), rel)
-    return corrected, applied, path
 
 
 def overridden(findings: pd.DataFrame, override: Override) -> pd.DataFrame:

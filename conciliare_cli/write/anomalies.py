@@ -57,8 +57,9 @@ FINDING_SHEET_COLUMNS = [
     Column("state", "Stato", width=24, wrap=True),
 ]
 
-# What a partner sees of its own findings (write/istruttoria.py: partner_view).
-PARTNER_SHEET_COLUMNS = [
+# Where a finding is and what it says, as every file sent back for correction begins (the
+# partners' anomalie/<partner>.xlsx, the providers' spese/erogatori/<partita IVA>.xlsx).
+SEND_BACK_COLUMNS = [
     Column("source_file", "File"),
     Column("source_sheet", "Foglio"),
     Column("source_row", "Riga", "int", width=7),
@@ -67,6 +68,11 @@ PARTNER_SHEET_COLUMNS = [
     Column("code", "Codice"),
     Column("severity", "Gravità", width=11),
     Column("message", "Messaggio", width=55, wrap=True),
+]
+
+# What a partner sees of its own findings (write/istruttoria.py: partner_view).
+PARTNER_SHEET_COLUMNS = [
+    *SEND_BACK_COLUMNS,
     Column("own_protocol", "Vostro protocollo"),
     Column("applicant", "Richiedente"),
     Column("state", "Stato", width=24, wrap=True),

@@ -6,7 +6,8 @@ The invoices are for children of applications that the call's rules surely fund 
 them), for at most what their voucher is (min(cap, cost)), in the services each provider
 declares. Planted: a provider with a wrong VAT check digit and a provider listed twice (in the
 list); an invoice line over the voucher, one outside the vouchers' validity, a line presented
-twice, and the invoices of the provider whose VAT number is wrong (in the invoices).
+twice, the invoices of the provider whose VAT number is wrong (in the invoices), and a line of
+a statement of hours above the agreed tariff (fatture/ludoteca_ore.csv).
 """
 
 from __future__ import annotations
@@ -89,7 +90,47 @@ def build_spending(out: Path, pop: pd.DataFrame, used: set[str]) -> list[Spendin
         for i in np.flatnonzero(mine["plant"].to_numpy() != ""):
             code, what = planted[mine["plant"].iloc[i]]
             plants.append(SpendingPlant(p.file, int(i) + 2, what, code))
-    return plants
+    return plants + _write_hours(out, lines)
+
+
+HOURS_FILE = "fatture/ludoteca_ore.csv"
+HOURS_HEADERS = [*INVOICE_HEADERS, "Quantità", "Prezzo unitario (€)"]
+TARIFF = 4500  # the agreed tariff of every provider in the list (Tariffa (€): 45,00)
+
+
+def _write_hours(out: Path, lines: pd.DataFrame) -> list[SpendingPlant]:
+    """The Ludoteca's statement of hours (quantity and unit price; added after the other
+    files, which it leaves as they were): a line at the agreed tariff and a line above it."""
+    ludo = PROVIDERS[2]
+    spent = lines.groupby("minor_tax_code")["amount"].sum()
+    mine = lines[(lines["provider"] == ludo.code) & (lines["plant"] == "")]
+    kids = mine.drop_duplicates("minor_tax_code").sort_values("minor_tax_code")
+    room = kids["award"].to_numpy() - kids["minor_tax_code"].map(spent).to_numpy()
+    kids = kids[room >= 2 * 5000].iloc[:2]
+    rows = []
+    for (_i, k), price in zip(kids.iterrows(), (TARIFF, 5000), strict=True):
+        line = {**k.to_dict(), "period_from": dt.date(2018, 5, 1),
+                "period_to": dt.date(2018, 5, 31), "invoice_date": dt.date(2018, 6, 5),
+                "paid_date": dt.date(2018, 7, 5), "amount": 2 * price,
+                "invoice_number": f"{60 + len(rows)}/2018"}  # fmt: skip
+        rows.append(line)
+    frame = pd.DataFrame(rows)
+
+    def text(c: str) -> np.ndarray:
+        return np.array([d.strftime("%d/%m/%Y") for d in frame[c]], dtype=object)
+
+    columns = [
+        frame["vat"].to_numpy(object), frame["invoice_number"].to_numpy(object),
+        text("invoice_date"), frame["minor_tax_code"].to_numpy(object),
+        frame["minor"].to_numpy(object), frame["service"].to_numpy(object),
+        text("period_from"), text("period_to"),
+        text_money(frame["amount"].astype("Int64"), "it"), text("paid_date"),
+        np.array(["2"] * len(frame), dtype=object),
+        text_money(pd.Series([TARIFF, 5000], dtype="Int64"), "it"),
+    ]  # fmt: skip
+    write_csv(out / HOURS_FILE, Sheet(HOURS_HEADERS, columns, ["text"] * 12), FORMATS["csv"])
+    what = "2 hours at 50,00 €, above the agreed tariff of 45,00 € (counted: 90,00 €)"
+    return [SpendingPlant(HOURS_FILE, 3, what, "OLTRE_TARIFFA")]
 
 
 def _write_list(out: Path) -> list[SpendingPlant]:
@@ -283,6 +324,8 @@ spending:
       period_from: "Dal"
       period_to: "Al"
       amount_eur: "Importo (€)"
+      quantity: "Quantità"                # solo in alcuni file (confronto con la tariffa)
+      unit_price_eur: "Prezzo unitario (€)"
       paid_date: "Pagata il"
   # keep_until: 2022-12-31       # fino a quando conservare i documenti (data comunicata
   #                              # dalla Regione; vedi 'conciliare conservazione')
@@ -303,6 +346,13 @@ _README = [
     "conciliare spese examples/conciliare-2017        # findings per provider in spese/erogatori/",
     "conciliare rendiconto examples/conciliare-2017   # spese/rendiconto.xlsx, spese/movimenti.csv",
     "```",
+    "",
+    "`fatture/ludoteca_ore.csv` (a statement of hours, with quantity and unit price, checked",
+    "against the agreed tariff of the providers' list: 45,00 €) was added after the other",
+    "files with one planted line above the tariff; regenerating the example",
+    "(`python -m conciliare_cli.demo.example`) leaves every other file byte for byte as it",
+    "was, except `bando.yaml`, which maps its two extra columns (optional: the other",
+    "invoice files do not have them).",
     "",
     "The invoices are for children whose application is funded, within their voucher, in the",
     "services each provider declares; the lines below are planted, and",
