@@ -11,6 +11,7 @@ from conciliare_cli.acts.ledger import issue_next
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, parse_run_date
 from conciliare_cli.italian import eur
+from conciliare_cli.lock import call_lock
 from conciliare_cli.publish.manifest import read_manifest
 
 
@@ -30,7 +31,10 @@ def scorrimento_command(
     (graduatoria.xlsx, graduatoria.csv, variazioni.csv, elenco_pubblico.csv, manifest.json);
     gli atti precedenti e la graduatoria definitiva non cambiano."""
     when = parse_run_date(date)
-    with err_console.status("Scorrimento in corso (ricalcolo della graduatoria definitiva)..."):
+    with (
+        call_lock(folder, "scorrimento"),  # one writer at a time: never two acts at once
+        err_console.status("Scorrimento in corso (ricalcolo della graduatoria definitiva)..."),
+    ):
         _, target, _ = issue_next(folder, when)
     manifest = read_manifest(target) or {}
     counts = manifest.get("counts", {})

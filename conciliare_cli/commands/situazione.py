@@ -13,6 +13,7 @@ from conciliare_cli.acts.standing import standing, write_standing
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, parse_run_date
 from conciliare_cli.italian import date_short, eur
+from conciliare_cli.lock import call_lock
 
 FILE = "situazione.xlsx"
 MEASURES = (
@@ -41,7 +42,7 @@ def situazione_command(
     Ricalcola gli scorrimenti emessi dalla graduatoria DEFINITIVA e dal registro degli
     eventi; scrive CARTELLA/situazione.xlsx (un prospetto, non un atto)."""
     when = parse_run_date(date)
-    with err_console.status("Ricalcolo degli atti..."):
+    with call_lock(folder, "situazione"), err_console.status("Ricalcolo degli atti..."):
         base = final_list(folder)
         s = standing(folder, base)
         write_standing(Path(folder) / FILE, base, s, when)
