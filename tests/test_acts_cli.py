@@ -14,31 +14,15 @@ from acts_support import write_events
 from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
-from conciliare_cli.demo import generate_call
 
 FINAL = "2017-09-15"
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def final_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """40 applications, 9.000 € (so that there is a waiting list), final list published."""
-    folder = tmp_path_factory.mktemp("scorrimento") / "bando"
-    generate_call(folder, 40, seed=5)
-    path = folder / "bando.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("amount_eur: 100000", "amount_eur: 6000")
-    path.write_text(text.replace("amount_eur: 44000", "amount_eur: 3000"), encoding="utf-8")
-    done = runner.invoke(app, ["rank", str(folder), "--definitiva", "--data", FINAL])
-    assert done.exit_code == 0, done.output
-    return folder
-
-
 @pytest.fixture
-def call(final_call: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "bando"
-    shutil.copytree(final_call, folder)
-    return folder
+def call(acts_call: Path) -> Path:
+    """A private copy of a call with its final list (tests/conftest.py)."""
+    return acts_call
 
 
 def _final(folder: Path) -> pd.DataFrame:

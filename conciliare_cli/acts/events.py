@@ -106,6 +106,13 @@ def read_events(folder: Path, base: FinalList) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def parse_event(rec: dict, base: FinalList) -> dict:
+    """One row of the register (the keys of EVENTS_HEADERS as texts, and `row`) as
+    read_events gives it; ValueError saying what is wrong (the same checks as the register's)."""
+    final_date = dt.date.fromisoformat(str(base.manifest["run_date"]))
+    return _event(rec, _minors_index(base), final_date)
+
+
 def _minors_index(base: FinalList) -> dict[str, pd.DataFrame]:
     """Per application id (case-folded): its ranked minors (tax code, number)."""
     m = base.minors
