@@ -1,4 +1,4 @@
-"""The example call's register of events and its two scorrimenti do what its README says."""
+"""The example call's register of events and its three scorrimenti do what its README says."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def acts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for date in ACT_DATES:
         issue_next(folder, dt.date.fromisoformat(date), base)
     report = verify_chain(folder, base)
-    assert report.holds and report.acts == 2, report.problems
+    assert report.holds and report.acts == 3, report.problems
     return folder
 
 
@@ -72,6 +72,19 @@ def test_the_second_act_as_the_readme_says(acts: Path) -> None:
     assert more.sum() == pytest.approx(300.00)
 
 
+def test_the_third_act_reinstates_an_appeal_at_its_bis_place(acts: Path) -> None:
+    changes = _changes(acts, 3)
+    rows = changes.set_index("application_id")
+    assert rows.loc["ATS-R00040", "rank"] == "202-bis"
+    assert rows.loc["ATS-R00040", "previous_status"] == "ESCLUSA"
+    assert rows.loc["ATS-R00040", "change"] == "riammessa e finanziata con lo scorrimento"
+    assert rows.loc["ATS-R00040", "awarded_eur"] == "300.00"
+    assert set(changes["application_id"]) == {"COMUNE-51", "ATS-R00040"}
+    act2 = pd.read_csv(acts / "scorrimenti" / "scorrimento_2" / "graduatoria.csv", dtype=str)
+    act3 = pd.read_csv(acts / "scorrimenti" / "scorrimento_3" / "graduatoria.csv", dtype=str)
+    assert list(act3.loc[act3["rank"].ne("202-bis"), "rank"]) == list(act2["rank"])
+
+
 def test_the_checked_applications_are_in_the_published_sample(acts: Path) -> None:
     date, quota, seed = CHECKS
     args = ["controlli", str(acts), "--data", date, "--quota", quota, "--per-ente"]
@@ -88,5 +101,5 @@ def test_the_checked_applications_are_in_the_published_sample(acts: Path) -> Non
 
 def test_the_example_readme_describes_the_register() -> None:
     readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
-    assert "## After the final list: eventi.xlsx and two scorrimenti" in readme
+    assert "## After the final list: eventi.xlsx and three scorrimenti" in readme
     assert all(line in readme for line in ACTS_TEXT)

@@ -36,6 +36,7 @@ from conciliare_cli.acts.events import (
     read_events,
 )
 from conciliare_cli.acts.finallist import ESITI, FinalList, final_list
+from conciliare_cli.acts.reinstate import acts_base
 from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short
 from conciliare_cli.publish.manifest import MANIFEST, sha256_file
@@ -59,6 +60,7 @@ def verify_chain(folder: Path | str, base: FinalList | None = None) -> ChainRepo
         return report
     base = base or final_list(folder)
     events = read_events(folder, base)
+    base = acts_base(base, events)  # with the rows reinstated, in their places
     dates = [act_date(a) for a in acts]
     states = replay(base, events, dates)
     previous_path = folder / ESITI / MANIFEST
@@ -159,10 +161,11 @@ def issue_next(
         )
     k = len(acts) + 1
     dates.append(date)
-    states = replay(base, events, dates)
+    extended = acts_base(base, events)
+    states = replay(extended, events, dates)
     previous_path = act_dir(folder, k - 1) / MANIFEST if k > 1 else folder / ESITI / MANIFEST
     rel = previous_path.relative_to(folder).as_posix()
     target = act_dir(folder, k)
-    write_act(base, target, k, dates, events, states, {"path": rel,
+    write_act(extended, target, k, dates, events, states, {"path": rel,
               "sha256": sha256_file(previous_path)})  # fmt: skip
     return k, target, base

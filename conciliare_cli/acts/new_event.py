@@ -127,6 +127,8 @@ def _cells(event: dict, values: dict[str, str]) -> dict[str, str]:
     )
     for key in FREE_TEXT:
         cells[key] = csv_safe(values[key])  # never opens as a formula
+    cents = int(event.get("amount_cents") or 0)
+    cells["amount"] = f"{cents // 100},{cents % 100:02d}" if cents else ""
     return cells
 
 

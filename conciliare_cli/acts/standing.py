@@ -17,7 +17,9 @@ from conciliare_cli.acts.chain import act_date, issued_acts, replay
 from conciliare_cli.acts.compute import FUNDED, PARTIAL, WAITING, ActState
 from conciliare_cli.acts.events import events_up_to, read_events
 from conciliare_cli.acts.finallist import FinalList, final_list
+from conciliare_cli.acts.reinstate import acts_base
 from conciliare_cli.italian import date_short
+from conciliare_cli.status import Status
 from conciliare_cli.write.xlsx import Column, write_table, xlsx_workbook
 
 WORDS = {"RINUNCIA": "renounced_cents", "REVOCA": "revoked_cents", "DECADENZA": "lapsed_cents"}
@@ -51,7 +53,7 @@ class Standing:
     pots: pd.DataFrame
     partners: pd.DataFrame
     waiting: int  # applications still waiting
-    last_reached: int  # the lowest position with money
+    last_reached: int | str  # the lowest position with money ('12-bis' for a reinstated)
     pending: int  # events recorded after the last act
 
 
@@ -61,20 +63,24 @@ def standing(folder: Path | str, base: FinalList | None = None) -> Standing:
     acts = issued_acts(folder)
     dates = [act_date(a) for a in acts]
     events = read_events(folder, base)
+    base = acts_base(base, events)
     states = replay(base, events, dates)
     last = dates[-1] if dates else dt.date.fromisoformat(str(base.manifest["run_date"]))
     now = states[-1]
     pending = events_up_to(events, last, dt.date.max)
-    units = pd.DataFrame({"rank": base.unit + 1, "status": now.status, "got": now.awarded})
-    per_unit = units.groupby("rank").agg(status=("status", "first"), got=("got", "sum"))
-    reached = per_unit.index[per_unit["got"].to_numpy() > 0]
+    units = pd.DataFrame({"unit": base.unit, "status": now.status, "got": now.awarded,
+                          "position": base.position})  # fmt: skip
+    per_unit = units.groupby("unit").agg(
+        status=("status", "first"), got=("got", "sum"), position=("position", "first")
+    )
+    reached = per_unit["position"][per_unit["got"].to_numpy() > 0]
     return Standing(
         acts=len(acts),
         last_date=last,
         pots=_pots(base, states[0], now),
         partners=_partners(base, now),
         waiting=int(per_unit["status"].eq(WAITING).sum()),
-        last_reached=int(reached.max()) if len(reached) else 0,
+        last_reached=reached.iloc[-1] if len(reached) else 0,
         pending=len(pending),
     )
 
@@ -108,6 +114,7 @@ def _partners(base: FinalList, now: ActState) -> pd.DataFrame:
     frame = pd.DataFrame({"app": m["application_id"].astype(str),
                           "partner_id": m["partner_id"].astype(str),
                           "status": now.status, "got": now.awarded})  # fmt: skip
+    frame = frame[frame["status"].ne(Status.EXCLUDED.value)]  # not (yet) reinstated
     per_app = frame.groupby("app").agg(
         partner_id=("partner_id", "first"),
         status=("status", lambda v: _app_status(list(v))),

@@ -22,7 +22,7 @@ def evento_command(
     tipo: str = typer.Option(
         ...,
         "--tipo",
-        help="accettazione, rinuncia, revoca, decadenza, controllo.",
+        help="accettazione, rinuncia, revoca, decadenza, controllo, riammissione, correzione.",
         metavar="TIPO",
     ),
     domanda: str = typer.Option(
@@ -42,7 +42,18 @@ def evento_command(
         metavar="AAAA-MM-GG",
     ),
     esito: str | None = typer.Option(
-        None, "--esito", help="Per un controllo: regolare o irregolare.", metavar="ESITO"
+        None,
+        "--esito",
+        help="Per un controllo: regolare o irregolare. Per una riammissione o una correzione: "
+        "precedenza, se l'atto la finanzia prima della lista d'attesa.",
+        metavar="ESITO",
+    ),
+    importo: str | None = typer.Option(
+        None,
+        "--importo",
+        help="Per una correzione: il nuovo voucher del minore (es. 300,00); per una "
+        "riammissione, se i dati non lo danno.",
+        metavar="EURO",
     ),
     motivo: str | None = typer.Option(None, "--motivo", help="Il motivo.", metavar="TESTO"),
     atto: str | None = typer.Option(
@@ -62,7 +73,7 @@ def evento_command(
     call_folder(folder)
     values = {"date": data, "event": tipo, "application": domanda, "minor": minore,
               "outcome": esito, "reason": motivo, "act": atto, "by": registrato_da,
-              "note": note}  # fmt: skip
+              "note": note, "amount": importo}  # fmt: skip
     with (
         call_lock(folder, "evento"),
         err_console.status("Controllo sulla graduatoria definitiva..."),
