@@ -70,6 +70,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("allocation", models.Allocation),
     ("publication", models.Publication),
     ("letters", models.Letters),
+    ("acceptance", models.Acceptance),
     ("spending", spending_models.Spending),
     ("spending.providers", spending_models.ProvidersFiles),
     ("spending.invoices", spending_models.InvoicesFiles),

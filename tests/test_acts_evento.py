@@ -100,7 +100,7 @@ def test_a_workbook_register_is_never_rewritten(acts_call: Path) -> None:
                    "2017-10-05", "--motivo", "dichiarazione non veritiera", *BY)  # fmt: skip
     assert done.exit_code == 2
     out = " ".join(done.output.split())
-    assert "è un foglio di calcolo (eventi.xlsx): conciliare non lo riscrive" in out
+    assert "è un foglio di calcolo: conciliare non lo riscrive" in out
     assert f"Data: 05/10/2017 | Evento: revoca | Domanda: {_at(final, 4)}" in out
     assert (call / "eventi.xlsx").read_bytes() == before
     assert not (call / "eventi.csv").exists()

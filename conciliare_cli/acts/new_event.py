@@ -73,7 +73,7 @@ def add_event(folder: Path | str, base: FinalList, values: dict[str, str]) -> Ad
     row = _cells(event, values)
     if path is not None and path.suffix.lower() != ".csv":
         raise UserError(
-            f"il registro degli eventi è un foglio di calcolo ({path.name}): conciliare non lo "
+            "il registro degli eventi è un foglio di calcolo: conciliare non lo "
             "riscrive (potrebbe perdere formati, convalide e commenti dell'ufficio, o essere "
             "aperto in Excel). L'evento è corretto: aggiungerlo a mano come nuova riga",
             file=str(path),

@@ -428,6 +428,29 @@ class Checks(Strict):
         return self
 
 
+class Acceptance(Strict):
+    """The terms after the final list, from the receipt of the final letter (ricevute.csv).
+
+    Whether a family funded must accept its voucher, and the days to accept and to renounce."""
+
+    required: bool = Field(
+        False, description="La famiglia deve accettare il voucher (altrimenti decade)"
+    )
+    days: int | None = Field(
+        None, ge=1, le=365, description="Giorni per accettare, dal ricevimento della lettera"
+    )
+    renunciation_days: int | None = Field(
+        None, ge=1, le=365, description="Giorni per rinunciare, dal ricevimento della lettera"
+    )
+    reference: str | None = Field(None, description="Riferimento, es. art. 9 del bando")
+
+    @model_validator(mode="after")
+    def _days_when_required(self) -> Acceptance:
+        if self.required and self.days is None:
+            raise ValueError("con required: true indicare days (giorni per accettare)")
+        return self
+
+
 # ---------------------------------------------------------------- outputs
 
 
@@ -568,6 +591,11 @@ class CallConfig(Strict):
     letters: Letters | None = Field(None, description="Testi delle lettere alle famiglie")
     checks: Checks | None = Field(
         None, description="Controlli a campione sulle dichiarazioni (conciliare controlli)"
+    )
+    acceptance: Acceptance | None = Field(
+        None,
+        description="Dopo la graduatoria definitiva: accettazione richiesta e termini per "
+        "accettare e rinunciare (conciliare situazione, scorrimento)",
     )
     acts: Acts = Field(Acts(), description="Elementi formali delle lettere e del provvedimento")
     spending: Spending | None = Field(

@@ -98,7 +98,7 @@ def readme_section() -> list[str]:
             f"| {r} | {e.date} | {e.kind} | {e.application} | {e.minor} | {e.outcome} "
             f"| {e.reason} | {e.act} |"
         )
-    return [*lines, "", *ACTS_TEXT, "", *CHECKS_TEXT, ""]
+    return [*lines, "", *ACTS_TEXT, "", *CHECKS_TEXT, "", *RECORDING_TEXT, ""]
 
 
 CHECKS = ("2017-09-25", "5%", "controlli-conciliare-2017")
@@ -114,6 +114,21 @@ CHECKS_TEXT = [
     "",
     "which writes `controlli/campione.xlsx` (20 applications) for the offices; run again, it",
     "recomputes the sample and checks it is the same.",
+]
+
+RECORDING_TEXT = [
+    "The office keeps `eventi.xlsx` by hand. With a register in CSV, or none yet, each",
+    "decision can also be added by command, checked like the rows above, e.g.",
+    "",
+    "```",
+    "conciliare evento examples/conciliare-2017 --tipo accettazione --domanda AZIENDA-M0042 \\",
+    '    --data 2018-01-10 --atto "prot. 12/2018" --registrato-da "M. Bianchi"',
+    "```",
+    "",
+    "(on this folder it refuses and prints the row to add by hand: a workbook is never",
+    "rewritten). This call asks no acceptance (no `acceptance:` in `bando.yaml`); with one,",
+    "`conciliare situazione` would list, from `ricevute.csv`, the families whose term to",
+    "accept has run out: lapses for the office to declare and record as `decadenza`.",
 ]
 
 # What the acts do with these events (checked by tests/test_acts_example.py).
