@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def acts_final_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "bando.yaml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("amount_eur: 100000", "amount_eur: 6000")
+    text = re.sub(r"\nchecks:\n(  .*\n)+", "\n", text)  # the tests state their own sample
     path.write_text(text.replace("amount_eur: 44000", "amount_eur: 3000"), encoding="utf-8")
     done = CliRunner().invoke(app, ["rank", str(folder), "--definitiva", "--data", "2017-09-15"])
     assert done.exit_code == 0, done.output

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from conciliare_cli.acts.finallist import final_list
 from conciliare_cli.acts.ledger import issue_next, verify_chain
 from conciliare_cli.cli import app
+from conciliare_cli.config import load_call
 from conciliare_cli.demo.example.register import ACT_DATES, ACTS_TEXT, CHECKS, FINAL_DATE
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017"
@@ -87,16 +88,20 @@ def test_the_third_act_reinstates_an_appeal_at_its_bis_place(acts: Path) -> None
 
 def test_the_checked_applications_are_in_the_published_sample(acts: Path) -> None:
     date, quota, seed = CHECKS
-    args = ["controlli", str(acts), "--data", date, "--quota", quota, "--per-ente"]
-    done = CliRunner().invoke(app, [*args, "--seme", seed])
+    checks = load_call(acts).config.checks
+    assert checks is not None and checks.seed == seed and checks.per_partner
+    assert f"{checks.share:.0%}" == quota
+    assert "DPR 445/2000 art. 71" in (checks.reference or "")
+    args = ["controlli", str(acts), "--data", date]
+    done = CliRunner().invoke(app, args)
     assert done.exit_code == 0, done.output
     sample = pd.read_csv(acts / "controlli" / "campione.csv", dtype=str)
     assert len(sample) == 20
     assert {"ATS-R00015", "AZIENDA-M0057"} <= set(sample["application_id"])
-    again = CliRunner().invoke(app, [*args, "--seme", seed])
+    again = CliRunner().invoke(app, args)
     assert again.exit_code == 0 and "lo stesso campione" in again.output
-    other = CliRunner().invoke(app, [*args, "--seme", "un altro seme"])
-    assert other.exit_code == 2 and "non è quello già estratto" in other.output
+    other = CliRunner().invoke(app, [*args, "--quota", quota, "--seme", "un altro seme"])
+    assert other.exit_code == 2 and "già stabilito in bando.yaml" in other.output
 
 
 def test_the_example_readme_describes_the_register() -> None:

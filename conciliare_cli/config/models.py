@@ -411,7 +411,11 @@ class Istruttoria(Strict):
 
 
 class Checks(Strict):
-    """The checks on a sample of the self-declarations (DPR 445/2000 art. 71)."""
+    """The sample of self-declarations to check (DPR 445/2000 art. 71, `conciliare controlli`).
+
+    A share or a number of the applications funded in the final list, overall or per partner,
+    drawn with a published seed: the keys SHA-256("<seed>:<application id>"), the smallest
+    first."""
 
     share: Decimal | None = Field(
         None, gt=0, le=1, description="Quota delle domande finanziate da controllare (0-1)"

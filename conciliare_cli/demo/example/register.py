@@ -104,12 +104,12 @@ def readme_section() -> list[str]:
 CHECKS = ("2017-09-25", "5%", "controlli-conciliare-2017")
 CHECKS_TEXT = [
     "The two checks are on applications of the sample the office drew on "
-    f"{CHECKS[0][8:]}/{CHECKS[0][5:7]}/{CHECKS[0][:4]}",
-    f"({CHECKS[1]} of the funded applications of each partner, seed `{CHECKS[2]}`):",
+    f"{CHECKS[0][8:]}/{CHECKS[0][5:7]}/{CHECKS[0][:4]},",
+    f"as `checks:` in `bando.yaml` states it ({CHECKS[1]} of the funded applications of each",
+    f"partner, seed `{CHECKS[2]}`, DPR 445/2000 art. 71):",
     "",
     "```",
-    f"conciliare controlli examples/conciliare-2017 --data {CHECKS[0]} --quota {CHECKS[1]} "
-    f'--per-ente --seme "{CHECKS[2]}"',
+    f"conciliare controlli examples/conciliare-2017 --data {CHECKS[0]}",
     "```",
     "",
     "which writes `controlli/campione.xlsx` (20 applications) for the offices; run again, it",
