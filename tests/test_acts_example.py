@@ -86,6 +86,18 @@ def test_the_third_act_reinstates_an_appeal_at_its_bis_place(acts: Path) -> None
     assert list(act3.loc[act3["rank"].ne("202-bis"), "rank"]) == list(act2["rank"])
 
 
+def test_the_letters_of_the_third_act(acts: Path) -> None:
+    pytest.importorskip("typst")
+    args = ["letters", str(acts), "--scorrimento", "3", "--data", "2017-12-18"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    folder = acts / "scorrimenti" / "scorrimento_3" / "lettere"
+    assert sorted(p.name for p in folder.glob("*.pdf")) == ["ATS-R00040.pdf", "lettere-tutte.pdf"]
+    assert [p.name for p in (folder / "buoni").iterdir()] == ["ATS-R00040-1.pdf"]
+    assert "COMUNE-51: nessuna lettera dallo scorrimento" in " ".join(done.output.split())
+    assert verify_chain(acts, letters=True).holds
+
+
 def test_the_checked_applications_are_in_the_published_sample(acts: Path) -> None:
     date, quota, seed = CHECKS
     checks = load_call(acts).config.checks

@@ -87,6 +87,7 @@ def readme_section() -> list[str]:
         f"conciliare scorrimento examples/conciliare-2017 --data {ACT_DATES[0]}",
         f"conciliare scorrimento examples/conciliare-2017 --data {ACT_DATES[1]}",
         f"conciliare scorrimento examples/conciliare-2017 --data {ACT_DATES[2]}",
+        "conciliare letters examples/conciliare-2017 --scorrimento 3 --data 2017-12-18",
         "conciliare verify examples/conciliare-2017",
         "```",
         "",
@@ -150,5 +151,9 @@ ACTS_TEXT = [
     "  325), so ATS-R00040 is funded with it.",
     "",
     "Nobody else's position or amount changes in any act; `variazioni.csv` in each act's",
-    "folder lists the families to write to.",
+    "folder lists the families to write to. `conciliare letters --scorrimento 3` writes",
+    "their letters into `scorrimenti/scorrimento_3/lettere/`: the *Provvedimento di",
+    "assegnazione del voucher a seguito di scorrimento n. 3 del 15/12/2017* for ATS-R00040",
+    "(riammessa, position 202-bis, 300,00 €) with its slip; COMUNE-51 renounced and gets no",
+    "letter from the act.",
 ]
