@@ -188,6 +188,12 @@ def _event(rec: dict, index: _Index, final_date: dt.date) -> dict:
         )
     minor = _minor(group, rec["minor"])
     amount = _amount(kind, rec.get("amount", ""), group, minor)
+    unranked = kind == REINSTATEMENT and app not in index.ranked and not minor
+    if unranked and not group["requested"].notna().any():
+        raise ValueError(
+            "nessun minore della domanda ha un voucher calcolabile dai dati: indicare il "
+            "minore (Minore) e il suo voucher (Importo)"
+        )
     return {
         "row": int(rec["row"]),
         "date": when,
