@@ -70,6 +70,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("allocation", models.Allocation),
     ("publication", models.Publication),
     ("letters", models.Letters),
+    ("checks", models.Checks),
+    ("acceptance", models.Acceptance),
     ("spending", spending_models.Spending),
     ("spending.providers", spending_models.ProvidersFiles),
     ("spending.invoices", spending_models.InvoicesFiles),

@@ -1,11 +1,13 @@
 """One writer at a time in a call folder: `.conciliare.lock`.
 
-`rank` and `validate` hold the lock while they read and write: a second command started on
-the same call folder meanwhile stops at once with an Italian message (exit code 2) naming the
-command that holds it, instead of mixing its outputs with the other's or removing the other's
-temporary folder. The lock is an operating-system lock on the file (flock), released when the
-process ends in any way, kill -9 and power cuts included: a lock is never left behind, and the
-file itself, which stays in the folder, means nothing when no process holds it.
+`rank`, `validate` and the commands after the final list (`evento`, `scorrimento`, `controlli`,
+`situazione`, `letters --scorrimento`) hold the lock while they read and write: a second
+command started on the same call folder meanwhile (two coordinators issuing an act at once)
+stops at once with an Italian message (exit code 2) naming the command that holds it, instead
+of mixing its outputs with the other's or removing the other's temporary folder. The lock is an
+operating-system lock on the file (flock), released when the process ends in any way, kill -9
+and power cuts included: a lock is never left behind, and the file itself, which stays in the
+folder, means nothing when no process holds it.
 
 A call folder where the file cannot be created (a read-only folder, with --out elsewhere) is
 not locked: nothing can be written into it by any command anyway.
@@ -69,8 +71,8 @@ def _holder(fd: int) -> str:
 def _busy(path: Path, holder: str) -> UserError:
     return UserError(
         f"in questa cartella del bando è già in corso {holder}: due comandi non possono "
-        "scrivere insieme gli esiti",
+        "scrivere nello stesso momento",
         file=str(path.parent),
-        hint="attendere che finisca e rilanciare il comando; gli esiti dell'altro comando "
-        "non sono stati toccati",
+        hint="attendere che finisca e rilanciare il comando; i file dell'altro comando non "
+        "sono stati toccati",
     )

@@ -34,6 +34,7 @@ EVENTS_HEADERS = {
     "act": "Atto",
     "by": "Registrato da",
     "note": "Note",
+    "amount": "Importo",
 }
 EVENTS_FILE = "eventi.xlsx"
 # the kinds of event, as the office writes them in 'Evento'
@@ -44,5 +45,9 @@ ACCEPTANCE, RENUNCIATION, REVOCATION, LAPSE, CHECK = (
     "decadenza",
     "controllo",
 )
+# after an observation or an appeal: a minor or an application put back on the list, a
+# voucher raised ('Importo': the new amount); Esito 'precedenza' when the act funds it first
+REINSTATEMENT, CORRECTION = "riammissione", "correzione"
+PRIORITY = "precedenza"
 # the outcome of a check ('Esito'): a failed check is a revocation
 CHECK_PASSED, CHECK_FAILED = "regolare", "irregolare"

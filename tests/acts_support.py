@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conciliare_cli.acts.compute import ActState, next_state
+from conciliare_cli.acts.compute import ActState, Effects, next_state
 from conciliare_cli.acts.finallist import FinalList
 from conciliare_cli.engine.allocation import Pot, allocate_arrays
 
@@ -49,8 +49,9 @@ def remove(base: FinalList, prev: ActState, rows: list[int], word: str = "RINUNC
     """The next act with `rows` (of the final list) removed by an event."""
     removed = np.zeros(len(base.need), dtype=bool)
     removed[rows] = True
-    words = np.where(removed, word, "").astype(object)
-    return next_state(base, prev, removed, words)
+    effects = Effects.none(base)
+    effects.word[:] = np.where(removed | prev.removed, np.where(prev.removed, prev.word, word), "")
+    return next_state(base, prev, effects)
 
 
 def euros(cents: np.ndarray) -> list[int]:

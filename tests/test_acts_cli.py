@@ -14,31 +14,15 @@ from acts_support import write_events
 from typer.testing import CliRunner
 
 from conciliare_cli.cli import app
-from conciliare_cli.demo import generate_call
 
 FINAL = "2017-09-15"
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def final_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """40 applications, 9.000 € (so that there is a waiting list), final list published."""
-    folder = tmp_path_factory.mktemp("scorrimento") / "bando"
-    generate_call(folder, 40, seed=5)
-    path = folder / "bando.yaml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("amount_eur: 100000", "amount_eur: 6000")
-    path.write_text(text.replace("amount_eur: 44000", "amount_eur: 3000"), encoding="utf-8")
-    done = runner.invoke(app, ["rank", str(folder), "--definitiva", "--data", FINAL])
-    assert done.exit_code == 0, done.output
-    return folder
-
-
 @pytest.fixture
-def call(final_call: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "bando"
-    shutil.copytree(final_call, folder)
-    return folder
+def call(acts_call: Path) -> Path:
+    """A private copy of a call with its final list (tests/conftest.py)."""
+    return acts_call
 
 
 def _final(folder: Path) -> pd.DataFrame:
@@ -63,7 +47,10 @@ def _hashes(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and "scorrimenti" not in p.parts and not p.name.startswith("eventi")
+        if p.is_file()
+        and "scorrimenti" not in p.parts
+        and not p.name.startswith("eventi")
+        and p.name != ".conciliare.lock"  # the lock's holder, not an output
     }
 
 
@@ -335,3 +322,31 @@ def test_the_public_list_of_an_act_uses_the_published_codes(call: Path) -> None:
     for code in final["minor_tax_code"].tolist() + final["applicant_tax_code"].tolist():
         assert code not in public
     assert "3," in public and "Rinuncia" in public
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("scorrimento", ["--data", "2017-10-16"]),
+        ("controlli", ["--numero", "3", "--seme", "s"]),
+        ("situazione", ["--data", "2017-10-20"]),
+    ],
+)
+def test_a_second_coordinator_is_stopped_by_the_lock(
+    call: Path, command: str, args: list[str]
+) -> None:
+    import os
+
+    from conciliare_cli.lock import call_lock
+
+    final = _final(call)
+    write_events(call, [ev("02/10/2017", "rinuncia", _at(final, 3))])
+    before = sorted(p.relative_to(call).as_posix() for p in call.rglob("*"))
+    with call_lock(call, "scorrimento"):  # the first coordinator is issuing an act
+        second = runner.invoke(app, [command, str(call), *args])
+    assert second.exit_code == 2, second.output
+    out = " ".join(second.output.split())
+    assert f"è già in corso 'scorrimento' (processo {os.getpid()}" in out
+    assert "Traceback" not in out
+    assert sorted(p.relative_to(call).as_posix() for p in call.rglob("*")) == before
+    assert runner.invoke(app, [command, str(call), *args]).exit_code == 0  # once it is done

@@ -1,4 +1,4 @@
-"""The example call's register of events and its two scorrimenti do what its README says."""
+"""The example call's register of events and its three scorrimenti do what its README says."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from conciliare_cli.acts.finallist import final_list
 from conciliare_cli.acts.ledger import issue_next, verify_chain
 from conciliare_cli.cli import app
+from conciliare_cli.config import load_call
 from conciliare_cli.demo.example.register import ACT_DATES, ACTS_TEXT, CHECKS, FINAL_DATE
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017"
@@ -28,7 +29,7 @@ def acts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for date in ACT_DATES:
         issue_next(folder, dt.date.fromisoformat(date), base)
     report = verify_chain(folder, base)
-    assert report.holds and report.acts == 2, report.problems
+    assert report.holds and report.acts == 3, report.problems
     return folder
 
 
@@ -72,21 +73,50 @@ def test_the_second_act_as_the_readme_says(acts: Path) -> None:
     assert more.sum() == pytest.approx(300.00)
 
 
+def test_the_third_act_reinstates_an_appeal_at_its_bis_place(acts: Path) -> None:
+    changes = _changes(acts, 3)
+    rows = changes.set_index("application_id")
+    assert rows.loc["ATS-R00040", "rank"] == "202-bis"
+    assert rows.loc["ATS-R00040", "previous_status"] == "ESCLUSA"
+    assert rows.loc["ATS-R00040", "change"] == "riammessa e finanziata con lo scorrimento"
+    assert rows.loc["ATS-R00040", "awarded_eur"] == "300.00"
+    assert set(changes["application_id"]) == {"COMUNE-51", "ATS-R00040"}
+    act2 = pd.read_csv(acts / "scorrimenti" / "scorrimento_2" / "graduatoria.csv", dtype=str)
+    act3 = pd.read_csv(acts / "scorrimenti" / "scorrimento_3" / "graduatoria.csv", dtype=str)
+    assert list(act3.loc[act3["rank"].ne("202-bis"), "rank"]) == list(act2["rank"])
+
+
+def test_the_letters_of_the_third_act(acts: Path) -> None:
+    pytest.importorskip("typst")
+    args = ["letters", str(acts), "--scorrimento", "3", "--data", "2017-12-18"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    folder = acts / "scorrimenti" / "scorrimento_3" / "lettere"
+    assert sorted(p.name for p in folder.glob("*.pdf")) == ["ATS-R00040.pdf", "lettere-tutte.pdf"]
+    assert [p.name for p in (folder / "buoni").iterdir()] == ["ATS-R00040-1.pdf"]
+    assert "COMUNE-51: nessuna lettera dallo scorrimento" in " ".join(done.output.split())
+    assert verify_chain(acts, letters=True).holds
+
+
 def test_the_checked_applications_are_in_the_published_sample(acts: Path) -> None:
     date, quota, seed = CHECKS
-    args = ["controlli", str(acts), "--data", date, "--quota", quota, "--per-ente"]
-    done = CliRunner().invoke(app, [*args, "--seme", seed])
+    checks = load_call(acts).config.checks
+    assert checks is not None and checks.seed == seed and checks.per_partner
+    assert f"{checks.share:.0%}" == quota
+    assert "DPR 445/2000 art. 71" in (checks.reference or "")
+    args = ["controlli", str(acts), "--data", date]
+    done = CliRunner().invoke(app, args)
     assert done.exit_code == 0, done.output
     sample = pd.read_csv(acts / "controlli" / "campione.csv", dtype=str)
     assert len(sample) == 20
     assert {"ATS-R00015", "AZIENDA-M0057"} <= set(sample["application_id"])
-    again = CliRunner().invoke(app, [*args, "--seme", seed])
+    again = CliRunner().invoke(app, args)
     assert again.exit_code == 0 and "lo stesso campione" in again.output
-    other = CliRunner().invoke(app, [*args, "--seme", "un altro seme"])
-    assert other.exit_code == 2 and "non è quello già estratto" in other.output
+    other = CliRunner().invoke(app, [*args, "--quota", quota, "--seme", "un altro seme"])
+    assert other.exit_code == 2 and "già stabilito in bando.yaml" in other.output
 
 
 def test_the_example_readme_describes_the_register() -> None:
     readme = (EXAMPLE / "README.md").read_text(encoding="utf-8")
-    assert "## After the final list: eventi.xlsx and two scorrimenti" in readme
+    assert "## After the final list: eventi.xlsx and three scorrimenti" in readme
     assert all(line in readme for line in ACTS_TEXT)

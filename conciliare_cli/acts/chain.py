@@ -17,11 +17,11 @@ import pandas as pd
 from conciliare_cli.acts.compute import ActState, initial_state, next_state
 from conciliare_cli.acts.events import (
     EVENTS_FILE,
+    effects_of,
     event_records,
     events_path,
     events_sha256,
     events_up_to,
-    removed_rows,
 )
 from conciliare_cli.acts.finallist import ESITI, FinalList
 from conciliare_cli.acts.frames import (
@@ -78,8 +78,8 @@ def replay(base: FinalList, events: pd.DataFrame, dates: list[dt.date]) -> list[
     """Act 0 (the final list) and one state per date, each from the one before."""
     states = [initial_state(base)]
     for date in dates:
-        removed, word = removed_rows(base, events_up_to(events, None, date))
-        states.append(next_state(base, states[-1], removed, word))
+        effects = effects_of(base, events_up_to(events, None, date))
+        states.append(next_state(base, states[-1], effects))
     return states
 
 

@@ -32,7 +32,8 @@ class FinalList:
 
     result: RankResult
     rows: np.ndarray  # rows of result.minors in rank order (minors of a unit together)
-    unit: np.ndarray  # per row: 0-based position of its unit in the ranked list
+    unit: np.ndarray  # per row: 0-based position of its unit in the ranked list (rank - 1;
+    #                   with rows reinstated, acts/reinstate.py, their units counted too)
     need: np.ndarray  # per row: the voucher the minor may receive, in cents
     draws: np.ndarray  # (rows, pots): cents of the final list
     pots: list[Pot]  # reserves first, then funds (the allocator's order)
@@ -41,6 +42,16 @@ class FinalList:
     manifest: dict
     manifest_sha256: str
     folder: Path
+    # rows added after the final list for a reinstatement (acts/reinstate.py): not in the
+    # final list; their unit's position is shown as '12-bis' (after 12, before 13)
+    in_final: np.ndarray = None  # type: ignore[assignment]  # bool per row
+    position: np.ndarray = None  # type: ignore[assignment]  # per row: 12, or '12-bis'
+
+    def __post_init__(self) -> None:
+        if self.in_final is None:
+            self.in_final = np.ones(len(self.need), dtype=bool)
+        if self.position is None:
+            self.position = (self.unit + 1).astype(object)
 
     @property
     def minors(self) -> pd.DataFrame:

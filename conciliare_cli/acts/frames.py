@@ -2,7 +2,9 @@
 since the previous act, the public list and the money per fund.
 
 Codes as in graduatoria.csv (FINANZIATA, FINANZIATA_PARZIALMENTE, AMMESSA_NON_FINANZIATA) and,
-for a minor taken off the list, the event: RINUNCIA, REVOCA, DECADENZA.
+for a minor taken off the list, the event: RINUNCIA, REVOCA, DECADENZA. A row excluded in the
+final list appears from the act that reinstates it (previous outcome ESCLUSA), with its
+position ('12-bis', acts/reinstate.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ from conciliare_cli.status import Status, status_label
 PARTIAL = Status.PARTIAL.value
 
 EVENT_LABELS = {"RINUNCIA": "Rinuncia", "REVOCA": "Revocata", "DECADENZA": "Decaduta"}
+EXCLUDED = Status.EXCLUDED.value
 CHANGES = {
+    "back": "riammessa in graduatoria",
+    "back_funded": "riammessa e finanziata con lo scorrimento",
+    "back_partial": "riammessa e finanziata parzialmente con lo scorrimento",
+    "raised": "voucher rettificato",
     "new": "finanziata con lo scorrimento",
     "new_partial": "finanziata parzialmente con lo scorrimento",
     "more": "importo aumentato con lo scorrimento",
@@ -41,14 +48,17 @@ def outcome_label(code: str) -> str:
 
 
 def list_frame(base: FinalList, prev: ActState, state: ActState) -> pd.DataFrame:
-    """One row per ranked minor, in rank order: identity, outcome and money now and before."""
+    """One row per minor on the list or taken off it, in rank order: identity, outcome and
+    money now and before (a row excluded in the final list only once reinstated)."""
+    show = state.word != EXCLUDED
     m = base.minors
     ids = public_ids(base.result)
     out = pd.DataFrame(
         {
-            "rank": base.unit + 1,
+            "rank": _positions(base),
+            "unit": base.unit,
             "application_id": m["application_id"].astype(str),
-            "public_id": _by_rank(base, ids),
+            "public_id": _by_unit(base, ids),
             "partner_id": m["partner_id"].astype(str),
             "applicant_tax_code": m["applicant_tax_code"].astype("string").fillna(""),
             "applicant": _person(m, "applicant_surname", "applicant_name"),
@@ -60,6 +70,8 @@ def list_frame(base: FinalList, prev: ActState, state: ActState) -> pd.DataFrame
                                                   state.waiting_position, 0), dtype="Int64"),
             "previous_awarded_cents": prev.awarded,
             "awarded_cents": state.awarded,
+            "previous_need_cents": prev.need,
+            "need_cents": state.need,
         }
     )  # fmt: skip
     out["waiting_position"] = out["waiting_position"].mask(out["waiting_position"].eq(0))
@@ -68,15 +80,22 @@ def list_frame(base: FinalList, prev: ActState, state: ActState) -> pd.DataFrame
     out["status_label"] = out["status"].map(outcome_label)
     out["previous_label"] = out["previous_status"].map(outcome_label)
     out["change"] = _change(out)
-    return out
+    return out[show].reset_index(drop=True)
 
 
-def _by_rank(base: FinalList, ids: pd.Series) -> np.ndarray:
+def _positions(base: FinalList) -> np.ndarray:
+    """The position of each row's unit: its rank, or '12-bis' for a unit reinstated."""
+    if base.in_final.all():
+        return base.unit + 1
+    return base.position
+
+
+def _by_unit(base: FinalList, ids: pd.Series) -> np.ndarray:
     """The public id of each row's unit (public_ids gives one per unit of result.units)."""
-    ranks = pd.to_numeric(base.result.units["rank"], errors="coerce")
-    known = ranks.notna().to_numpy()
-    by_rank = dict(zip(ranks[known].astype(int), ids[known].astype(str), strict=True))
-    return np.array([by_rank[int(r)] for r in base.unit + 1], dtype=object)
+    units = base.result.units
+    key = "row_key" if base.result.rules.by_minor else "application_id"
+    by_id = dict(zip(units["unit_id"].astype(str), ids.astype(str), strict=True))
+    return np.array([by_id[str(k)] for k in base.minors[key]], dtype=object)
 
 
 def _person(m: pd.DataFrame, surname: str, name: str) -> pd.Series:
@@ -98,15 +117,23 @@ def _change(frame: pd.DataFrame) -> pd.Series:
     said of the family's application (newly funded, completed, or more of it funded)."""
     change = pd.Series("", index=frame.index, dtype=object)
     before, now = frame["previous_awarded_cents"], frame["awarded_cents"]
-    unit_before = before.groupby(frame["rank"]).transform("sum")
+    unit_before = before.groupby(frame["unit"]).transform("sum")
     gained = now > before
     partial = frame["status"].eq(PARTIAL)
     change[gained & unit_before.eq(0)] = CHANGES["new"]
     change[gained & unit_before.eq(0) & partial] = CHANGES["new_partial"]
     change[gained & unit_before.gt(0)] = CHANGES["more"]
     change[gained & unit_before.gt(0) & ~partial] = CHANGES["completed"]
+    raised = frame["need_cents"].gt(frame["previous_need_cents"]) & ~gained
+    change[raised] = CHANGES["raised"]
     gone = frame["status"].isin(list(EVENT_LABELS)) & frame["previous_status"].ne(frame["status"])
     change[gone] = frame.loc[gone, "status"].map(CHANGES)
+    back = frame["previous_status"].isin([*EVENT_LABELS, EXCLUDED]) & ~frame["status"].isin(
+        [*EVENT_LABELS, EXCLUDED]
+    )
+    change[back] = CHANGES["back"]
+    change[back & gained] = CHANGES["back_partial"]
+    change[back & gained & ~partial] = CHANGES["back_funded"]
     return change
 
 
@@ -140,19 +167,22 @@ def public_frame(frame: pd.DataFrame, id_header: str = "Protocollo") -> pd.DataF
     application (no names, no tax codes, no scores)."""
     per_app = frame.groupby("application_id", sort=False).agg(
         rank=("rank", "first"),
+        unit=("unit", "first"),
         public_id=("public_id", "first"),
         awarded_cents=("awarded_cents", "sum"),
         status=("status", _app_status),
     )
     out = pd.DataFrame(
         {
+            "_unit": per_app["unit"].to_numpy(),
             "Posizione": per_app["rank"].to_numpy(),
             id_header: per_app["public_id"].to_numpy(),
             "Esito": [outcome_label(s) for s in per_app["status"]],
             "Importo (EUR)": cents_to_plain(per_app["awarded_cents"]).to_numpy(),
         }
     )
-    return out.sort_values(["Posizione", id_header], kind="stable")
+    out = out.sort_values(["_unit", id_header], kind="stable")
+    return out.drop(columns="_unit")
 
 
 def _app_status(values: pd.Series) -> str:

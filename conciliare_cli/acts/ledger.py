@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from conciliare_cli.acts.act_letters import LETTERS, check_act_letters
 from conciliare_cli.acts.chain import (
     act_date,
     act_dir,
@@ -36,6 +37,7 @@ from conciliare_cli.acts.events import (
     read_events,
 )
 from conciliare_cli.acts.finallist import ESITI, FinalList, final_list
+from conciliare_cli.acts.reinstate import acts_base
 from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short
 from conciliare_cli.publish.manifest import MANIFEST, sha256_file
@@ -45,20 +47,27 @@ from conciliare_cli.publish.manifest import MANIFEST, sha256_file
 class ChainReport:
     acts: int = 0
     problems: list[str] = field(default_factory=list)
+    letters: int = 0  # acts whose letters were checked (verify_chain(letters=True))
 
     @property
     def holds(self) -> bool:
         return not self.problems
 
 
-def verify_chain(folder: Path | str, base: FinalList | None = None) -> ChainReport:
+def verify_chain(
+    folder: Path | str, base: FinalList | None = None, *, letters: bool = False
+) -> ChainReport:
+    """Check the chain (module docstring); with `letters`, also the letters written for each
+    act (scorrimento_<k>/lettere: unchanged, and re-made the same)."""
     folder = Path(folder)
     acts = issued_acts(folder)
     report = ChainReport(acts=len(acts))
     if not acts:
         return report
     base = base or final_list(folder)
+    final = base
     events = read_events(folder, base)
+    base = acts_base(base, events)  # with the rows reinstated, in their places
     dates = [act_date(a) for a in acts]
     states = replay(base, events, dates)
     previous_path = folder / ESITI / MANIFEST
@@ -72,6 +81,9 @@ def verify_chain(folder: Path | str, base: FinalList | None = None) -> ChainRepo
             report.problems += _changed_events(where, manifest, own, dates[k - 1])
         report.problems += _files(folder, k, manifest, base, dates, events, states)
         previous_path = act_dir(folder, k) / MANIFEST
+        if letters and (act_dir(folder, k) / LETTERS).is_dir():
+            report.problems += check_act_letters(folder, final, k)
+            report.letters += 1
     return report
 
 
@@ -125,13 +137,8 @@ def _changed_events(
     return out
 
 
-def issue_next(
-    folder: Path | str, date: dt.date, base: FinalList | None = None
-) -> tuple[int, Path, FinalList]:
-    """Write the next act; (its number, its folder, the final list). `base`: the final list
-    of the call, when already at hand (otherwise re-computed and checked)."""
-    folder = Path(folder)
-    base = base or final_list(folder)
+def ensure_chain(folder: Path, base: FinalList) -> None:
+    """UserError when the chain of the acts issued does not hold."""
     report = verify_chain(folder, base)
     if not report.holds:
         raise UserError(
@@ -139,6 +146,16 @@ def issue_next(
             hint="gli atti emessi non si cambiano: ripristinare il registro degli eventi "
             "com'era; le nuove decisioni vanno registrate con la loro data, dopo l'ultimo atto",
         )
+
+
+def issue_next(
+    folder: Path | str, date: dt.date, base: FinalList | None = None
+) -> tuple[int, Path, FinalList]:
+    """Write the next act; (its number, its folder, the final list). `base`: the final list
+    of the call, when already at hand (otherwise re-computed and checked)."""
+    folder = Path(folder)
+    base = base or final_list(folder)
+    ensure_chain(folder, base)
     acts = issued_acts(folder)
     dates = [act_date(a) for a in acts]
     final_date = dt.date.fromisoformat(str(base.manifest["run_date"]))
@@ -159,10 +176,11 @@ def issue_next(
         )
     k = len(acts) + 1
     dates.append(date)
-    states = replay(base, events, dates)
+    extended = acts_base(base, events)
+    states = replay(extended, events, dates)
     previous_path = act_dir(folder, k - 1) / MANIFEST if k > 1 else folder / ESITI / MANIFEST
     rel = previous_path.relative_to(folder).as_posix()
     target = act_dir(folder, k)
-    write_act(base, target, k, dates, events, states, {"path": rel,
+    write_act(extended, target, k, dates, events, states, {"path": rel,
               "sha256": sha256_file(previous_path)})  # fmt: skip
     return k, target, base

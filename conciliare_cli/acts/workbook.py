@@ -36,6 +36,7 @@ EVENT_COLUMNS = [
     Column("by", "Registrato da", width=20),
     Column("row", "Riga del registro", "int", width=10),
 ]
+AMOUNT_COLUMN = Column("amount_cents", "Importo", "money_cents", width=12)  # only when set
 MONEY_COLUMNS = [
     Column("fund_id", "Fondo", width=12),
     Column("budget_cents", "Dotazione", "money_cents", total=True),
@@ -61,15 +62,21 @@ def write_act_xlsx(
     money: pd.DataFrame,
 ) -> None:
     heading = act_title(k, date)
+    columns = LIST_COLUMNS
+    if frame["rank"].map(lambda v: isinstance(v, str)).any():  # '12-bis': a reinstated unit
+        columns = [Column("rank", "Posizione", width=10), *LIST_COLUMNS[1:]]
     common = {"title": title, "status": heading}
     with xlsx_workbook(path, run_date=date, title=title, subject=heading) as wb:
-        write_table(wb, "Graduatoria", frame, LIST_COLUMNS,
+        write_table(wb, "Graduatoria", frame, columns,
                     subtitle="Graduatoria", **common)  # fmt: skip
         changed = frame[frame["change"].ne("")]
-        write_table(wb, "Variazioni", changed, LIST_COLUMNS, subtitle="Esiti cambiati con "
+        write_table(wb, "Variazioni", changed, columns, subtitle="Esiti cambiati con "
                     "questo atto (famiglie a cui scrivere)", empty_text="Nessuna variazione.",
                     **common)  # fmt: skip
-        write_table(wb, "Eventi", events, EVENT_COLUMNS, subtitle="Eventi considerati da "
+        event_columns = EVENT_COLUMNS
+        if "amount_cents" in events and events["amount_cents"].astype(bool).any():
+            event_columns = [*EVENT_COLUMNS[:-1], AMOUNT_COLUMN, EVENT_COLUMNS[-1]]
+        write_table(wb, "Eventi", events, event_columns, subtitle="Eventi considerati da "
                     "questo atto", empty_text="Nessun evento.", **common)  # fmt: skip
         write_table(
             wb,

@@ -10,6 +10,7 @@ from conciliare_cli.commands import prova  # noqa: F401
 from conciliare_cli.commands import rank  # noqa: F401
 from conciliare_cli.commands import explain  # noqa: F401
 from conciliare_cli.commands import letters  # noqa: F401
+from conciliare_cli.commands import evento  # noqa: F401
 from conciliare_cli.commands import controlli  # noqa: F401
 from conciliare_cli.commands import scorrimento  # noqa: F401
 from conciliare_cli.commands import situazione  # noqa: F401

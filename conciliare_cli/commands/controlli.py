@@ -13,6 +13,7 @@ from conciliare_cli.acts.sample import SampleRule, draw_sample, rule_of, write_s
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, parse_run_date
 from conciliare_cli.errors import UserError
+from conciliare_cli.lock import call_lock
 
 
 def _options(
@@ -58,7 +59,10 @@ def controlli_command(
     (eventi.xlsx): un controllo irregolare è una revoca."""
     when = parse_run_date(date)
     options = _options(quota, numero, per_ente, seme)
-    with err_console.status("Estrazione del campione (ricalcolo della graduatoria definitiva)..."):
+    with (
+        call_lock(folder, "controlli"),  # one writer at a time in the call folder
+        err_console.status("Estrazione del campione (ricalcolo della graduatoria definitiva)..."),
+    ):
         base = final_list(folder)
         rule = rule_of(base.result.call.config.checks, options)
         existed = (Path(folder) / "controlli" / "manifest.json").is_file()

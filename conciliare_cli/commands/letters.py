@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from conciliare_cli import runs
+from conciliare_cli.acts.act_letters import write_act_letters
+from conciliare_cli.acts.finallist import final_list
+from conciliare_cli.acts.ledger import ensure_chain
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import (
     call_folder,
@@ -35,6 +39,7 @@ from conciliare_cli.letters import (
 )
 from conciliare_cli.letters.delivery import INDEX_CSV, INDEX_XLSX
 from conciliare_cli.letters.files import selection_folder
+from conciliare_cli.lock import call_lock
 from conciliare_cli.status import Status, status_label
 
 LETTERS_DIR = "lettere"
@@ -72,15 +77,20 @@ def print_letters_summary(report: LettersReport, source: ListSource) -> None:
             table.add_row(status_label(outcome), str(report.counts[outcome]))
     table.add_row("[bold]Totale[/]", f"[bold]{report.letters}[/]")
     console.print(table)
-    kind = "definitiva" if source.final else "provvisoria"
+    kind = source.context()["label"]  # definitiva, provvisoria, definitiva, scorrimento n. K
     console.print(
-        f"{report.letters} lettere (graduatoria {kind} del {source.context()['date_short']}, "
-        f"rif. {source.hash_prefix}) e {report.slips} buoni in "
+        f"{_count(report.letters, 'lettera', 'lettere')} (graduatoria {kind} del "
+        f"{source.context()['date_short']}, rif. {source.hash_prefix}) e "
+        f"{_count(report.slips, 'buono', 'buoni')} in "
         f"[bold]{escape(str(report.folder))}[/] "
         f"(tutte insieme in lettere-tutte.pdf, elenco per l'invio in {INDEX_CSV} e {INDEX_XLSX})",
         highlight=False,
     )
     print_no_channel(report.no_channel)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def print_no_channel(ids: list[str]) -> None:
@@ -143,6 +153,14 @@ def letters_command(
         help="Processi in parallelo per i PDF (predefinito: uno per core).",
         metavar="N",
     ),
+    scorrimento: int | None = typer.Option(
+        None,
+        "--scorrimento",
+        min=1,
+        help="Le lettere dello scorrimento n. K alle famiglie il cui esito è cambiato "
+        "(in CARTELLA/scorrimenti/scorrimento_K/lettere).",
+        metavar="K",
+    ),
 ) -> None:
     """Scrive una lettera per ogni domanda e un buono per ogni voucher.
 
@@ -154,6 +172,14 @@ def letters_command(
     """
     call_folder(folder)
     run_date = parse_run_date(date)
+    if scorrimento is not None:
+        if only or ids or out is not None or graduatoria is not None:
+            raise UserError(
+                "--scorrimento scrive le lettere di un atto: non si usa con --solo, "
+                "--protocolli, --lettere o --graduatoria"
+            )
+        scorrimento_letters(folder, scorrimento, run_date, protocol, workers)
+        return
     outcomes = parse_outcomes(only)
     chosen_ids = parse_ids(ids)
     call = load_call(folder)
@@ -203,3 +229,30 @@ def letters_command(
             on_progress=on_progress,
         )
     print_letters_summary(report, source)
+
+
+def scorrimento_letters(
+    folder: Path, k: int, run_date: dt.date, protocol: str | None, workers: int | None
+) -> None:
+    """`letters --scorrimento K`: the letters of act K (acts/act_letters.py), under the lock."""
+    call = load_call(folder)
+    check_letters_files(call)
+    with call_lock(folder, "letters --scorrimento"):
+        with err_console.status("Ricalcolo della graduatoria definitiva e degli scorrimenti..."):
+            base = final_list(folder)
+            ensure_chain(folder, base)
+        with letters_progress() as (on_start, on_progress):
+            report, act = write_act_letters(folder, base, k, run_date, protocol=protocol,
+                                            workers=workers, on_start=on_start,
+                                            on_progress=on_progress)  # fmt: skip
+    print_letters_summary(report, act.source)
+    for rec in act.removed.to_dict("records"):
+        why = (
+            "la rinuncia è della famiglia"
+            if rec["status"] == "RINUNCIA"
+            else f"la {rec['change']} si comunica con l'atto che la decide"
+        )
+        console.print(
+            f"  {escape(rec['application_id'])}: nessuna lettera dallo scorrimento ({why})",
+            highlight=False,
+        )

@@ -8,9 +8,12 @@ import typer
 from rich.markup import escape
 
 from conciliare_cli.acts.ledger import issue_next
+from conciliare_cli.acts.standing import standing
 from conciliare_cli.app import command, console, err_console
 from conciliare_cli.commands.options import call_folder_argument, parse_run_date
+from conciliare_cli.commands.situazione import print_lapsed
 from conciliare_cli.italian import eur
+from conciliare_cli.lock import call_lock
 from conciliare_cli.publish.manifest import read_manifest
 
 
@@ -28,10 +31,16 @@ def scorrimento_command(
     tengono posizione e importo, i fondi liberati scorrono lungo la lista d'attesa in ordine di
     posizione con le regole del bando. Scrive l'atto in CARTELLA/scorrimenti/scorrimento_N/
     (graduatoria.xlsx, graduatoria.csv, variazioni.csv, elenco_pubblico.csv, manifest.json);
-    gli atti precedenti e la graduatoria definitiva non cambiano."""
+    gli atti precedenti e la graduatoria definitiva non cambiano. Se bando.yaml richiede
+    l'accettazione (acceptance:), elenca le famiglie il cui termine è scaduto senza
+    accettazione: la decadenza si dichiara con un atto e si registra, non è applicata da sola."""
     when = parse_run_date(date)
-    with err_console.status("Scorrimento in corso (ricalcolo della graduatoria definitiva)..."):
-        _, target, _ = issue_next(folder, when)
+    with (
+        call_lock(folder, "scorrimento"),  # one writer at a time: never two acts at once
+        err_console.status("Scorrimento in corso (ricalcolo della graduatoria definitiva)..."),
+    ):
+        _, target, base = issue_next(folder, when)
+        s = standing(folder, base, on=when)
     manifest = read_manifest(target) or {}
     counts = manifest.get("counts", {})
     console.print(f"[bold]{escape(str(manifest.get('title', '')))}[/]")
@@ -49,3 +58,4 @@ def scorrimento_command(
             highlight=False,
         )
     console.print(f"Atto scritto in [bold]{escape(str(target))}[/]")
+    print_lapsed(s.lapsed, folder, when)

@@ -30,7 +30,8 @@ def verify_command(
     degli esiti, rifà il calcolo con la stessa data e lo stesso stato e confronta ogni file.
     Se le lettere sono state scritte, controlla anche lettere e buoni (manifest-lettere.json).
     Poi, se ci sono scorrimenti (CARTELLA/scorrimenti/), ricalcola ogni atto dalla graduatoria
-    definitiva e dal registro degli eventi e controlla la catena dei manifest.
+    definitiva e dal registro degli eventi e controlla la catena dei manifest, e le lettere
+    scritte per ogni scorrimento.
     Esce con 0 se il risultato è riprodotto esattamente, 1 se qualcosa è diverso.
     """
     call_folder(folder)
@@ -67,13 +68,19 @@ def _verify_acts(folder: Path) -> None:
     if not issued_acts(folder):
         return
     with err_console.status("Verifica degli scorrimenti (ricalcolo di ogni atto)..."):
-        chain = verify_chain(folder)
+        chain = verify_chain(folder, letters=True)
     if chain.holds:
         console.print(
             f"Scorrimenti: {chain.acts} atti, ognuno ricalcolato dalla graduatoria definitiva "
             "e dagli eventi fino alla sua data: la catena è integra.",
             highlight=False,
         )
+        if chain.letters:
+            console.print(
+                f"Lettere degli scorrimenti ({chain.letters} atti): corrispondono al loro "
+                "manifest e sono riprodotte identiche.",
+                highlight=False,
+            )
         return
     console.print("[bold red]La catena degli scorrimenti NON è integra:[/]")
     for line in chain.problems:

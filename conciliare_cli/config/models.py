@@ -411,7 +411,11 @@ class Istruttoria(Strict):
 
 
 class Checks(Strict):
-    """The checks on a sample of the self-declarations (DPR 445/2000 art. 71)."""
+    """The sample of self-declarations to check (DPR 445/2000 art. 71, `conciliare controlli`).
+
+    A share or a number of the applications funded in the final list, overall or per partner,
+    drawn with a published seed: the keys SHA-256("<seed>:<application id>"), the smallest
+    first."""
 
     share: Decimal | None = Field(
         None, gt=0, le=1, description="Quota delle domande finanziate da controllare (0-1)"
@@ -425,6 +429,29 @@ class Checks(Strict):
     def _one_of(self) -> Checks:
         if (self.share is None) == (self.number is None):
             raise ValueError("indicare share oppure number (uno solo dei due)")
+        return self
+
+
+class Acceptance(Strict):
+    """The terms after the final list, from the receipt of the final letter (ricevute.csv).
+
+    Whether a family funded must accept its voucher, and the days to accept and to renounce."""
+
+    required: bool = Field(
+        False, description="La famiglia deve accettare il voucher (altrimenti decade)"
+    )
+    days: int | None = Field(
+        None, ge=1, le=365, description="Giorni per accettare, dal ricevimento della lettera"
+    )
+    renunciation_days: int | None = Field(
+        None, ge=1, le=365, description="Giorni per rinunciare, dal ricevimento della lettera"
+    )
+    reference: str | None = Field(None, description="Riferimento, es. art. 9 del bando")
+
+    @model_validator(mode="after")
+    def _days_when_required(self) -> Acceptance:
+        if self.required and self.days is None:
+            raise ValueError("con required: true indicare days (giorni per accettare)")
         return self
 
 
@@ -568,6 +595,11 @@ class CallConfig(Strict):
     letters: Letters | None = Field(None, description="Testi delle lettere alle famiglie")
     checks: Checks | None = Field(
         None, description="Controlli a campione sulle dichiarazioni (conciliare controlli)"
+    )
+    acceptance: Acceptance | None = Field(
+        None,
+        description="Dopo la graduatoria definitiva: accettazione richiesta e termini per "
+        "accettare e rinunciare (conciliare situazione, scorrimento)",
     )
     acts: Acts = Field(Acts(), description="Elementi formali delle lettere e del provvedimento")
     spending: Spending | None = Field(

@@ -185,8 +185,11 @@ def write_letters(
     chunk_size: int = CHUNK_SIZE,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    adjust: Callable[[list[Letter]], None] | None = None,
 ) -> LettersReport:
-    """Write the letters of `result` into `out` (see the module docstring)."""
+    """Write the letters of `result` into `out` (see the module docstring). `adjust` may add
+    to the letters' contexts before they are checked and rendered (the letters of a
+    scorrimento act, acts/act_letters.py)."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -204,6 +207,8 @@ def write_letters(
         pool = stack.enter_context(start_pool(size, proj)) if size > 1 else None
         lap("start of the workers")
         letters = prepare_letters(result, source, only=only, ids=ids, graduatoria=graduatoria)
+        if adjust is not None:
+            adjust(letters)
         lap("letters' data and graduatoria check")
         if not letters:
             raise UserError("nessuna lettera da scrivere con i filtri indicati")
