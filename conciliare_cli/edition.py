@@ -3,10 +3,11 @@
 `new_edition(previous, folder, values)` writes `folder/bando.yaml` from the previous call's:
 partners, column mappings, rules, funds and letters' texts are kept (with the file's comments);
 what belongs to one edition only (title, year, submission window, reference date, lottery
-seed) is set from `values` or left empty, so that `validate` refuses the file until the
-coordinator fills it in; the letters' protocol prefix and the rules' version follow the new
-year when it is given. `call.previous_edition` records where the previous call is, and
-`edition_warnings(call)` (shown by `validate`) says what is still equal to last year's.
+seed, the checks' seed) is set from `values` or left empty, so that `validate` refuses the
+file until the coordinator fills it in; the letters' protocol prefix and the rules' version
+follow the new year when it is given. `call.previous_edition` records where the previous call
+is, and `edition_warnings(call)` (shown by `validate`) says what is still equal to last
+year's.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class EditionValues:
     closes: dt.datetime | None = None
     reference_date: dt.date | None = None
     seed: str | None = None
+    checks_seed: str | None = None  # the sample of the checks (checks.seed), if the call has one
 
 
 def _yaml() -> YAML:
@@ -83,6 +85,9 @@ def new_edition(previous: Path, folder: Path, values: EditionValues) -> Path:
     _set(window, "closes", _yaml_time(values.closes), "chiusura delle domande")
     call["previous_edition"] = _where(old.folder.resolve(), folder.resolve())
     _set(data["ranking"]["lottery"], "seed", values.seed, "nuovo seme del sorteggio")
+    checks = data.get("checks")
+    if checks is not None and "seed" in checks:
+        _set(checks, "seed", values.checks_seed, "nuovo seme dell'estrazione dei controlli")
     publication = data.get("publication")
     if publication is not None and publication.get("act") is not None:  # last year's act
         _set(publication, "act", None, "atto che approva la nuova graduatoria")
@@ -118,6 +123,11 @@ def _copy_own_files(old: LoadedCall, folder: Path) -> None:
             shutil.copy2(source, target)
 
 
+def has_checks(previous: Path) -> bool:
+    """Whether the call in `previous` draws a sample of checks with its own seed."""
+    return load_call(previous).config.checks is not None
+
+
 def edition_warnings(call: LoadedCall) -> list[str]:
     """What is still equal to the previous edition's (seed, dates, title, year), in Italian;
     empty without `call.previous_edition` or when the previous call cannot be read."""
@@ -135,6 +145,12 @@ def edition_warnings(call: LoadedCall) -> list[str]:
         out.append(
             "il seme del sorteggio è lo stesso dell'edizione precedente: sceglierne e "
             "pubblicarne uno nuovo prima di ricevere le domande"
+        )
+    new_k, old_k = call.config.checks, old.config.checks
+    if new_k is not None and old_k is not None and new_k.seed == old_k.seed:
+        out.append(
+            "il seme dell'estrazione dei controlli è lo stesso dell'edizione precedente: "
+            "sceglierne e pubblicarne uno nuovo prima dell'estrazione"
         )
     same = [  # (equal, what, its value, the pronoun that agrees with it)
         (new_c.submission.opens == old_c.submission.opens, "l'apertura delle domande",

@@ -350,3 +350,19 @@ def test_a_second_coordinator_is_stopped_by_the_lock(
     assert "Traceback" not in out
     assert sorted(p.relative_to(call).as_posix() for p in call.rglob("*")) == before
     assert runner.invoke(app, [command, str(call), *args]).exit_code == 0  # once it is done
+
+
+def test_letters_are_stopped_by_the_lock(call: Path) -> None:
+    """`letters` reads the list and writes into esiti/: while another command holds the call
+    folder it stops with the lock's message, before writing anything."""
+    from conciliare_cli.lock import call_lock
+
+    final = _final(call)
+    before = sorted(p.relative_to(call).as_posix() for p in call.rglob("*"))
+    with call_lock(call, "rank"):
+        second = runner.invoke(
+            app, ["letters", str(call), "--protocolli", _at(final, 3), "--data", "2017-10-02"]
+        )
+    assert second.exit_code == 2, second.output
+    assert "è già in corso 'rank'" in " ".join(second.output.split())
+    assert sorted(p.relative_to(call).as_posix() for p in call.rglob("*")) == before

@@ -17,6 +17,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "conciliare-2017
 NEW_VALUES = [
     "--titolo", "Conciliare 2018", "--anno", "2018", "--apertura", "2018-06-01 09:00",
     "--chiusura", "2018-07-31 12:00", "--data-riferimento", "2018-09-01", "--seme", "seme-2018",
+    "--seme-controlli", "controlli-2018",
 ]  # fmt: skip
 
 
@@ -36,12 +37,13 @@ def test_blanks_are_refused_by_validate_one_line_each(previous: Path, tmp_path: 
     res = run("init", str(tmp_path / "bando-2018"), "--da", str(previous))
     assert res.exit_code == 0, res.output
     assert "Da compilare in bando.yaml prima di validate: titolo, anno, apertura" in res.output
+    assert "seme, seme dei controlli." in res.output
     assert (previous / "bando.yaml").read_bytes() == before  # the previous call is untouched
     with pytest.raises(ConfigError) as err:
         load_call(tmp_path / "bando-2018")
     text = err.value.render()
     for key in ("call.title", "call.year", "call.reference_date", "call.submission.opens",
-                "call.submission.closes", "ranking.lottery.seed"):  # fmt: skip
+                "call.submission.closes", "ranking.lottery.seed", "checks.seed"):  # fmt: skip
         assert f"{key}: da compilare: il valore è vuoto" in text, key
     res = run("validate", str(tmp_path / "bando-2018"))
     assert res.exit_code == 2 and "da compilare" in res.output
@@ -65,6 +67,7 @@ def test_partners_rules_and_comments_are_kept(previous: Path, tmp_path: Path) ->
     )
     assert str(c.submission.opens) == "2018-06-01 09:00:00"
     assert new.config.ranking.lottery.seed == "seme-2018"
+    assert new.config.checks is not None and new.config.checks.seed == "controlli-2018"
     assert (tmp_path / "bando-2018" / "partner").is_dir()
     assert not any((tmp_path / "bando-2018" / "partner").iterdir())
     text = (tmp_path / "bando-2018" / "bando.yaml").read_text(encoding="utf-8")
@@ -81,6 +84,7 @@ def test_validate_warns_when_seed_or_dates_equal_last_years(previous: Path, tmp_
         closes=old.call.submission.closes.replace(year=2018),
         reference_date=old.call.reference_date,
         seed=old.ranking.lottery.seed,
+        checks_seed=old.checks.seed if old.checks else None,
     )
     folder = tmp_path / "bando-2018"
     new_edition(previous, folder, values)
@@ -88,6 +92,7 @@ def test_validate_warns_when_seed_or_dates_equal_last_years(previous: Path, tmp_
         shutil.copy(f, folder / "partner" / f.name)
     warnings = edition_warnings(load_call(folder))
     assert any("seme del sorteggio è lo stesso" in w for w in warnings)
+    assert any("seme dell'estrazione dei controlli è lo stesso" in w for w in warnings)
     assert (
         "l'apertura delle domande (01/06/2017 09:00) è uguale a quella dell'edizione "
         "precedente" in warnings

@@ -13,7 +13,7 @@ from conciliare_cli.app import command, console
 from conciliare_cli.atomic import atomic_write_bytes
 from conciliare_cli.commands.options import call_folder
 from conciliare_cli.config import CONFIG_NAME, load_call
-from conciliare_cli.edition import EditionValues, new_edition
+from conciliare_cli.edition import EditionValues, has_checks, new_edition
 from conciliare_cli.engine.compile import compile_rules
 from conciliare_cli.errors import UserError
 from conciliare_cli.resources import rules_dir
@@ -90,15 +90,21 @@ def init_command(
     seed: str | None = typer.Option(
         None, "--seme", help="Nuovo seme pubblicato del sorteggio.", metavar="TESTO"
     ),
+    checks_seed: str | None = typer.Option(
+        None,
+        "--seme-controlli",
+        help="Nuovo seme pubblicato dell'estrazione dei controlli (se il bando ha checks:).",
+        metavar="TESTO",
+    ),
 ) -> None:
     """Crea la cartella di un nuovo bando: da un modello di regole commentato, oppure (--da) dal
     bando dell'anno precedente."""
     given = [title, year, opens, closes, reference, seed]
     if previous is None:
-        if any(v is not None for v in given):
+        if any(v is not None for v in [*given, checks_seed]):
             raise UserError(
-                "--titolo, --anno, --apertura, --chiusura, --data-riferimento e --seme "
-                "valgono solo con --da"
+                "--titolo, --anno, --apertura, --chiusura, --data-riferimento, --seme e "
+                "--seme-controlli valgono solo con --da"
             )
         target = init_call(folder, rules)
         console.print(
@@ -117,6 +123,7 @@ def init_command(
         closes=_when(closes, "--chiusura", True),
         reference_date=when.date() if when is not None else None,
         seed=seed,
+        checks_seed=checks_seed,
     )
     target = new_edition(previous, folder, values)
     console.print(
@@ -132,6 +139,8 @@ def init_command(
         )
         if v is None
     ]
+    if checks_seed is None and has_checks(previous):
+        missing.append("seme dei controlli")
     if missing:
         console.print(
             "Da compilare in bando.yaml prima di validate: " + ", ".join(missing) + ".",

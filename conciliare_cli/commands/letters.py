@@ -193,42 +193,43 @@ def letters_command(
             "graduatoria pubblicata",
             hint=f"lanciare prima: conciliare rank {folder}",
         )
-    source = ListSource.read(csv_path.parent)
-    for gap in formal_gaps(call):
-        err_console.print(f"[yellow]Avviso:[/] {gap}", highlight=False)
-    done = runs.recorded(csv_path.parent)
-    with reading_progress(call) as on_file:
-        result = runs.run(
-            folder, on_file=on_file, call=call, run_date=done.run_date, override=done.override
-        )
-    if out is not None:
-        target = out
-    elif outcomes or chosen_ids:  # a selection never replaces the letters of the whole list
-        target = selection_folder(output_dir(folder, None), run_date)
-    else:
-        target = output_dir(folder, None) / LETTERS_DIR
-    pending = int((application_outcomes(result.minors) == Status.TO_REGULARISE.value).sum())
-    if pending:
-        err_console.print(
-            f"[yellow]Nota:[/] {pending} domande da regolarizzare: per loro nessuna lettera "
-            "finché l'istruttoria non è chiusa (vedi conciliare validate).",
-            highlight=False,
-        )
-    with letters_progress() as (on_start, on_progress):
-        report = write_letters(
-            result,
-            target,
-            source=source,
-            run_date=run_date,
-            only=outcomes,
-            ids=chosen_ids,
-            graduatoria=csv_path,
-            workers=workers,
-            protocol=protocol,
-            on_start=on_start,
-            on_progress=on_progress,
-        )
-    print_letters_summary(report, source)
+    with call_lock(folder, "letters"):  # rank cannot replace the list while it is read
+        source = ListSource.read(csv_path.parent)
+        for gap in formal_gaps(call):
+            err_console.print(f"[yellow]Avviso:[/] {gap}", highlight=False)
+        done = runs.recorded(csv_path.parent)
+        with reading_progress(call) as on_file:
+            result = runs.run(
+                folder, on_file=on_file, call=call, run_date=done.run_date, override=done.override
+            )
+        if out is not None:
+            target = out
+        elif outcomes or chosen_ids:  # a selection never replaces the letters of the whole list
+            target = selection_folder(output_dir(folder, None), run_date)
+        else:
+            target = output_dir(folder, None) / LETTERS_DIR
+        pending = int((application_outcomes(result.minors) == Status.TO_REGULARISE.value).sum())
+        if pending:
+            err_console.print(
+                f"[yellow]Nota:[/] {pending} domande da regolarizzare: per loro nessuna lettera "
+                "finché l'istruttoria non è chiusa (vedi conciliare validate).",
+                highlight=False,
+            )
+        with letters_progress() as (on_start, on_progress):
+            report = write_letters(
+                result,
+                target,
+                source=source,
+                run_date=run_date,
+                only=outcomes,
+                ids=chosen_ids,
+                graduatoria=csv_path,
+                workers=workers,
+                protocol=protocol,
+                on_start=on_start,
+                on_progress=on_progress,
+            )
+        print_letters_summary(report, source)
 
 
 def scorrimento_letters(

@@ -1,6 +1,6 @@
 """`conciliare ricevute DIR`: record the day families received their letters, or list them.
 
-    conciliare ricevute bando-2018 --ids ASST-0042,ASST-0043 --data 2017-09-20 --canale PEC
+    conciliare ricevute bando-2018 --protocolli ASST-0042,ASST-0043 --data 2017-09-20 --canale PEC
     conciliare ricevute bando-2018            # the letters of the last run, received or not
 
 The register is `CARTELLA/ricevute.csv` (see letters/received.py for its format); terms run
@@ -20,6 +20,7 @@ from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short
 from conciliare_cli.letters.issued import read_letters_manifest
 from conciliare_cli.letters.received import CHANNELS, REGISTER, parse_day, read_register, record
+from conciliare_cli.lock import call_lock
 
 
 def _sent(folder: Path) -> tuple[str, list[str]]:
@@ -53,23 +54,29 @@ def receipts_command(
 ) -> None:
     """Registra il giorno in cui le famiglie hanno ricevuto la lettera (da cui decorrono i termini).
 
-    Senza --ids elenca le lettere dell'ultima esecuzione di 'letters', ricevute e non.
+    Senza --protocolli elenca le lettere dell'ultima esecuzione di 'letters', ricevute e non.
     """
     status, sent = _sent(folder)
     if ids:
         chosen = [t.strip() for t in ids.split(",") if t.strip()]
         unknown = sorted(set(chosen) - set(sent))
         if unknown:
-            raise UserError("--ids: nessuna lettera per " + ", ".join(unknown[:10]))
+            raise UserError("--protocolli: nessuna lettera per " + ", ".join(unknown[:10]))
         received_day = parse_day(day or "")
         if received_day is None:
             raise UserError("--data: indicare il giorno del ricevimento (AAAA-MM-GG o GG/MM/AAAA)")
         kind = channel.strip().upper()
         if kind not in CHANNELS:
             raise UserError(f"--canale: '{channel}' non è uno di {', '.join(CHANNELS)}")
-        n = record(
-            folder, chosen, list_status=status, channel=kind, day=received_day, evidence=evidence
-        )
+        with call_lock(folder, "ricevute"):  # one writer of ricevute.csv at a time
+            n = record(
+                folder,
+                chosen,
+                list_status=status,
+                channel=kind,
+                day=received_day,
+                evidence=evidence,
+            )
         console.print(f"{n} ricevute registrate in {folder / REGISTER}", highlight=False)
     received = {r.application_id: r for r in read_register(folder) if r.list_status == status}
     table = Table(title=f"Lettere della graduatoria {status}", title_justify="left")

@@ -2,7 +2,7 @@
 
 Terms (observations on the provisional list, renunciation, review and appeal on the final one)
 run from the day the letter was received, not from the day it was written. The office records
-that day here, by hand in Excel or with `conciliare ricevute CARTELLA --ids ... --data ...`;
+that day here, by hand in Excel or with `conciliare ricevute CARTELLA --protocolli ... --data ...`;
 later steps read it with `read_register` and `term_end`.
 
 Format (one row per letter received; the file opens as a table in an Italian Excel):
