@@ -114,7 +114,8 @@ def _text(series: pd.Series) -> pd.Series:
     na = values.isna().to_numpy()
     out = values.to_numpy(dtype=object, copy=True)
     out[na] = ""
-    if not all(type(v) is str for v in out.tolist()):  # numbers, booleans...: their str()
+    texts_only = isinstance(series.dtype, pd.StringDtype)  # str or missing: nothing to look at
+    if not texts_only and not all(type(v) is str for v in out.tolist()):  # numbers...: str()
         out = np.array([v if type(v) is str else str(v) for v in out.tolist()], dtype=object)
     return pd.Series(out, index=series.index, dtype=object)
 
