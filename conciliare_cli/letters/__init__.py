@@ -228,7 +228,8 @@ def write_letters(
         if on_start:
             on_start(len(items))
         with letters_folder(out) as tmp:
-            report.pages = _render(job, items, tmp, chunk_size, on_progress, pool)
+            digests: dict[str, tuple[str, int]] = {}
+            report.pages = _render(job, items, tmp, chunk_size, on_progress, pool, digests)
             lap("layout, letter and slip files, combined PDF")
             frame = index_frame(
                 letters,
@@ -257,6 +258,7 @@ def write_letters(
                     "only": sorted(only) if only else None,
                 },
                 project=proj,
+                known=digests,
             )
             lap("index and manifest")
         lap("move into place")
@@ -273,7 +275,10 @@ def _render(
     chunk_size: int,
     on_progress: Callable[[int], None] | None,
     pool: object,
+    digests: dict[str, tuple[str, int]],
 ) -> int:
+    """Lay out every letter and slip into `tmp` and write the combined PDF; `digests` receives
+    each file's SHA-256 and size."""
     title = combined_title(job.call_title)
     combined = CombinedPdf(
         tmp / f"{COMBINED_STEM}.pdf", title=title, author=job.author, run_date=job.run_date
@@ -287,8 +292,10 @@ def _render(
             on_progress=on_progress,
             on_chunk=combined.add,
             pool=pool,  # type: ignore[arg-type]
+            files=digests,
         )
         written = combined.close(pdf_identifier(title, COMBINED_STEM, job.run_date.isoformat()))
+        digests[f"{COMBINED_STEM}.pdf"] = combined.sha256
     finally:
         combined.abort()
     if written != pages:  # pragma: no cover - guards the combined file

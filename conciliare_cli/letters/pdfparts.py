@@ -246,15 +246,18 @@ def _value(head: bytes, key: bytes) -> bytes:
 class _Writer:
     """Objects appended to a binary file, then the cross-reference table and the trailer."""
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: IO[bytes], *, hashed: bool = False) -> None:
         self.out = out
         self.offsets: dict[int, int] = {}
         self.position = 0
+        self.digest = hashlib.sha256() if hashed else None  # of every byte written
         self._write(HEADER)
 
     def _write(self, data: bytes) -> None:
         self.out.write(data)
         self.position += len(data)
+        if self.digest is not None:
+            self.digest.update(data)
 
     def add(self, number: int, head: bytes, body: bytes = b"") -> None:
         self.offsets[number] = self.position
@@ -326,7 +329,7 @@ class CombinedPdf:
         self.author = author
         self.run_date = run_date
         self.out = target.open("wb")
-        self.writer = _Writer(self.out)
+        self.writer = _Writer(self.out, hashed=True)
         self.kids: list[int] = []
         self.next_number = 5  # 1 page tree, 2 catalog, 3 metadata, 4 info
         self.output_intents = b""
@@ -354,6 +357,12 @@ class CombinedPdf:
         writer.finish(2, 4, identifier)
         self.out.close()
         return len(self.kids)
+
+    @property
+    def sha256(self) -> tuple[str, int]:
+        """(SHA-256, bytes) of the file written (after close)."""
+        assert self.writer.digest is not None
+        return self.writer.digest.hexdigest(), self.writer.position
 
     def abort(self) -> None:
         self.out.close()

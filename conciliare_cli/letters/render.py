@@ -15,6 +15,8 @@ its letters, and chunks are cut the same way whatever the number of processes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -57,6 +59,7 @@ class ChunkResult:
     index: int
     pages: int
     objects: ChunkObjects  # the chunk's PDF objects, for the combined PDF
+    files: dict[str, tuple[str, int]]  # relative file -> (SHA-256, bytes), for the manifest
 
 
 def combined_title(call_title: str) -> str:
@@ -98,26 +101,34 @@ def _starts(objects: ChunkObjects, items: Sequence[LetterItem]) -> list[tuple[st
 def render_chunk(
     job: RenderJob, index: int, items: Sequence[LetterItem], folder: str
 ) -> ChunkResult:
-    """Compile a chunk once, write one PDF/A file per letter and per slip."""
+    """Compile a chunk once, write one PDF/A file per letter and per slip (hashed here, while
+    the bytes are at hand, so the manifest does not read them back)."""
     pdf = compiler_for(job.project).compile(chunk_document(job, items), job.run_date)
     objects = ChunkObjects.from_pdf(pdf)
     parts = _starts(objects, items)
     bounds = [start for _n, _t, start in parts] + [len(objects.pages)]
+    files: dict[str, tuple[str, int]] = {}
+    made: set[Path] = set()
     for k, (name, title, start) in enumerate(parts):
         own = objects.pages[start : bounds[k + 1]]
+        buffer = io.BytesIO()
+        letter_pdf(
+            objects,
+            own,
+            buffer,
+            title=title,
+            author=job.author,
+            run_date=job.run_date,
+            identifier=pdf_identifier(job.call_title, name, job.run_date.isoformat()),
+        )
+        data = buffer.getvalue()
         path = Path(folder) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            letter_pdf(
-                objects,
-                own,
-                out,
-                title=title,
-                author=job.author,
-                run_date=job.run_date,
-                identifier=pdf_identifier(job.call_title, name, job.run_date.isoformat()),
-            )
-    return ChunkResult(index=index, pages=len(objects.pages), objects=objects)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(data)
+        files[name] = (hashlib.sha256(data).hexdigest(), len(data))
+    return ChunkResult(index=index, pages=len(objects.pages), objects=objects, files=files)
 
 
 def default_workers() -> int:
@@ -160,11 +171,13 @@ def render_pdfs(
     on_progress: Callable[[int], None] | None = None,
     on_chunk: Callable[[ChunkObjects], None] | None = None,
     pool: ProcessPoolExecutor | None = None,
+    files: dict[str, tuple[str, int]] | None = None,
 ) -> int:
     """Render every letter and slip into `folder`; return the number of pages.
 
     `on_chunk` receives each chunk's PDF objects in order (for the combined PDF), as soon as
     the chunk and those before it are done. With a `pool` the chunks run in its processes.
+    `files`, when given, receives each written file's SHA-256 and size.
     """
     parts = chunks(items, chunk_size)
     pages = 0
@@ -172,6 +185,8 @@ def render_pdfs(
         for i, part in enumerate(parts):
             result = render_chunk(job, i, part, str(folder))
             pages += result.pages
+            if files is not None:
+                files.update(result.files)
             if on_chunk:
                 on_chunk(result.objects)
             if on_progress:
@@ -202,6 +217,8 @@ def render_pdfs(
             while next_index in finished:  # in order, while the others are laid out
                 result = finished.pop(next_index)
                 pages += result.pages
+                if files is not None:
+                    files.update(result.files)
                 if on_chunk:
                     on_chunk(result.objects)
                 next_index += 1
