@@ -159,8 +159,8 @@ def _items(letters: list[Letter], call_title: str) -> list[LetterItem]:
 
 def check_templates(compiler: Compiler, job: RenderJob, letters: list[Letter]) -> None:
     """Compile the templates on an example letter of every outcome (provisional and final)
-    and on the first real letter of each outcome: a template error stops the run here, with
-    its file and line, before any letter is written."""
+    and on the first real letter of each outcome, and their page footers: a template error
+    stops the run here, with its file and line, before any letter is written."""
     firsts: dict[str, Letter] = {}
     for letter in letters:
         firsts.setdefault(letter.outcome, letter)
@@ -169,6 +169,8 @@ def check_templates(compiler: Compiler, job: RenderJob, letters: list[Letter]) -
         {"title": "prova", "author": job.author, "common": job.common, "letters": contexts},
         job.run_date,
     )
+    pages = [{"id": str(letter["application_id"]), "page": 1, "pages": 2} for letter in contexts]
+    compiler.compile_footers({"title": "prova", "author": job.author, "pages": pages}, job.run_date)
 
 
 def write_letters(

@@ -38,6 +38,7 @@ SHIPPED = Path(__file__).resolve().parent / "templates"
 OVERRIDE_DIR = "templates"
 TEMPLATE_NAMES = ("stile.typ", "lettera.typ", "buono.typ")
 DOCUMENT = "documento.typ"
+FOOTERS_DOCUMENT = "piedi.typ"
 # An empty document compiled after each chunk, only to age Typst's memo cache (below).
 EMPTY_DOCUMENT = "conciliare-vuoto.typ"
 # typst-py drops the memo entries left unused for 10 compilations (comemo::evict(10) after each
@@ -69,6 +70,20 @@ DOCUMENT_SOURCE = f"""// Written by conciliare for each run: not a template (see
     heading(level: 6, outlined: false, bookmarked: true, "{SLIP_MARK}" + str(i) + "-" + str(k))
     buono(dati.common, l, b)
   }}
+}}
+"""
+
+
+# The page footers of a chunk's letters, one page each ("Domanda ... – pagina N di M", from
+# `piede` in stile.typ), drawn over the letters' pages by pdfparts (ChunkObjects.stamp). Laid
+# out apart because a footer that counts pages makes Typst lay the whole chunk out twice.
+FOOTERS_SOURCE = f"""// Written by conciliare for each run: not a template (see the README).
+#import "stile.typ": pagina, piede
+#let dati = json(bytes(sys.inputs.at("{DATA_INPUT}")))
+#set document(title: dati.title, author: dati.author)
+#show: pagina
+#for p in dati.pages {{
+  page(footer: piede(p.id, p.page, p.pages), [])
 }}
 """
 
@@ -126,7 +141,7 @@ def build_project(root: Path, call_folder: Path | None, logos: Sequence[Path]) -
             if (
                 path.is_file()
                 and path.suffix.lower() in ASSET_SUFFIXES
-                and path.name not in (DOCUMENT, EMPTY_DOCUMENT)
+                and path.name not in (DOCUMENT, FOOTERS_DOCUMENT, EMPTY_DOCUMENT)
             ):
                 shutil.copyfile(path, root / path.name)
                 origin[path.name] = str(path)
@@ -134,6 +149,7 @@ def build_project(root: Path, call_folder: Path | None, logos: Sequence[Path]) -
     for i, logo in enumerate(logos, start=1):
         shutil.copyfile(logo, root / "loghi" / f"{i}{logo.suffix.lower()}")
     (root / DOCUMENT).write_text(DOCUMENT_SOURCE, encoding="utf-8")
+    (root / FOOTERS_DOCUMENT).write_text(FOOTERS_SOURCE, encoding="utf-8")
     (root / EMPTY_DOCUMENT).write_text("", encoding="utf-8")
     (root / "pacchetti").mkdir()
     return Project(root=str(root), origin=origin)
@@ -190,6 +206,7 @@ class Compiler:
         }
         fonts = font_folders(project)
         self._compiler = typst.Compiler(str(root / DOCUMENT), font_paths=fonts, **options)
+        self._footers = typst.Compiler(str(root / FOOTERS_DOCUMENT), font_paths=fonts, **options)
         self._empty = typst.Compiler(str(root / EMPTY_DOCUMENT), **options)
 
     def forget(self) -> None:
@@ -200,11 +217,18 @@ class Compiler:
 
     def compile(self, data: dict[str, Any], run_date: dt.date) -> bytes:
         """The PDF/A of a chunk (`data`: title, author, common, letters), then forget() it."""
+        return self._run(self._compiler, data, run_date)
+
+    def compile_footers(self, data: dict[str, Any], run_date: dt.date) -> bytes:
+        """The PDF/A of a chunk's page footers (`data`: title, author, pages: id, page, pages)."""
+        return self._run(self._footers, data, run_date)
+
+    def _run(self, compiler: Any, data: dict[str, Any], run_date: dt.date) -> bytes:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         stamp = dt.datetime(run_date.year, run_date.month, run_date.day, tzinfo=dt.UTC)
         try:
             with no_network():
-                pdf = self._compiler.compile(
+                pdf = compiler.compile(
                     sys_inputs={DATA_INPUT: text},
                     pdf_standards=[PDF_STANDARD],
                     timestamp=stamp,
@@ -227,7 +251,8 @@ def template_error(exc: Any, project: Project) -> UserError:
     message = str(getattr(exc, "message", exc))
     diagnostic = str(getattr(exc, "diagnostic", ""))
     hints = [str(h) for h in getattr(exc, "hints", []) or []]
-    found = [m for m in _LOCATION.finditer(diagnostic) if Path(m["file"]).name != DOCUMENT]
+    own = (DOCUMENT, FOOTERS_DOCUMENT)
+    found = [m for m in _LOCATION.finditer(diagnostic) if Path(m["file"]).name not in own]
     if "failed to download package" in message or ("package" in message and "@" in message):
         message = "i pacchetti esterni non sono ammessi (nessun accesso alla rete)"
     elif "file not found" in message or "access denied" in message:

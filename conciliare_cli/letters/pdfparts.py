@@ -227,6 +227,109 @@ class ChunkObjects:
                     todo.append(ref)
         return sorted(seen)
 
+    def stamp(self, overlay: ChunkObjects, targets: Sequence[int]) -> None:
+        """Draw page k of `overlay` over page `targets[k]` (the letters' page footers).
+
+        Each overlay page becomes a form XObject (its content stream, its resources) that the
+        target page draws after its own content: the page's contents become [q, own, Q + draw]
+        and it gets its own copy of its resources naming the form. The overlay's objects are
+        added after this chunk's; those equal to one of this chunk's (the colour profile) are
+        not added twice. Only dictionaries are written; streams are copied byte for byte.
+        """
+        if len(overlay.pages) != len(targets):
+            raise ValueError("one overlay page per target page")
+        page_parts = [_page_parts(overlay.heads[p]) for p in overlay.pages]
+        contents = {c for _r, c in page_parts}
+        same = {(self.heads[n], self.bodies.get(n, b"")): n for n in sorted(self.heads)}
+        number = max(self.heads) + 1
+        mapping: dict[int, int] = {}
+        for old in _postorder(overlay, [r for r, _c in page_parts]):
+            if old in contents:  # a page's content stream: it becomes a form, below
+                continue
+            head = renumber(overlay.heads[old], mapping.get)
+            body = overlay.bodies.get(old, b"")
+            if (head, body) in same:
+                mapping[old] = same[(head, body)]
+                continue
+            mapping[old] = number
+            self._add(number, head, body)
+            number += 1
+        before, after = number, number + 1
+        draw = b"\nQ q /" + FOOTER_FORM + b" Do Q\n"
+        for stream_number, data in ((before, b"q\n"), (after, draw)):
+            self._add(stream_number, b"<</Length %d>>" % len(data), _STREAM + data + b"\nendstream")
+        number += 2
+        for target, (resources, content) in zip(targets, page_parts, strict=True):
+            box = _value(self.heads[target], b"/MediaBox") or b"[0 0 595.2756 841.8898]"
+            head = overlay.heads[content]
+            form = (
+                b"<</Type/XObject/Subtype/Form/BBox"
+                + box
+                + b"/Resources %d 0 R" % mapping[resources]
+                + head[2:]
+            )
+            self._add(number, form, overlay.bodies[content])
+            own_resources, own_content = _page_parts(self.heads[target])
+            self._add(number + 1, _with_form(self.heads[own_resources], number))
+            page = self.heads[target]
+            page = page.replace(
+                b"/Resources %d 0 R" % own_resources, b"/Resources %d 0 R" % (number + 1), 1
+            )
+            page = page.replace(
+                b"/Contents %d 0 R" % own_content,
+                b"/Contents [%d 0 R %d 0 R %d 0 R]" % (before, own_content, after),
+                1,
+            )
+            self.heads[target] = page
+            self.refs[target] = _refs(page)
+            number += 2
+
+    def _add(self, number: int, head: bytes, body: bytes = b"") -> None:
+        self.heads[number] = head
+        if body:
+            self.bodies[number] = body
+        self.refs[number] = _refs(head)
+
+
+FOOTER_FORM = b"ConciliarePiede"
+
+
+def _page_parts(head: bytes) -> tuple[int, int]:
+    """(resources, contents) object numbers of a page dictionary written by Typst."""
+    resources = _refs(_value(head, b"/Resources"))
+    contents = _refs(_value(head, b"/Contents"))
+    if len(resources) != 1 or len(contents) != 1:  # pragma: no cover - not Typst's layout
+        raise ValueError("unexpected page layout")
+    return resources[0], contents[0]
+
+
+def _with_form(resources: bytes, form: int) -> bytes:
+    """A resources dictionary that also names the footer's form XObject."""
+    entry = b"/" + FOOTER_FORM + b" %d 0 R" % form
+    if b"/XObject<<" in resources:
+        return resources.replace(b"/XObject<<", b"/XObject<<" + entry, 1)
+    if not resources.endswith(b">>"):  # pragma: no cover - not a dictionary
+        raise ValueError("unexpected resources")
+    return resources[:-2] + b"/XObject<<" + entry + b">>>>"
+
+
+def _postorder(chunk: ChunkObjects, roots: Iterable[int]) -> list[int]:
+    """The objects reachable from `roots`, each after the objects it refers to."""
+    out: list[int] = []
+    seen: set[int] = set()
+
+    def visit(number: int) -> None:
+        seen.add(number)
+        for ref in chunk.refs.get(number, ()):
+            if ref not in seen and ref in chunk.heads:
+                visit(ref)
+        out.append(number)
+
+    for root in roots:
+        if root not in seen:
+            visit(root)
+    return out
+
 
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s")
 _OBJECT = re.compile(rb"(\d+) 0 obj\s*")

@@ -86,16 +86,55 @@ def chunk_document(job: RenderJob, items: Sequence[LetterItem]) -> dict[str, Any
     }
 
 
-def _starts(objects: ChunkObjects, items: Sequence[LetterItem]) -> list[tuple[str, str, int]]:
-    """(file, title, first page index) of every letter and slip of the chunk, in order."""
+@dataclass(frozen=True)
+class Part:
+    """A letter or a slip inside a chunk: its file, its title, its pages (indexes)."""
+
+    name: str
+    title: str
+    start: int
+    end: int
+    letter_of: str | None  # the application id for a letter, None for a slip
+
+
+def _parts(objects: ChunkObjects, items: Sequence[LetterItem]) -> list[Part]:
+    """Every letter and slip of the chunk, in order, with the pages its bookmark begins."""
     index_of = {page: i for i, page in enumerate(objects.pages)}
     marks = {t: index_of[p] for t, p in objects.bookmarks() if p in index_of}
-    out = []
+    starts: list[tuple[str, str, int, str | None]] = []
     for i, item in enumerate(items):
-        out.append((f"{item.stem}.pdf", item.title, marks[f"{LETTER_MARK}{i}"]))
+        app = str(item.context["application_id"])
+        starts.append((f"{item.stem}.pdf", item.title, marks[f"{LETTER_MARK}{i}"], app))
         for k, (name, title) in enumerate(item.slips):
-            out.append((name, title, marks[f"{SLIP_MARK}{i}-{k}"]))
-    return out
+            starts.append((name, title, marks[f"{SLIP_MARK}{i}-{k}"], None))
+    ends = [start for _n, _t, start, _a in starts[1:]] + [len(objects.pages)]
+    return [
+        Part(name, title, start, end, app)
+        for (name, title, start, app), end in zip(starts, ends, strict=True)
+    ]
+
+
+def lay_out_chunk(
+    compiler: Compiler, job: RenderJob, items: Sequence[LetterItem]
+) -> tuple[ChunkObjects, list[Part]]:
+    """Lay a chunk out: its letters and slips, then every letter page's footer, drawn over it."""
+    pdf = compiler.compile(chunk_document(job, items), job.run_date)
+    objects = ChunkObjects.from_pdf(pdf)
+    parts = _parts(objects, items)
+    footers: list[dict[str, Any]] = []
+    targets: list[int] = []
+    for part in parts:
+        if part.letter_of is None:
+            continue
+        pages = part.end - part.start
+        for n in range(pages):
+            footers.append({"id": part.letter_of, "page": n + 1, "pages": pages})
+            targets.append(objects.pages[part.start + n])
+    if footers:
+        data = {"title": combined_title(job.call_title), "author": job.author, "pages": footers}
+        overlay = ChunkObjects.from_pdf(compiler.compile_footers(data, job.run_date))
+        objects.stamp(overlay, targets)
+    return objects, parts
 
 
 def render_chunk(
@@ -103,25 +142,22 @@ def render_chunk(
 ) -> ChunkResult:
     """Compile a chunk once, write one PDF/A file per letter and per slip (hashed here, while
     the bytes are at hand, so the manifest does not read them back)."""
-    pdf = compiler_for(job.project).compile(chunk_document(job, items), job.run_date)
-    objects = ChunkObjects.from_pdf(pdf)
-    parts = _starts(objects, items)
-    bounds = [start for _n, _t, start in parts] + [len(objects.pages)]
+    objects, parts = lay_out_chunk(compiler_for(job.project), job, items)
     files: dict[str, tuple[str, int]] = {}
     made: set[Path] = set()
-    for k, (name, title, start) in enumerate(parts):
-        own = objects.pages[start : bounds[k + 1]]
+    for part in parts:
         buffer = io.BytesIO()
         letter_pdf(
             objects,
-            own,
+            objects.pages[part.start : part.end],
             buffer,
-            title=title,
+            title=part.title,
             author=job.author,
             run_date=job.run_date,
-            identifier=pdf_identifier(job.call_title, name, job.run_date.isoformat()),
+            identifier=pdf_identifier(job.call_title, part.name, job.run_date.isoformat()),
         )
         data = buffer.getvalue()
+        name = part.name
         path = Path(folder) / name
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
