@@ -17,7 +17,9 @@ from conciliare_cli.letters.pdfparts import (
     CombinedPdf,
     _refs,
     letter_pdf,
+    pieces,
     renumber,
+    renumber_pieces,
 )
 
 RUN_DATE = dt.date(2017, 9, 15)
@@ -34,6 +36,7 @@ def test_renumber_rewrites_references_only():
         b"<</Type /Page/Parent 101 0 R/Contents 112 0 R/Kids [107 0 R null]"
         b"/URI (see 1 0 R \\) 9 0 R)/Box [0 0 595.2 841.8]/W [3 [318] 10 [275 390]]>>"
     )
+    assert renumber_pieces(pieces(head), mapping.get) == renumber(head, mapping.get)
 
 
 def _chunk() -> ChunkObjects:

@@ -53,6 +53,34 @@ def renumber(head: bytes, numbers: Callable[[int], int | None]) -> bytes:
     return _TOKENS.sub(one, head)
 
 
+Pieces = tuple[bytes | int, ...]  # literal bytes and, between them, referenced objects
+
+
+def pieces(head: bytes) -> Pieces:
+    """`head` cut at its references: renumbering is then a join (`renumber_pieces`), faster
+    than `renumber` when the same dictionary (a font, a colour space) goes into many files."""
+    out: list[bytes | int] = []
+    last = 0
+    for match in _TOKENS.finditer(head):
+        if match.group(1) is not None:
+            out += [head[last : match.start()], int(match.group(1))]
+            last = match.end()
+    out.append(head[last:])
+    return tuple(out)
+
+
+def renumber_pieces(cut: Pieces, numbers: Callable[[int], int | None]) -> bytes:
+    """The same as `renumber` on the head `cut` came from."""
+    out = []
+    for piece in cut:
+        if isinstance(piece, bytes):
+            out.append(piece)
+        else:
+            new = numbers(piece)
+            out.append(b"null" if new is None else b"%d 0 R" % new)
+    return b"".join(out)
+
+
 # ---------------------------------------------------------------- metadata
 
 
@@ -405,16 +433,23 @@ def letter_pdf(
     author: str,
     run_date: dt.date,
     identifier: bytes,
+    cut: dict[int, Pieces] | None = None,
 ) -> None:
-    """Write one letter (the given pages of the chunk) as a PDF/A-3b file to `out`."""
+    """Write one letter (the given pages of the chunk) as a PDF/A-3b file to `out`.
+
+    `cut` keeps the chunk's dictionaries cut at their references (`pieces`) from one letter
+    of the chunk to the next."""
     needed = chunk.closure(pages)
     # 1 page tree, 2 catalog, 3 metadata, 4 info, then the chunk's objects in order.
     new = {old: i for i, old in enumerate(needed, start=5)}
     new[chunk.page_tree] = 1
     new[chunk.catalog] = 2
+    cut = {} if cut is None else cut
     writer = _Writer(out)
     for old in needed:
-        writer.add(new[old], renumber(chunk.heads[old], new.get), chunk.bodies.get(old, b""))
+        if old not in cut:
+            cut[old] = pieces(chunk.heads[old])
+        writer.add(new[old], renumber_pieces(cut[old], new.get), chunk.bodies.get(old, b""))
     writer.add(1, _page_tree([new[p] for p in pages]))
     intents = renumber(chunk.output_intents, new.get)
     writer.add(2, _catalog(1, 3, intents))

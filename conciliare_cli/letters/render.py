@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from conciliare_cli.letters.engine import LETTER_MARK, SLIP_MARK, Compiler, Project
-from conciliare_cli.letters.pdfparts import ChunkObjects, letter_pdf, pdf_identifier
+from conciliare_cli.letters.pdfparts import ChunkObjects, Pieces, letter_pdf, pdf_identifier
 
 # Letters per Typst document: ~100 makes the per-document cost small and keeps memory low (one
 # document of 10,000 letters takes gigabytes). Fixed, so the bytes never depend on the workers.
@@ -145,6 +145,7 @@ def render_chunk(
     objects, parts = lay_out_chunk(compiler_for(job.project), job, items)
     files: dict[str, tuple[str, int]] = {}
     made: set[Path] = set()
+    cut: dict[int, Pieces] = {}
     for part in parts:
         buffer = io.BytesIO()
         letter_pdf(
@@ -155,6 +156,7 @@ def render_chunk(
             author=job.author,
             run_date=job.run_date,
             identifier=pdf_identifier(job.call_title, part.name, job.run_date.isoformat()),
+            cut=cut,
         )
         data = buffer.getvalue()
         name = part.name
