@@ -260,6 +260,16 @@ def template_error(exc: Any, project: Project) -> UserError:
             f"file non accessibile ({message}): i modelli possono leggere solo i file della "
             "propria cartella templates/ e i loghi indicati in bando.yaml"
         )
+    overridden = any(
+        Path(o).parent.name == OVERRIDE_DIR and SHIPPED not in Path(o).parents
+        for o in project.origin.values()
+    )
+    if overridden and ("unresolved import" in message or "unknown variable" in message):
+        hints.append(
+            "i modelli nella cartella templates/ del bando possono venire da una versione "
+            "precedente: confrontarli con quelli forniti (per esempio stile.typ definisce ora "
+            "anche piede e affianca)"
+        )
     if not found:
         return UserError(f"errore nel modello della lettera ({message})", hint="; ".join(hints))
     where = found[0]
