@@ -7,8 +7,9 @@ Builds a synthetic RankResult (tests/letters_fixtures.py: 1-3 minors per applica
 outcome; from a final list, so every funded child has a slip), writes the letters into a
 temporary folder and prints the wall time, the CPU of this process and its workers, the CPU per
 letter and the peak resident memory of the process tree (sampled every 5 ms).
-With --floor it then compiles the same chunks once more in this process with one warm Typst
-compiler, writing nothing (no cutting, no files, no combined PDF): the ratio of the run's CPU
+With --floor it then lays the same chunks out once more in this process with one warm Typst
+compiler (the letters, then their pages' footers drawn over them), writing nothing (no
+cutting, no files, no combined PDF): the ratio of the run's CPU
 to that floor is the cost of everything around the layout.
 Target (issue 14): 10,000 letters with slips in under 60 s on 2 cores, PDF/A, bounded memory.
 """
@@ -47,7 +48,7 @@ def floor_cpu(result, source: ListSource) -> float:
     from conciliare_cli.letters import _items
     from conciliare_cli.letters.common import common_context
     from conciliare_cli.letters.engine import Compiler, project
-    from conciliare_cli.letters.render import CHUNK_SIZE, RenderJob, chunk_document, chunks
+    from conciliare_cli.letters.render import CHUNK_SIZE, RenderJob, chunks, lay_out_chunk
 
     letters = prepare_letters(result, source)
     with project(result.call.folder, []) as proj:
@@ -55,11 +56,11 @@ def floor_cpu(result, source: ListSource) -> float:
             proj, common_context(result.rules, RUN_DATE, []), "bench", "bench", RUN_DATE
         )
         compiler = Compiler(proj)
-        compiler.compile(chunk_document(job, _items(letters[:10], "bench")), RUN_DATE)  # fonts
+        lay_out_chunk(compiler, job, _items(letters[:10], "bench"))  # fonts
         items = _items(letters, "bench")
         started = time.process_time()
         for part in chunks(items, CHUNK_SIZE):
-            compiler.compile(chunk_document(job, part), RUN_DATE)
+            lay_out_chunk(compiler, job, part)  # the letters, then their pages' footers
         return time.process_time() - started
 
 

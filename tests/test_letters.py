@@ -24,6 +24,7 @@ from conciliare_cli.letters import (
     sanitise_id,
     write_letters,
 )
+from conciliare_cli.letters.engine import SHIPPED
 from conciliare_cli.letters.files import check_against_graduatoria, letters_folder
 from conciliare_cli.letters.words import (
     count_noun,
@@ -413,6 +414,38 @@ def test_a_bad_template_names_its_file_and_line_before_any_letter(tmp_path, text
     assert str(result.call.folder / "templates" / "buono.typ") in message
     assert f"riga {line}:" in message and fragment in message
     assert not out.exists()
+
+
+def test_a_stile_of_an_earlier_version_is_said_so(tmp_path):
+    """A call's own stile.typ without the helpers the shipped templates now import."""
+    result = small_result(tmp_path / "bando")
+    shipped = (SHIPPED / "stile.typ").read_text(encoding="utf-8")
+    _override(result, "stile.typ", shipped.replace("#let affianca(", "#let vecchia("))
+    with pytest.raises(UserError) as info:
+        write_letters(result, tmp_path / "out", source=FINAL, run_date=RUN_DATE, workers=1)
+    message = info.value.render()
+    assert "unresolved import" in message and "versione precedente" in message
+
+
+def test_every_page_of_a_letter_says_whose_and_which(tmp_path):
+    result = small_result(tmp_path / "bando")
+    _override(
+        result,
+        "lettera.typ",
+        (SHIPPED / "lettera.typ")
+        .read_text(encoding="utf-8")
+        .replace("  esito(c, l)\n", "  v(250mm)\n  esito(c, l)\n"),
+    )
+    out = tmp_path / "out"
+    write_letters(result, out, source=FINAL, run_date=RUN_DATE, workers=1)
+    from pypdf import PdfReader
+
+    pages = [p.extract_text() for p in PdfReader(out / "ASST-0001.pdf").pages]
+    assert len(pages) >= 2
+    for n, text in enumerate(pages, start=1):
+        assert text.rstrip().endswith(f"Domanda ASST-0001 – pagina {n} di {len(pages)}")
+    slip = PdfReader(out / "buoni" / "ASST-0001-1.pdf").pages[0].extract_text()
+    assert "Domanda" not in slip and "pagina" not in slip
 
 
 def test_missing_letters_section_and_missing_logo(tmp_path):

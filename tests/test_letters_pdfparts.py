@@ -12,11 +12,14 @@ from pypdf.generic import NullObject
 from conciliare_cli.letters import ListSource, write_letters
 from conciliare_cli.letters.engine import SHIPPED
 from conciliare_cli.letters.pdfparts import (
+    FOOTER_FORM,
     ChunkObjects,
     CombinedPdf,
     _refs,
     letter_pdf,
+    pieces,
     renumber,
+    renumber_pieces,
 )
 
 RUN_DATE = dt.date(2017, 9, 15)
@@ -33,6 +36,7 @@ def test_renumber_rewrites_references_only():
         b"<</Type /Page/Parent 101 0 R/Contents 112 0 R/Kids [107 0 R null]"
         b"/URI (see 1 0 R \\) 9 0 R)/Box [0 0 595.2 841.8]/W [3 [318] 10 [275 390]]>>"
     )
+    assert renumber_pieces(pieces(head), mapping.get) == renumber(head, mapping.get)
 
 
 def _chunk() -> ChunkObjects:
@@ -118,9 +122,13 @@ def test_long_letters_with_a_logo_split_and_join_page_by_page(tmp_path):
     funded = [page.extract_text() for page in singles["ASST-0001.pdf"].pages]
     assert len(funded) >= 2 and "INIZIO ASST-0001" in funded[0]
     assert "SECONDA PAGINA ASST-0001" in " ".join(funded[1:])
+    assert "Domanda ASST-0001 – pagina 1 di 2" in funded[0]
+    assert "Domanda ASST-0001 – pagina 2 di 2" in funded[1] and len(funded) == 2
     for name, reader in singles.items():
         resources = reader.pages[0]["/Resources"]
-        assert "/XObject" in resources and len(resources["/XObject"]) == 1, name  # the logo
+        forms = set(resources["/XObject"])  # the logo, and a letter's page footer
+        slip = name.startswith("buoni/")
+        assert len(forms) == 2 - slip and (FOOTER_FORM.decode() in str(forms)) != slip, name
     combined = PdfReader(out / "lettere-tutte.pdf", strict=True)
     assert len(combined.pages) == report.pages == sum(len(r.pages) for r in singles.values())
     texts = [page.extract_text() for page in combined.pages]
@@ -149,3 +157,41 @@ def test_typst_pdf_is_read_into_its_objects():
     )
     reader = PdfReader(io.BytesIO(out.getvalue()), strict=True)
     assert len(reader.pages) == 1 and "m1" in reader.pages[0].extract_text()
+
+
+def test_stamp_draws_an_overlay_page_over_a_page_as_a_form():
+    chunk = _chunk()
+    overlay = ChunkObjects(
+        heads={
+            1: b"<</Type /Pages/Kids [3 0 R]/Count 1>>",
+            2: b"<</Type /Catalog/Pages 1 0 R>>",
+            3: b"<</Type /Page/Parent 1 0 R/Contents 4 0 R/Resources 5 0 R>>",
+            4: b"<</Length 3/Filter/FlateDecode>>",
+            5: b"<</ColorSpace <</srgb [/ICCBased 6 0 R]>>/Font <</f0 7 0 R>>>>",
+            6: b"<</N 3/Length 3>>",  # the same colour profile as the chunk's object 9
+            7: b"<</Type /Font>>",
+        },
+        bodies={4: b"\nstream\nxyz\nendstream", 6: b"\nstream\nabc\nendstream"},
+        refs={},
+        pages=[3],
+        page_tree=1,
+        catalog=2,
+        output_intents=b"",
+    )
+    overlay.refs = {n: _refs(h) for n, h in overlay.heads.items()}
+    before = dict(chunk.heads)
+    chunk.stamp(overlay, [5])
+    assert chunk.heads[3] == before[3]  # the other page is untouched
+    page = chunk.heads[5]
+    contents = _refs(page[page.index(b"/Contents") : page.index(b"]")])
+    assert len(contents) == 3 and contents[1] == 6
+    assert chunk.bodies[contents[0]] == b"\nstream\nq\n\nendstream"
+    assert chunk.bodies[contents[2]].endswith(b"Q q /" + FOOTER_FORM + b" Do Q\n\nendstream")
+    resources = chunk.heads[_refs(page[page.index(b"/Resources") :])[0]]
+    assert resources != before[7] and chunk.heads[7] == before[7]  # a copy for this page
+    assert resources.startswith(before[7][:-2]) and b"/XObject<</" + FOOTER_FORM in resources
+    form = chunk.heads[_refs(resources[resources.index(b"/XObject") :])[0]]
+    assert form.startswith(b"<</Type/XObject/Subtype/Form/BBox") and b"/Filter/FlateDecode" in form
+    form_resources = chunk.heads[_refs(form)[0]]
+    assert b"[/ICCBased 9 0 R]" in form_resources  # the profile is not copied twice
+    assert sum(body == b"\nstream\nabc\nendstream" for body in chunk.bodies.values()) == 3

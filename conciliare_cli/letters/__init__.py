@@ -159,8 +159,8 @@ def _items(letters: list[Letter], call_title: str) -> list[LetterItem]:
 
 def check_templates(compiler: Compiler, job: RenderJob, letters: list[Letter]) -> None:
     """Compile the templates on an example letter of every outcome (provisional and final)
-    and on the first real letter of each outcome: a template error stops the run here, with
-    its file and line, before any letter is written."""
+    and on the first real letter of each outcome, and their page footers: a template error
+    stops the run here, with its file and line, before any letter is written."""
     firsts: dict[str, Letter] = {}
     for letter in letters:
         firsts.setdefault(letter.outcome, letter)
@@ -169,6 +169,8 @@ def check_templates(compiler: Compiler, job: RenderJob, letters: list[Letter]) -
         {"title": "prova", "author": job.author, "common": job.common, "letters": contexts},
         job.run_date,
     )
+    pages = [{"id": str(letter["application_id"]), "page": 1, "pages": 2} for letter in contexts]
+    compiler.compile_footers({"title": "prova", "author": job.author, "pages": pages}, job.run_date)
 
 
 def write_letters(
@@ -233,7 +235,8 @@ def write_letters(
         if on_start:
             on_start(len(items))
         with letters_folder(out) as tmp:
-            report.pages = _render(job, items, tmp, chunk_size, on_progress, pool)
+            digests: dict[str, tuple[str, int]] = {}
+            report.pages = _render(job, items, tmp, chunk_size, on_progress, pool, digests)
             lap("layout, letter and slip files, combined PDF")
             frame = index_frame(
                 letters,
@@ -262,6 +265,7 @@ def write_letters(
                     "only": sorted(only) if only else None,
                 },
                 project=proj,
+                known=digests,
             )
             lap("index and manifest")
         lap("move into place")
@@ -278,7 +282,10 @@ def _render(
     chunk_size: int,
     on_progress: Callable[[int], None] | None,
     pool: object,
+    digests: dict[str, tuple[str, int]],
 ) -> int:
+    """Lay out every letter and slip into `tmp` and write the combined PDF; `digests` receives
+    each file's SHA-256 and size."""
     title = combined_title(job.call_title)
     combined = CombinedPdf(
         tmp / f"{COMBINED_STEM}.pdf", title=title, author=job.author, run_date=job.run_date
@@ -292,8 +299,10 @@ def _render(
             on_progress=on_progress,
             on_chunk=combined.add,
             pool=pool,  # type: ignore[arg-type]
+            files=digests,
         )
         written = combined.close(pdf_identifier(title, COMBINED_STEM, job.run_date.isoformat()))
+        digests[f"{COMBINED_STEM}.pdf"] = combined.sha256
     finally:
         combined.abort()
     if written != pages:  # pragma: no cover - guards the combined file

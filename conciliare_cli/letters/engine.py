@@ -38,6 +38,12 @@ SHIPPED = Path(__file__).resolve().parent / "templates"
 OVERRIDE_DIR = "templates"
 TEMPLATE_NAMES = ("stile.typ", "lettera.typ", "buono.typ")
 DOCUMENT = "documento.typ"
+FOOTERS_DOCUMENT = "piedi.typ"
+# An empty document compiled after each chunk, only to age Typst's memo cache (below).
+EMPTY_DOCUMENT = "conciliare-vuoto.typ"
+# typst-py drops the memo entries left unused for 10 compilations (comemo::evict(10) after each
+# compile): 11 compilations of the empty document after a chunk drop what the chunk cached.
+FORGET_PASSES = 11
 DATA_INPUT = "conciliare-dati"
 LETTER_MARK = "conciliare-lettera-"
 SLIP_MARK = "conciliare-buono-"
@@ -64,6 +70,20 @@ DOCUMENT_SOURCE = f"""// Written by conciliare for each run: not a template (see
     heading(level: 6, outlined: false, bookmarked: true, "{SLIP_MARK}" + str(i) + "-" + str(k))
     buono(dati.common, l, b)
   }}
+}}
+"""
+
+
+# The page footers of a chunk's letters, one page each ("Domanda ... – pagina N di M", from
+# `piede` in stile.typ), drawn over the letters' pages by pdfparts (ChunkObjects.stamp). Laid
+# out apart because a footer that counts pages makes Typst lay the whole chunk out twice.
+FOOTERS_SOURCE = f"""// Written by conciliare for each run: not a template (see the README).
+#import "stile.typ": pagina, piede
+#let dati = json(bytes(sys.inputs.at("{DATA_INPUT}")))
+#set document(title: dati.title, author: dati.author)
+#show: pagina
+#for p in dati.pages {{
+  page(footer: piede(p.id, p.page, p.pages), [])
 }}
 """
 
@@ -118,13 +138,19 @@ def build_project(root: Path, call_folder: Path | None, logos: Sequence[Path]) -
     origin: dict[str, str] = {}
     for folder in reversed(template_dirs(call_folder)):  # shipped first, the call's on top
         for path in sorted(folder.iterdir()):
-            if path.is_file() and path.suffix.lower() in ASSET_SUFFIXES and path.name != DOCUMENT:
+            if (
+                path.is_file()
+                and path.suffix.lower() in ASSET_SUFFIXES
+                and path.name not in (DOCUMENT, FOOTERS_DOCUMENT, EMPTY_DOCUMENT)
+            ):
                 shutil.copyfile(path, root / path.name)
                 origin[path.name] = str(path)
     (root / "loghi").mkdir()
     for i, logo in enumerate(logos, start=1):
         shutil.copyfile(logo, root / "loghi" / f"{i}{logo.suffix.lower()}")
     (root / DOCUMENT).write_text(DOCUMENT_SOURCE, encoding="utf-8")
+    (root / FOOTERS_DOCUMENT).write_text(FOOTERS_SOURCE, encoding="utf-8")
+    (root / EMPTY_DOCUMENT).write_text("", encoding="utf-8")
     (root / "pacchetti").mkdir()
     return Project(root=str(root), origin=origin)
 
@@ -157,29 +183,52 @@ def no_network() -> Iterator[None]:
 
 
 class Compiler:
-    """One warm Typst compiler over a project (fonts loaded once, layout cache kept)."""
+    """One warm Typst compiler over a project (fonts loaded once).
+
+    Memory: Typst memoizes layouts in a process-wide cache that typst-py ages after each
+    compilation (an entry unused for 10 compilations goes). A chunk's entries (its letters'
+    paragraphs) are of no use to the next chunk, and ten chunks' worth took ~1.5 GB a process;
+    so after each chunk the empty document is compiled FORGET_PASSES times, which drops them:
+    a worker then stays at ~350 MB, and spends less CPU (less memory to allocate and fault in).
+    The output bytes do not depend on the cache.
+    """
 
     def __init__(self, project: Project) -> None:
         typst = load_typst()
         root = Path(project.root)
         self.project = project
         self._typst = typst
-        self._compiler = typst.Compiler(
-            str(root / DOCUMENT),
-            root=str(root),
-            font_paths=font_folders(project),
-            ignore_system_fonts=True,
-            package_path=str(root / "pacchetti"),
-            package_cache_path=str(root / "pacchetti"),
-        )
+        options = {
+            "root": str(root),
+            "ignore_system_fonts": True,
+            "package_path": str(root / "pacchetti"),
+            "package_cache_path": str(root / "pacchetti"),
+        }
+        fonts = font_folders(project)
+        self._compiler = typst.Compiler(str(root / DOCUMENT), font_paths=fonts, **options)
+        self._footers = typst.Compiler(str(root / FOOTERS_DOCUMENT), font_paths=fonts, **options)
+        self._empty = typst.Compiler(str(root / EMPTY_DOCUMENT), **options)
+
+    def forget(self) -> None:
+        """Drop the layouts Typst cached for the documents compiled so far."""
+        with no_network():
+            for _ in range(FORGET_PASSES):
+                self._empty.compile()
 
     def compile(self, data: dict[str, Any], run_date: dt.date) -> bytes:
-        """The PDF/A of a chunk (`data`: title, author, common, letters)."""
+        """The PDF/A of a chunk (`data`: title, author, common, letters), then forget() it."""
+        return self._run(self._compiler, data, run_date)
+
+    def compile_footers(self, data: dict[str, Any], run_date: dt.date) -> bytes:
+        """The PDF/A of a chunk's page footers (`data`: title, author, pages: id, page, pages)."""
+        return self._run(self._footers, data, run_date)
+
+    def _run(self, compiler: Any, data: dict[str, Any], run_date: dt.date) -> bytes:
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         stamp = dt.datetime(run_date.year, run_date.month, run_date.day, tzinfo=dt.UTC)
         try:
             with no_network():
-                pdf = self._compiler.compile(
+                pdf = compiler.compile(
                     sys_inputs={DATA_INPUT: text},
                     pdf_standards=[PDF_STANDARD],
                     timestamp=stamp,
@@ -187,6 +236,8 @@ class Compiler:
                 )
         except self._typst.TypstError as exc:
             raise template_error(exc, self.project) from None
+        finally:
+            self.forget()
         if not isinstance(pdf, bytes):  # pragma: no cover - typst's API changed
             raise RuntimeError("typst returned no PDF")
         return pdf
@@ -200,13 +251,24 @@ def template_error(exc: Any, project: Project) -> UserError:
     message = str(getattr(exc, "message", exc))
     diagnostic = str(getattr(exc, "diagnostic", ""))
     hints = [str(h) for h in getattr(exc, "hints", []) or []]
-    found = [m for m in _LOCATION.finditer(diagnostic) if Path(m["file"]).name != DOCUMENT]
+    own = (DOCUMENT, FOOTERS_DOCUMENT)
+    found = [m for m in _LOCATION.finditer(diagnostic) if Path(m["file"]).name not in own]
     if "failed to download package" in message or ("package" in message and "@" in message):
         message = "i pacchetti esterni non sono ammessi (nessun accesso alla rete)"
     elif "file not found" in message or "access denied" in message:
         message = (
             f"file non accessibile ({message}): i modelli possono leggere solo i file della "
             "propria cartella templates/ e i loghi indicati in bando.yaml"
+        )
+    overridden = any(
+        Path(o).parent.name == OVERRIDE_DIR and SHIPPED not in Path(o).parents
+        for o in project.origin.values()
+    )
+    if overridden and ("unresolved import" in message or "unknown variable" in message):
+        hints.append(
+            "i modelli nella cartella templates/ del bando possono venire da una versione "
+            "precedente: confrontarli con quelli forniti (per esempio stile.typ definisce ora "
+            "anche piede e affianca)"
         )
     if not found:
         return UserError(f"errore nel modello della lettera ({message})", hint="; ".join(hints))

@@ -62,8 +62,13 @@ def write_letters_manifest(
     protocol: str | None,
     selection: dict[str, Any],
     project: Project,
+    known: dict[str, tuple[str, int]] | None = None,
 ) -> Path:
-    """Write folder/manifest-lettere.json, listing every file already in `folder`."""
+    """Write folder/manifest-lettere.json, listing every file already in `folder`.
+
+    `known` gives the SHA-256 and size of files hashed while they were written (the letters,
+    the slips, the combined PDF): only the others are read back."""
+    known = known or {}
     owner: dict[str, tuple[str, str]] = {}
     for letter, item in zip(letters, items, strict=True):
         owner[f"{item.stem}.pdf"] = (letter.application_id, "lettera")
@@ -73,13 +78,14 @@ def write_letters_manifest(
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         app, kind = owner.get(rel, ("", "elenco"))
+        digest, size = known[rel] if rel in known else (sha256_file(path), path.stat().st_size)
         files.append(
             {
                 "path": rel,
                 "kind": kind,
                 "application_id": app,
-                "sha256": sha256_file(path),
-                "bytes": path.stat().st_size,
+                "sha256": digest,
+                "bytes": size,
             }
         )
     data = {

@@ -53,6 +53,34 @@ def renumber(head: bytes, numbers: Callable[[int], int | None]) -> bytes:
     return _TOKENS.sub(one, head)
 
 
+Pieces = tuple[bytes | int, ...]  # literal bytes and, between them, referenced objects
+
+
+def pieces(head: bytes) -> Pieces:
+    """`head` cut at its references: renumbering is then a join (`renumber_pieces`), faster
+    than `renumber` when the same dictionary (a font, a colour space) goes into many files."""
+    out: list[bytes | int] = []
+    last = 0
+    for match in _TOKENS.finditer(head):
+        if match.group(1) is not None:
+            out += [head[last : match.start()], int(match.group(1))]
+            last = match.end()
+    out.append(head[last:])
+    return tuple(out)
+
+
+def renumber_pieces(cut: Pieces, numbers: Callable[[int], int | None]) -> bytes:
+    """The same as `renumber` on the head `cut` came from."""
+    out = []
+    for piece in cut:
+        if isinstance(piece, bytes):
+            out.append(piece)
+        else:
+            new = numbers(piece)
+            out.append(b"null" if new is None else b"%d 0 R" % new)
+    return b"".join(out)
+
+
 # ---------------------------------------------------------------- metadata
 
 
@@ -227,6 +255,109 @@ class ChunkObjects:
                     todo.append(ref)
         return sorted(seen)
 
+    def stamp(self, overlay: ChunkObjects, targets: Sequence[int]) -> None:
+        """Draw page k of `overlay` over page `targets[k]` (the letters' page footers).
+
+        Each overlay page becomes a form XObject (its content stream, its resources) that the
+        target page draws after its own content: the page's contents become [q, own, Q + draw]
+        and it gets its own copy of its resources naming the form. The overlay's objects are
+        added after this chunk's; those equal to one of this chunk's (the colour profile) are
+        not added twice. Only dictionaries are written; streams are copied byte for byte.
+        """
+        if len(overlay.pages) != len(targets):
+            raise ValueError("one overlay page per target page")
+        page_parts = [_page_parts(overlay.heads[p]) for p in overlay.pages]
+        contents = {c for _r, c in page_parts}
+        same = {(self.heads[n], self.bodies.get(n, b"")): n for n in sorted(self.heads)}
+        number = max(self.heads) + 1
+        mapping: dict[int, int] = {}
+        for old in _postorder(overlay, [r for r, _c in page_parts]):
+            if old in contents:  # a page's content stream: it becomes a form, below
+                continue
+            head = renumber(overlay.heads[old], mapping.get)
+            body = overlay.bodies.get(old, b"")
+            if (head, body) in same:
+                mapping[old] = same[(head, body)]
+                continue
+            mapping[old] = number
+            self._add(number, head, body)
+            number += 1
+        before, after = number, number + 1
+        draw = b"\nQ q /" + FOOTER_FORM + b" Do Q\n"
+        for stream_number, data in ((before, b"q\n"), (after, draw)):
+            self._add(stream_number, b"<</Length %d>>" % len(data), _STREAM + data + b"\nendstream")
+        number += 2
+        for target, (resources, content) in zip(targets, page_parts, strict=True):
+            box = _value(self.heads[target], b"/MediaBox") or b"[0 0 595.2756 841.8898]"
+            head = overlay.heads[content]
+            form = (
+                b"<</Type/XObject/Subtype/Form/BBox"
+                + box
+                + b"/Resources %d 0 R" % mapping[resources]
+                + head[2:]
+            )
+            self._add(number, form, overlay.bodies[content])
+            own_resources, own_content = _page_parts(self.heads[target])
+            self._add(number + 1, _with_form(self.heads[own_resources], number))
+            page = self.heads[target]
+            page = page.replace(
+                b"/Resources %d 0 R" % own_resources, b"/Resources %d 0 R" % (number + 1), 1
+            )
+            page = page.replace(
+                b"/Contents %d 0 R" % own_content,
+                b"/Contents [%d 0 R %d 0 R %d 0 R]" % (before, own_content, after),
+                1,
+            )
+            self.heads[target] = page
+            self.refs[target] = _refs(page)
+            number += 2
+
+    def _add(self, number: int, head: bytes, body: bytes = b"") -> None:
+        self.heads[number] = head
+        if body:
+            self.bodies[number] = body
+        self.refs[number] = _refs(head)
+
+
+FOOTER_FORM = b"ConciliarePiede"
+
+
+def _page_parts(head: bytes) -> tuple[int, int]:
+    """(resources, contents) object numbers of a page dictionary written by Typst."""
+    resources = _refs(_value(head, b"/Resources"))
+    contents = _refs(_value(head, b"/Contents"))
+    if len(resources) != 1 or len(contents) != 1:  # pragma: no cover - not Typst's layout
+        raise ValueError("unexpected page layout")
+    return resources[0], contents[0]
+
+
+def _with_form(resources: bytes, form: int) -> bytes:
+    """A resources dictionary that also names the footer's form XObject."""
+    entry = b"/" + FOOTER_FORM + b" %d 0 R" % form
+    if b"/XObject<<" in resources:
+        return resources.replace(b"/XObject<<", b"/XObject<<" + entry, 1)
+    if not resources.endswith(b">>"):  # pragma: no cover - not a dictionary
+        raise ValueError("unexpected resources")
+    return resources[:-2] + b"/XObject<<" + entry + b">>>>"
+
+
+def _postorder(chunk: ChunkObjects, roots: Iterable[int]) -> list[int]:
+    """The objects reachable from `roots`, each after the objects it refers to."""
+    out: list[int] = []
+    seen: set[int] = set()
+
+    def visit(number: int) -> None:
+        seen.add(number)
+        for ref in chunk.refs.get(number, ()):
+            if ref not in seen and ref in chunk.heads:
+                visit(ref)
+        out.append(number)
+
+    for root in roots:
+        if root not in seen:
+            visit(root)
+    return out
+
 
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])\s")
 _OBJECT = re.compile(rb"(\d+) 0 obj\s*")
@@ -246,15 +377,18 @@ def _value(head: bytes, key: bytes) -> bytes:
 class _Writer:
     """Objects appended to a binary file, then the cross-reference table and the trailer."""
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: IO[bytes], *, hashed: bool = False) -> None:
         self.out = out
         self.offsets: dict[int, int] = {}
         self.position = 0
+        self.digest = hashlib.sha256() if hashed else None  # of every byte written
         self._write(HEADER)
 
     def _write(self, data: bytes) -> None:
         self.out.write(data)
         self.position += len(data)
+        if self.digest is not None:
+            self.digest.update(data)
 
     def add(self, number: int, head: bytes, body: bytes = b"") -> None:
         self.offsets[number] = self.position
@@ -299,16 +433,23 @@ def letter_pdf(
     author: str,
     run_date: dt.date,
     identifier: bytes,
+    cut: dict[int, Pieces] | None = None,
 ) -> None:
-    """Write one letter (the given pages of the chunk) as a PDF/A-3b file to `out`."""
+    """Write one letter (the given pages of the chunk) as a PDF/A-3b file to `out`.
+
+    `cut` keeps the chunk's dictionaries cut at their references (`pieces`) from one letter
+    of the chunk to the next."""
     needed = chunk.closure(pages)
     # 1 page tree, 2 catalog, 3 metadata, 4 info, then the chunk's objects in order.
     new = {old: i for i, old in enumerate(needed, start=5)}
     new[chunk.page_tree] = 1
     new[chunk.catalog] = 2
+    cut = {} if cut is None else cut
     writer = _Writer(out)
     for old in needed:
-        writer.add(new[old], renumber(chunk.heads[old], new.get), chunk.bodies.get(old, b""))
+        if old not in cut:
+            cut[old] = pieces(chunk.heads[old])
+        writer.add(new[old], renumber_pieces(cut[old], new.get), chunk.bodies.get(old, b""))
     writer.add(1, _page_tree([new[p] for p in pages]))
     intents = renumber(chunk.output_intents, new.get)
     writer.add(2, _catalog(1, 3, intents))
@@ -326,7 +467,7 @@ class CombinedPdf:
         self.author = author
         self.run_date = run_date
         self.out = target.open("wb")
-        self.writer = _Writer(self.out)
+        self.writer = _Writer(self.out, hashed=True)
         self.kids: list[int] = []
         self.next_number = 5  # 1 page tree, 2 catalog, 3 metadata, 4 info
         self.output_intents = b""
@@ -354,6 +495,12 @@ class CombinedPdf:
         writer.finish(2, 4, identifier)
         self.out.close()
         return len(self.kids)
+
+    @property
+    def sha256(self) -> tuple[str, int]:
+        """(SHA-256, bytes) of the file written (after close)."""
+        assert self.writer.digest is not None
+        return self.writer.digest.hexdigest(), self.writer.position
 
     def abort(self) -> None:
         self.out.close()

@@ -15,6 +15,8 @@ its letters, and chunks are cut the same way whatever the number of processes.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from conciliare_cli.letters.engine import LETTER_MARK, SLIP_MARK, Compiler, Project
-from conciliare_cli.letters.pdfparts import ChunkObjects, letter_pdf, pdf_identifier
+from conciliare_cli.letters.pdfparts import ChunkObjects, Pieces, letter_pdf, pdf_identifier
 
 # Letters per Typst document: ~100 makes the per-document cost small and keeps memory low (one
 # document of 10,000 letters takes gigabytes). Fixed, so the bytes never depend on the workers.
@@ -57,6 +59,7 @@ class ChunkResult:
     index: int
     pages: int
     objects: ChunkObjects  # the chunk's PDF objects, for the combined PDF
+    files: dict[str, tuple[str, int]]  # relative file -> (SHA-256, bytes), for the manifest
 
 
 def combined_title(call_title: str) -> str:
@@ -83,41 +86,87 @@ def chunk_document(job: RenderJob, items: Sequence[LetterItem]) -> dict[str, Any
     }
 
 
-def _starts(objects: ChunkObjects, items: Sequence[LetterItem]) -> list[tuple[str, str, int]]:
-    """(file, title, first page index) of every letter and slip of the chunk, in order."""
+@dataclass(frozen=True)
+class Part:
+    """A letter or a slip inside a chunk: its file, its title, its pages (indexes)."""
+
+    name: str
+    title: str
+    start: int
+    end: int
+    letter_of: str | None  # the application id for a letter, None for a slip
+
+
+def _parts(objects: ChunkObjects, items: Sequence[LetterItem]) -> list[Part]:
+    """Every letter and slip of the chunk, in order, with the pages its bookmark begins."""
     index_of = {page: i for i, page in enumerate(objects.pages)}
     marks = {t: index_of[p] for t, p in objects.bookmarks() if p in index_of}
-    out = []
+    starts: list[tuple[str, str, int, str | None]] = []
     for i, item in enumerate(items):
-        out.append((f"{item.stem}.pdf", item.title, marks[f"{LETTER_MARK}{i}"]))
+        app = str(item.context["application_id"])
+        starts.append((f"{item.stem}.pdf", item.title, marks[f"{LETTER_MARK}{i}"], app))
         for k, (name, title) in enumerate(item.slips):
-            out.append((name, title, marks[f"{SLIP_MARK}{i}-{k}"]))
-    return out
+            starts.append((name, title, marks[f"{SLIP_MARK}{i}-{k}"], None))
+    ends = [start for _n, _t, start, _a in starts[1:]] + [len(objects.pages)]
+    return [
+        Part(name, title, start, end, app)
+        for (name, title, start, app), end in zip(starts, ends, strict=True)
+    ]
+
+
+def lay_out_chunk(
+    compiler: Compiler, job: RenderJob, items: Sequence[LetterItem]
+) -> tuple[ChunkObjects, list[Part]]:
+    """Lay a chunk out: its letters and slips, then every letter page's footer, drawn over it."""
+    pdf = compiler.compile(chunk_document(job, items), job.run_date)
+    objects = ChunkObjects.from_pdf(pdf)
+    parts = _parts(objects, items)
+    footers: list[dict[str, Any]] = []
+    targets: list[int] = []
+    for part in parts:
+        if part.letter_of is None:
+            continue
+        pages = part.end - part.start
+        for n in range(pages):
+            footers.append({"id": part.letter_of, "page": n + 1, "pages": pages})
+            targets.append(objects.pages[part.start + n])
+    if footers:
+        data = {"title": combined_title(job.call_title), "author": job.author, "pages": footers}
+        overlay = ChunkObjects.from_pdf(compiler.compile_footers(data, job.run_date))
+        objects.stamp(overlay, targets)
+    return objects, parts
 
 
 def render_chunk(
     job: RenderJob, index: int, items: Sequence[LetterItem], folder: str
 ) -> ChunkResult:
-    """Compile a chunk once, write one PDF/A file per letter and per slip."""
-    pdf = compiler_for(job.project).compile(chunk_document(job, items), job.run_date)
-    objects = ChunkObjects.from_pdf(pdf)
-    parts = _starts(objects, items)
-    bounds = [start for _n, _t, start in parts] + [len(objects.pages)]
-    for k, (name, title, start) in enumerate(parts):
-        own = objects.pages[start : bounds[k + 1]]
+    """Compile a chunk once, write one PDF/A file per letter and per slip (hashed here, while
+    the bytes are at hand, so the manifest does not read them back)."""
+    objects, parts = lay_out_chunk(compiler_for(job.project), job, items)
+    files: dict[str, tuple[str, int]] = {}
+    made: set[Path] = set()
+    cut: dict[int, Pieces] = {}
+    for part in parts:
+        buffer = io.BytesIO()
+        letter_pdf(
+            objects,
+            objects.pages[part.start : part.end],
+            buffer,
+            title=part.title,
+            author=job.author,
+            run_date=job.run_date,
+            identifier=pdf_identifier(job.call_title, part.name, job.run_date.isoformat()),
+            cut=cut,
+        )
+        data = buffer.getvalue()
+        name = part.name
         path = Path(folder) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as out:
-            letter_pdf(
-                objects,
-                own,
-                out,
-                title=title,
-                author=job.author,
-                run_date=job.run_date,
-                identifier=pdf_identifier(job.call_title, name, job.run_date.isoformat()),
-            )
-    return ChunkResult(index=index, pages=len(objects.pages), objects=objects)
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(data)
+        files[name] = (hashlib.sha256(data).hexdigest(), len(data))
+    return ChunkResult(index=index, pages=len(objects.pages), objects=objects, files=files)
 
 
 def default_workers() -> int:
@@ -160,11 +209,13 @@ def render_pdfs(
     on_progress: Callable[[int], None] | None = None,
     on_chunk: Callable[[ChunkObjects], None] | None = None,
     pool: ProcessPoolExecutor | None = None,
+    files: dict[str, tuple[str, int]] | None = None,
 ) -> int:
     """Render every letter and slip into `folder`; return the number of pages.
 
     `on_chunk` receives each chunk's PDF objects in order (for the combined PDF), as soon as
     the chunk and those before it are done. With a `pool` the chunks run in its processes.
+    `files`, when given, receives each written file's SHA-256 and size.
     """
     parts = chunks(items, chunk_size)
     pages = 0
@@ -172,6 +223,8 @@ def render_pdfs(
         for i, part in enumerate(parts):
             result = render_chunk(job, i, part, str(folder))
             pages += result.pages
+            if files is not None:
+                files.update(result.files)
             if on_chunk:
                 on_chunk(result.objects)
             if on_progress:
@@ -202,6 +255,8 @@ def render_pdfs(
             while next_index in finished:  # in order, while the others are laid out
                 result = finished.pop(next_index)
                 pages += result.pages
+                if files is not None:
+                    files.update(result.files)
                 if on_chunk:
                     on_chunk(result.objects)
                 next_index += 1
