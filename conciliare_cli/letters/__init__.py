@@ -124,7 +124,7 @@ def prepare_letters(
     if ids:
         unknown = sorted(ids - known)
         if unknown:
-            raise UserError("--ids: domande inesistenti " + ", ".join(unknown[:10]))
+            raise UserError("--protocolli: domande inesistenti " + ", ".join(unknown[:10]))
     # File names from every id of the call, so a letter's name never depends on the selection.
     stems = assign_file_stems(known)
     letters = build_letters(result, source, ids=ids or None, only=only or None)
