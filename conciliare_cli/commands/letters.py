@@ -99,7 +99,8 @@ def print_no_channel(ids: list[str]) -> None:
         return
     shown = ", ".join(ids[:20]) + (f" e altre {len(ids) - 20}" if len(ids) > 20 else "")
     err_console.print(
-        f"[yellow]Attenzione:[/] {len(ids)} lettere senza recapito (né PEC, né e-mail, né "
+        f"[yellow]Attenzione:[/] {len(ids)} {'lettera' if len(ids) == 1 else 'lettere'} senza "
+        "recapito (né PEC, né e-mail, né "
         f"indirizzo postale): {shown}. Chiedere il recapito ai partner prima dell'invio "
         "(colonna Canale = nessun recapito nell'indice).",
         highlight=False,
