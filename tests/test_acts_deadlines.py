@@ -76,7 +76,7 @@ def test_situazione_lists_the_lapses_and_writes_the_terms(call: Path) -> None:
     assert book.sheetnames == ["Fondi", "Enti", "Scadenze"]
     texts = " ".join(str(c.value) for r in book["Scadenze"].iter_rows() for c in r if c.value)
     assert "termine scaduto: decadenza da dichiarare" in texts
-    assert "prorogato al lunedì" in texts
+    assert "prorogato al primo giorno seguente non festivo" in texts
 
 
 def test_scorrimento_proposes_the_lapse_and_does_not_apply_it(call: Path) -> None:

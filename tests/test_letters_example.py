@@ -4,6 +4,7 @@ a lawyer and the office that sends the letters would read them."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import subprocess
 from decimal import Decimal
@@ -160,3 +161,20 @@ def test_provisional_then_final_letters_of_the_example_call(example_copy):
     assert term_end(receipts[0].received_on, 60).isoformat() == "2017-12-01"
     again, said = invoke("ricevute", call, "--ids", index[0]["Protocollo"], "--data", "2017-10-03")
     assert again.exit_code == 2 and "già registrata alla riga 2" in said
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "end"),
+    [
+        ("2017-09-16", 15, "2017-10-02"),  # Sunday 1 October -> Monday
+        ("2017-12-10", 15, "2017-12-27"),  # Christmas, then Santo Stefano -> Wednesday 27
+        ("2018-03-18", 15, "2018-04-03"),  # Easter Monday 2 April 2018 -> Tuesday
+        ("2017-12-17", 15, "2018-01-02"),  # 1 January -> the 2nd
+        ("2018-05-17", 15, "2018-06-01"),  # an ordinary Friday stays
+        ("2018-05-18", 15, "2018-06-04"),  # Saturday 2 June is a holiday, Sunday 3 too
+    ],
+)
+def test_a_term_ending_on_a_sunday_or_a_holiday_runs_to_the_next_working_day(
+    received: str, days: int, end: str
+) -> None:
+    assert term_end(dt.date.fromisoformat(received), days) == dt.date.fromisoformat(end)

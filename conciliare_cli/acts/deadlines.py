@@ -3,8 +3,8 @@ letters/received.py): the call states in bando.yaml (`acceptance:`) whether a fa
 must accept the voucher and within how many days of receiving the final letter, and the term
 to renounce. `deadlines(...)` gives, per application funded in the final list and still on
 the list, the day its letter was received, the end of each term (letters/received.term_end:
-calendar days from the day after receipt; a term ending on a Sunday moves to the Monday),
-the acceptance recorded, and where it stands on a given day.
+calendar days from the day after receipt; a term ending on a Sunday or a national holiday
+moves to the next working day), the acceptance recorded, and where it stands on a given day.
 
 A family whose acceptance term has run out without an acceptance is a lapse (*decadenza*) to
 declare, and only that: the tool proposes it (in `situazione` and after `scorrimento`), the

@@ -202,7 +202,10 @@ def _terms_notes(base: FinalList, s: Standing) -> list[str]:
                      "lettera (ricevute.csv).")  # fmt: skip
     if terms.renunciation_days:
         notes.append(f"Rinuncia entro {terms.renunciation_days} giorni dal ricevimento.")
-    notes.append("Un termine che scade di domenica è prorogato al lunedì.")
+    notes.append(
+        "Un termine che scade di domenica o in un giorno festivo nazionale è prorogato al "
+        "primo giorno seguente non festivo."
+    )
     if terms.reference:
         notes.append(terms.reference)
     notes.append(f"Decadenze da dichiarare: {len(s.lapsed)} (la decadenza si dichiara con un "

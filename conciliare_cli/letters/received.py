@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from dateutil.easter import easter
 
 from conciliare_cli.errors import UserError
 from conciliare_cli.status import ListStatus
@@ -149,9 +150,26 @@ def received_on(receipts: Iterable[Receipt], list_status: str) -> dict[str, dt.d
 
 def term_end(received: dt.date, days: int) -> dt.date:
     """The last day of a term of `days` calendar days running from the day after receipt; a
-    term ending on a Sunday moves to the Monday (art. 155 c.p.c.)."""
+    term ending on a Sunday or a national holiday moves to the next day that is neither (art.
+    155 c.p.c., art. 2963 c.c.: 'prorogato di diritto al giorno seguente non festivo')."""
     end = received + dt.timedelta(days=days)
-    return end + dt.timedelta(days=1) if end.weekday() == 6 else end
+    while not_working(end):
+        end += dt.timedelta(days=1)
+    return end
+
+
+# The national public holidays (L. 260/1949 and later laws), as (month, day); Easter Monday is
+# computed for each year. A town's patron saint's day is a local holiday the tool does not know.
+NATIONAL_HOLIDAYS = frozenset(
+    {(1, 1), (1, 6), (4, 25), (5, 1), (6, 2), (8, 15), (11, 1), (12, 8), (12, 25), (12, 26)}
+)
+
+
+def not_working(day: dt.date) -> bool:
+    """A Sunday, a national holiday or Easter Monday ('giorno festivo')."""
+    if day.weekday() == 6 or (day.month, day.day) in NATIONAL_HOLIDAYS:
+        return True
+    return day == easter(day.year) + dt.timedelta(days=1)
 
 
 def record(
