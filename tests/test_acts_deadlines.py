@@ -113,3 +113,51 @@ def test_required_acceptance_needs_its_days(acts_call: Path) -> None:
     done = runner.invoke(app, ["situazione", str(acts_call)])
     assert done.exit_code == 2
     assert "indicare days" in " ".join(done.output.split())
+
+
+def test_a_family_funded_by_a_scorrimento_has_its_terms_from_that_acts_letter(
+    call: Path,
+) -> None:
+    """Money freed by the renunciation funds the first waiting family at scorrimento n. 1:
+    its acceptance term runs from the day it received the act's letter (lista SCORRIMENTO_1
+    in ricevute.csv), not from the final list's."""
+    done = runner.invoke(app, ["scorrimento", str(call), "--data", "2017-10-05"])
+    assert done.exit_code == 0, done.output
+    terms = standing(call, on=dt.date(2017, 10, 6)).terms.set_index("application_id")
+    newly = terms[terms["act"].eq("scorrimento n. 1")]
+    assert len(newly) >= 1
+    app_id = newly.index[0]
+    assert newly.loc[app_id, "state"] == NO_RECEIPT  # its letter is not received yet
+    assert set(terms.loc[terms["act"].ne("scorrimento n. 1"), "act"]) == {"graduatoria definitiva"}
+    record(call, [app_id], list_status="SCORRIMENTO_1", channel="PEC", day=dt.date(2017, 10, 10))
+    on_20 = standing(call, on=dt.date(2017, 10, 20)).terms.set_index("application_id")
+    assert on_20.loc[app_id, "received_on"] == dt.date(2017, 10, 10)
+    assert on_20.loc[app_id, "accept_by"] == dt.date(2017, 10, 21)  # 10/10 + 11 days
+    assert on_20.loc[app_id, "state"] == WITHIN
+    on_23 = standing(call, on=dt.date(2017, 10, 23))
+    assert on_23.terms.set_index("application_id").loc[app_id, "state"] == LAPSED
+    assert app_id in set(on_23.lapsed["application_id"])
+
+
+@pytest.mark.parametrize("written", ["SCORRIMENTO_2", "scorrimento 2", "Scorrimento n. 2"])
+def test_the_register_reads_a_scorrimentos_list_code(tmp_path: Path, written: str) -> None:
+    from conciliare_cli.letters.received import read_register
+
+    (tmp_path / "ricevute.csv").write_text(
+        f"protocollo;lista;canale;data_ricevimento\nA-1;{written};PEC;02/12/2017\n",
+        encoding="utf-8",
+    )
+    (receipt,) = read_register(tmp_path)
+    assert receipt.list_status == "SCORRIMENTO_2"
+
+
+def test_an_unknown_list_code_names_the_row_and_the_column(tmp_path: Path) -> None:
+    from conciliare_cli.errors import UserError
+    from conciliare_cli.letters.received import read_register
+
+    (tmp_path / "ricevute.csv").write_text(
+        "protocollo;lista;canale;data_ricevimento\nA-1;SCORRIMENTO;PEC;02/12/2017\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError, match="riga 2, colonna lista: 'SCORRIMENTO' non è"):
+        read_register(tmp_path)

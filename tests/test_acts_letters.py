@@ -66,7 +66,16 @@ def test_the_letters_of_an_act(act: Path) -> None:
     assert manifest["graduatoria"]["run_date"] == "2017-10-16"
     ok = runner.invoke(app, ["verify", str(act)])
     assert ok.exit_code == 0, ok.output
-    assert "Lettere degli scorrimenti (1 atti)" in ok.output
+    assert "Lettere degli scorrimenti (1 atto)" in ok.output
+    # the families record the day they received the act's letter: their terms run from it
+    first = sorted(index.iloc[:, 0])[0]
+    got = runner.invoke(
+        app,
+        ["ricevute", str(act), "--scorrimento", "1", "--protocolli", first, "--data", "2017-10-20"],
+    )
+    assert got.exit_code == 0, got.output
+    assert "Lettere dello scorrimento n. 1" in got.output
+    assert f"{first};SCORRIMENTO_1;PEC;20/10/2017" in (act / "ricevute.csv").read_text("utf-8-sig")
     letter = next(folder.glob("*.pdf"))
     letter.write_bytes(letter.read_bytes() + b"%")
     broken = runner.invoke(app, ["verify", str(act)])

@@ -1,7 +1,8 @@
 """The terms after the final list, from the delivery register (`ricevute.csv`,
 letters/received.py): the call states in bando.yaml (`acceptance:`) whether a family funded
 must accept the voucher and within how many days of receiving the final letter, and the term
-to renounce. `deadlines(...)` gives, per application funded in the final list and still on
+to renounce. `deadlines(...)` gives, per application funded (by the final list or by a
+scorrimento: its terms run from that act's letter, `SCORRIMENTO_k` in the register) and still on
 the list, the day its letter was received, the end of each term (letters/received.term_end:
 calendar days from the day after receipt; a term ending on a Sunday or a national holiday
 moves to the next working day), the acceptance recorded, and where it stands on a given day.
@@ -28,7 +29,7 @@ import pandas as pd
 
 from conciliare_cli.acts.compute import FUNDED, PARTIAL, ActState
 from conciliare_cli.acts.finallist import FinalList
-from conciliare_cli.letters.received import read_register, term_end
+from conciliare_cli.letters.received import act_list, read_register, term_end
 from conciliare_cli.records import ACCEPTANCE
 from conciliare_cli.status import ListStatus
 
@@ -57,43 +58,56 @@ class Terms:
 
 
 def deadlines(
-    folder: Path, base: FinalList, now: ActState, events: pd.DataFrame, on: dt.date
+    folder: Path,
+    base: FinalList,
+    now: ActState,
+    events: pd.DataFrame,
+    on: dt.date,
+    acts: list[ActState] | None = None,
 ) -> pd.DataFrame:
-    """One row per application funded (wholly or in part) in the final list and still on the
-    list in `now`: rank, application_id, partner_id, received_on, channel, accept_by,
-    renounce_by, accepted_on, state (on the day `on`); empty when the call states no terms."""
+    """One row per application funded (wholly or in part) and still on the list in `now`:
+    rank, application_id, partner_id, act (the letter the terms run from: the final list's, or
+    the letter of the scorrimento that first funded it), received_on, channel, accept_by,
+    renounce_by, accepted_on, state (on the day `on`); empty when the call states no terms.
+    `acts`: the state after each act issued (0 = the final list), to know which act funded a
+    family the final list did not."""
     terms = Terms.of(base)
-    columns = ["rank", "application_id", "partner_id", "received_on", "channel", "accept_by",
-               "renounce_by", "accepted_on", "state"]  # fmt: skip
+    columns = ["rank", "application_id", "partner_id", "act", "received_on", "channel",
+               "accept_by", "renounce_by", "accepted_on", "state"]  # fmt: skip
     if terms is None:
         return pd.DataFrame(columns=columns)
     m = base.minors
-    final_funded = np.isin(m["status"].astype(str).to_numpy(), [FUNDED, PARTIAL]) & base.in_final
-    on_list = np.isin(now.status.astype(str), [FUNDED, PARTIAL])
+    funded = [FUNDED, PARTIAL]
+    on_list = np.isin(now.status.astype(str), funded)
+    # the act that first funded each row: 0 for the final list, k for scorrimento n. k
+    by_act = np.full(len(m), -1, dtype=np.int64)
+    by_act[np.isin(m["status"].astype(str).to_numpy(), funded) & base.in_final] = 0
+    for k, state in enumerate((acts or [])[1:], start=1):
+        newly = (by_act < 0) & np.isin(state.status.astype(str), funded)
+        by_act[newly] = k
+    keep = on_list & (by_act >= 0)
+    frame = pd.DataFrame({"rank": base.position, "application_id": m["application_id"].astype(str),
+                          "partner_id": m["partner_id"].astype(str), "act_k": by_act,
+                          "keep": keep})  # fmt: skip
+    frame = frame[frame["keep"]]
     apps = (
-        pd.DataFrame({"rank": base.position, "application_id": m["application_id"].astype(str),
-                      "partner_id": m["partner_id"].astype(str), "keep": final_funded & on_list})
-        .groupby("application_id", sort=False)
-        .agg(rank=("rank", "first"), partner_id=("partner_id", "first"), keep=("keep", "any"))
+        frame.groupby("application_id", sort=False)
+        .agg(rank=("rank", "first"), partner_id=("partner_id", "first"), act_k=("act_k", "min"))
         .reset_index()
-    )  # fmt: skip
-    apps = apps[apps["keep"]].drop(columns="keep")
-    receipts = {
-        r.application_id: r
-        for r in read_register(Path(folder))
-        if r.list_status == ListStatus.FINAL.value
-    }
-    accepted = _accepted(events, on)
+    )
+    receipts = {(r.application_id, r.list_status): r for r in read_register(Path(folder))}
     rows = []
+    accepted = _accepted(events, on)
     for rec in apps.to_dict("records"):
-        receipt = receipts.get(rec["application_id"])
+        k = int(rec.pop("act_k"))
+        code = ListStatus.FINAL.value if k == 0 else act_list(k)
+        receipt = receipts.get((rec["application_id"], code))
         got = receipt.received_on if receipt else None
-        accept_by = term_end(got, terms.days) if got and terms.days else None
-        renounce_by = (
-            term_end(got, terms.renunciation_days) if got and terms.renunciation_days else None
-        )
+        accept_by = _end(got, terms.days)
+        renounce_by = _end(got, terms.renunciation_days)
         when = accepted.get(rec["application_id"])
-        rows.append({**rec, "received_on": got, "channel": receipt.channel if receipt else "",
+        rows.append({**rec, "act": "graduatoria definitiva" if k == 0 else f"scorrimento n. {k}",
+                     "received_on": got, "channel": receipt.channel if receipt else "",
                      "accept_by": accept_by, "renounce_by": renounce_by, "accepted_on": when,
                      "state": _state(terms, got, accept_by, when, on)})  # fmt: skip
     return pd.DataFrame(rows, columns=columns)

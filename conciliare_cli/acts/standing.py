@@ -54,6 +54,7 @@ TERM_COLUMNS = [
     Column("rank", "Posizione", width=10),
     Column("application_id", "Domanda", width=18),
     Column("partner_id", "Ente", width=10),
+    Column("act", "Lettera", width=22),
     Column("received_on", "Lettera ricevuta il", "date", width=14),
     Column("channel", "Canale", width=10),
     Column("accept_by", "Accettare entro", "date", width=14),
@@ -109,7 +110,12 @@ def standing(
         last_reached=reached.iloc[-1] if len(reached) else 0,
         pending=len(pending),
         terms=deadlines(
-            folder, base, _current(base, events, states, on), events, on or dt.date.today()
+            folder,
+            base,
+            _current(base, events, states, on),
+            events,
+            on or dt.date.today(),
+            acts=states,
         ),
     )
 

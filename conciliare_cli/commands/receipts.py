@@ -2,6 +2,7 @@
 
     conciliare ricevute bando-2018 --protocolli ASST-0042,ASST-0043 --data 2017-09-20 --canale PEC
     conciliare ricevute bando-2018            # the letters of the last run, received or not
+    conciliare ricevute bando-2018 --scorrimento 2 --protocolli ATS-0040 --data 2017-12-20
 
 The register is `CARTELLA/ricevute.csv` (see letters/received.py for its format); terms run
 from the day of receipt.
@@ -19,20 +20,35 @@ from conciliare_cli.commands.options import call_folder_argument, output_dir
 from conciliare_cli.errors import UserError
 from conciliare_cli.italian import date_short
 from conciliare_cli.letters.issued import read_letters_manifest
-from conciliare_cli.letters.received import CHANNELS, REGISTER, parse_day, read_register, record
+from conciliare_cli.letters.received import (
+    CHANNELS,
+    REGISTER,
+    act_list,
+    parse_day,
+    read_register,
+    record,
+)
 from conciliare_cli.lock import call_lock
 
 
-def _sent(folder: Path) -> tuple[str, list[str]]:
-    """(list status, application ids) of the letters in esiti/lettere, from their manifest."""
-    data = read_letters_manifest(output_dir(folder, None) / "lettere")
+def _sent(folder: Path, act: int | None = None) -> tuple[str, list[str]]:
+    """(list code, application ids) of the letters in esiti/lettere — or, for `act` k, in
+    scorrimenti/scorrimento_k/lettere — from their manifest."""
+    if act is None:
+        where, rel = output_dir(folder, None) / "lettere", "esiti/lettere"
+    else:
+        rel = f"scorrimenti/scorrimento_{act}/lettere"
+        where = folder / rel
+    data = read_letters_manifest(where)
     if not data:
+        again = "conciliare letters" + (f" --scorrimento {act}" if act is not None else "")
         raise UserError(
-            "non trovo le lettere (esiti/lettere/manifest-lettere.json)",
-            hint="lanciare prima 'conciliare letters'",
+            f"non trovo le lettere ({rel}/manifest-lettere.json)",
+            hint=f"lanciare prima '{again}'",
         )
     ids = sorted({f["application_id"] for f in data.get("files", []) if f.get("kind") == "lettera"})
-    return str(data.get("graduatoria", {}).get("status", "")), ids
+    status = str(data.get("graduatoria", {}).get("status", "")) if act is None else act_list(act)
+    return status, ids
 
 
 @command("ricevute")
@@ -51,12 +67,20 @@ def receipts_command(
     evidence: str = typer.Option(
         "", "--riferimento", help="Ricevuta PEC, numero della raccomandata..."
     ),
+    act: int | None = typer.Option(
+        None,
+        "--scorrimento",
+        min=1,
+        help="Le lettere dello scorrimento n. K (scorrimenti/scorrimento_K/lettere).",
+        metavar="K",
+    ),
 ) -> None:
     """Registra il giorno in cui le famiglie hanno ricevuto la lettera (da cui decorrono i termini).
 
-    Senza --protocolli elenca le lettere dell'ultima esecuzione di 'letters', ricevute e non.
+    Senza --protocolli elenca le lettere dell'ultima esecuzione di 'letters', ricevute e non;
+    con --scorrimento K, quelle dello scorrimento n. K.
     """
-    status, sent = _sent(folder)
+    status, sent = _sent(folder, act)
     if ids:
         chosen = [t.strip() for t in ids.split(",") if t.strip()]
         unknown = sorted(set(chosen) - set(sent))
@@ -79,7 +103,12 @@ def receipts_command(
             )
         console.print(f"{n} ricevute registrate in {folder / REGISTER}", highlight=False)
     received = {r.application_id: r for r in read_register(folder) if r.list_status == status}
-    table = Table(title=f"Lettere della graduatoria {status}", title_justify="left")
+    title = (
+        f"Lettere dello scorrimento n. {act}"
+        if act is not None
+        else f"Lettere della graduatoria {status}"
+    )
+    table = Table(title=title, title_justify="left")
     table.add_column("Stato")
     table.add_column("Lettere", justify="right")
     done = [a for a in sent if a in received]

@@ -77,7 +77,8 @@ def _verify_acts(folder: Path) -> None:
         )
         if chain.letters:
             console.print(
-                f"Lettere degli scorrimenti ({chain.letters} atti): corrispondono al loro "
+                f"Lettere degli scorrimenti ({chain.letters} "
+                f"{'atto' if chain.letters == 1 else 'atti'}): corrispondono al loro "
                 "manifest e sono riprodotte identiche.",
                 highlight=False,
             )

@@ -11,7 +11,8 @@ Format (one row per letter received; the file opens as a table in an Italian Exc
     ASST-PG2017-0042;DEFINITIVA;PEC;20/09/2017;ricevuta di consegna PEC n. 1234;
 
 - `protocollo`: the application id, as in the graduatoria and the letters' index;
-- `lista`: PROVVISORIA or DEFINITIVA (which letter: the provisional communication or the act);
+- `lista`: PROVVISORIA or DEFINITIVA (which letter: the provisional communication or the act),
+  or SCORRIMENTO_<k> for the letter of scorrimento n. k (`SCORRIMENTO 2` is read the same);
 - `canale`: PEC, EMAIL, POSTA or A MANO;
 - `data_ricevimento`: GG/MM/AAAA or AAAA-MM-GG (the day of the PEC delivery receipt, of the
   signed return receipt, or of the hand delivery);
@@ -27,6 +28,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,23 @@ from conciliare_cli.status import ListStatus
 from conciliare_cli.write.csvsafe import csv_safe
 
 REGISTER = "ricevute.csv"
+_ACT_LIST = re.compile(r"SCORRIMENTO[ _\-]?N?\.?\s*(\d{1,4})")
+
+
+def act_list(k: int) -> str:
+    """The register's code for the letters of scorrimento n. k: SCORRIMENTO_k."""
+    return f"SCORRIMENTO_{k}"
+
+
+def _list_code(text: str) -> str | None:
+    """PROVVISORIA, DEFINITIVA or SCORRIMENTO_k as written in the register; None if none."""
+    value = " ".join(text.upper().split())
+    if value in ListStatus.codes():
+        return value
+    match = _ACT_LIST.fullmatch(value)
+    return act_list(int(match[1])) if match and int(match[1]) > 0 else None
+
+
 COLUMNS = ["protocollo", "lista", "canale", "data_ricevimento", "riferimento", "note"]
 CHANNELS = ("PEC", "EMAIL", "POSTA", "A MANO")
 
@@ -121,9 +140,11 @@ def _receipt(cells: dict[str, str], line: int, path: Path) -> Receipt:
 
     if not cells["protocollo"]:
         raise fail("protocollo", "manca il protocollo della domanda")
-    status = cells["lista"].upper()
-    if status not in ListStatus.codes():
-        raise fail("lista", f"'{cells['lista']}' non è PROVVISORIA o DEFINITIVA")
+    status = _list_code(cells["lista"])
+    if status is None:
+        raise fail(
+            "lista", f"'{cells['lista']}' non è PROVVISORIA, DEFINITIVA o SCORRIMENTO_<numero>"
+        )
     channel = cells["canale"].upper().replace("E-MAIL", "EMAIL")
     if channel not in CHANNELS:
         raise fail("canale", f"'{cells['canale']}' non è uno di {', '.join(CHANNELS)}")
