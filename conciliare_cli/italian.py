@@ -139,3 +139,9 @@ def points_text(value: Decimal | float | int) -> str:
     """'1 punto', '2,5 punti'."""
     text = number(value)
     return f"{text} punto" if Decimal(str(value)) == 1 else f"{text} punti"
+
+
+def count_noun(count: int, one: str, many: str) -> str:
+    """ "1 minore", "2 minori", "0 minori"; `one`/`many` may go on with words that agree
+    ("anomalia bloccante" / "anomalie bloccanti")."""
+    return f"{count} {one if count == 1 else many}"

@@ -15,6 +15,7 @@ from letters_fixtures import _minor, make_call_folder, result_from_rows, small_r
 
 from conciliare_cli.config import load_call
 from conciliare_cli.errors import UserError
+from conciliare_cli.italian import count_noun
 from conciliare_cli.letters import (
     ListSource,
     assign_file_stems,
@@ -27,7 +28,6 @@ from conciliare_cli.letters import (
 from conciliare_cli.letters.engine import SHIPPED
 from conciliare_cli.letters.files import check_against_graduatoria, letters_folder
 from conciliare_cli.letters.words import (
-    count_noun,
     date_with_article,
     datetime_with_article,
     feminine_from_tax_code,

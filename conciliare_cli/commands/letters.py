@@ -28,6 +28,7 @@ from conciliare_cli.config import load_call
 from conciliare_cli.config.inside import check_letters_files
 from conciliare_cli.engine.outcomes import application_outcomes
 from conciliare_cli.errors import UserError
+from conciliare_cli.italian import count_noun
 from conciliare_cli.letters import (
     OUTCOMES,
     LettersReport,
@@ -212,7 +213,9 @@ def letters_command(
         pending = int((application_outcomes(result.minors) == Status.TO_REGULARISE.value).sum())
         if pending:
             err_console.print(
-                f"[yellow]Nota:[/] {pending} domande da regolarizzare: per loro nessuna lettera "
+                f"[yellow]Nota:[/] "
+                f"{count_noun(pending, 'domanda da regolarizzare', 'domande da regolarizzare')}: "
+                "per loro nessuna lettera "
                 "finché l'istruttoria non è chiusa (vedi conciliare validate).",
                 highlight=False,
             )

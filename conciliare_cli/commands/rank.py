@@ -21,6 +21,7 @@ from conciliare_cli.config import load_call
 from conciliare_cli.engine.result import RankResult
 from conciliare_cli.errors import UserError
 from conciliare_cli.findings import Override, open_blocking
+from conciliare_cli.italian import count_noun
 from conciliare_cli.lock import call_lock
 from conciliare_cli.publish import guard_final
 from conciliare_cli.write.graduatoria import (
@@ -51,7 +52,8 @@ def refuse_open_findings(result: RankResult, shown: int = 12) -> None:
     more = f"\n  ... e altre {len(lines) - shown}" if len(lines) > shown else ""
     n_apps = apps.nunique()
     raise UserError(
-        f"graduatoria DEFINITIVA rifiutata: {len(lines)} anomalie bloccanti aperte in "
+        "graduatoria DEFINITIVA rifiutata: "
+        f"{count_noun(len(lines), 'anomalia bloccante aperta', 'anomalie bloccanti aperte')} in "
         f"{n_apps} {'domanda' if n_apps == 1 else 'domande'}:\n  "
         + "\n  ".join(lines[:shown])
         + more,

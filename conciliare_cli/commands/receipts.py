@@ -18,7 +18,7 @@ from rich.table import Table
 from conciliare_cli.app import command, console
 from conciliare_cli.commands.options import call_folder_argument, output_dir
 from conciliare_cli.errors import UserError
-from conciliare_cli.italian import date_short
+from conciliare_cli.italian import count_noun, date_short
 from conciliare_cli.letters.issued import read_letters_manifest
 from conciliare_cli.letters.received import (
     CHANNELS,
@@ -101,7 +101,8 @@ def receipts_command(
                 day=received_day,
                 evidence=evidence,
             )
-        console.print(f"{n} ricevute registrate in {folder / REGISTER}", highlight=False)
+        said = count_noun(n, "ricevuta registrata", "ricevute registrate")
+        console.print(f"{said} in {folder / REGISTER}", highlight=False)
     received = {r.application_id: r for r in read_register(folder) if r.list_status == status}
     title = (
         f"Lettere dello scorrimento n. {act}"

@@ -3,7 +3,7 @@ plurals, and the words that agree with a person.
 
     feminine_from_tax_code("RSSMRA80A41H501X")  -> True   (day of birth + 40 for women)
     date_with_article(date(2017, 6, 8))           -> "l'8 giugno 2017"
-    count_noun(1, "punto", "punti")               -> "1 punto"
+    points_text(1)                                -> "1 punto"
 
 Dates and numbers are made by Babel (conciliare_cli.italian); only the article and the
 agreement are decided here.
@@ -109,11 +109,6 @@ def born(feminine: bool | None, value: object) -> str:
     """ "nata il 3 marzo 2015", "nato l'8 maggio 2012"; '' when the date is missing."""
     text = date_with_article(value)
     return f"{agree(feminine, 'nato', 'nata')} {text}" if text else ""
-
-
-def count_noun(count: int, one: str, many: str) -> str:
-    """ "1 minore", "2 minori", "0 minori"."""
-    return f"{count} {one if count == 1 else many}"
 
 
 def points_text(score: float | Decimal | None) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from conciliare_cli.atomic import atomic_output, atomic_write_bytes
 from conciliare_cli.findings import Severity
+from conciliare_cli.italian import count_noun
 from conciliare_cli.money import cents_to_plain
 from conciliare_cli.spending.process import SpendingResult
 from conciliare_cli.write.anomalies import LEGEND_COLUMNS, SEND_BACK_COLUMNS, legend_frame
@@ -191,7 +192,8 @@ def _provider_file(result: SpendingResult, provider: str, tmp: Path, run_date: d
     blocking = int(rows["severity"].eq(str(Severity.BLOCKING)).sum())
     notes = [
         f"Fatture di {name or 'un erogatore non in elenco'} (partita IVA {provider}): "
-        f"{blocking} anomalie bloccanti (righe di fattura non conteggiate o conteggiate in "
+        f"{count_noun(blocking, 'anomalia bloccante', 'anomalie bloccanti')} (righe di fattura "
+        "non conteggiate o conteggiate in "
         "parte, righe dell'elenco degli erogatori da correggere), ciascuna con file, foglio, "
         "riga e colonna come li mostra Excel.",
         "Correggete le righe indicate e inviate di nuovo il file completo; il significato dei "

@@ -22,6 +22,7 @@ from conciliare_cli.findings import (
     normalise_findings,
     sort_findings,
 )
+from conciliare_cli.italian import count_noun
 from conciliare_cli.write.istruttoria import (
     REGULARISATION_HEADERS,
     corrections_frame,
@@ -262,7 +263,10 @@ def write_anomalies(
             title=title,
             run_date=run_date,
             subtitle="Anomalie dell'istruttoria",
-            notes=[f"{n_block} anomalie bloccanti e {n_warn} avvisi."],
+            notes=[
+                f"{count_noun(n_block, 'anomalia bloccante', 'anomalie bloccanti')} e "
+                f"{count_noun(n_warn, 'avviso', 'avvisi')}."
+            ],
             empty_text="Nessuna anomalia.",
         )
         write_table(

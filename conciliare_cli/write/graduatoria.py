@@ -30,6 +30,7 @@ from conciliare_cli.engine.timing import granularity_words
 from conciliare_cli.fields import Level
 from conciliare_cli.findings import Severity, open_blocking
 from conciliare_cli.italian import (
+    count_noun,
     date_short,
     datetime_short,
     eur,
@@ -935,7 +936,8 @@ def summary_warnings(result: RankResult) -> list[str]:
         out.append(f"Fondi non esauriti: restano {eur(residual)} senza domande in attesa.")
     elif residual > 0:
         out.append(
-            f"Restano {eur(residual)} non assegnati pur con {waiting} minori in attesa "
+            f"Restano {eur(residual)} non assegnati pur con "
+            f"{count_noun(waiting, 'minore', 'minori')} in attesa "
             "(vedere la regola per la domanda che non rientra e le condizioni dei fondi)."
         )
     if len(result.minors) == 0:
