@@ -7,10 +7,12 @@ one that begins with a tab or a carriage return followed by one of them. A partn
 
 The contract (README, "Limiti e garanzie"): a text cell that begins with one of
 `FORMULA_START` is written with an apostrophe in front (`'=HYPERLINK(...)`), the mark a
-spreadsheet shows as "this is text"; a program reading the CSV removes one leading apostrophe
-when the character after it is one of `FORMULA_START`. Nothing else changes: a text that does
-not begin that way is written as it is, and numeric columns (rank, score, amounts) are numbers
-written by the tool, never partners' text, so a negative score stays `-5`.
+spreadsheet shows as "this is text" (so is a text that begins with apostrophes and then one of
+them: `'=x` is written `''=x`); a program reading the CSV removes one leading apostrophe when
+the character after it is one of `FORMULA_START` or another apostrophe followed by them.
+Nothing else changes: a text that does not begin that way is written as it is, and numeric
+columns (rank, score, amounts) are numbers written by the tool, never partners' text, so a
+negative score stays `-5`.
 """
 
 from __future__ import annotations
@@ -22,14 +24,17 @@ MARK = "'"
 
 
 def csv_safe(text: str) -> str:
-    """One text as a CSV cell: `MARK` in front when it begins with one of FORMULA_START."""
-    return MARK + text if text.startswith(FORMULA_START) else text
+    """One text as a CSV cell: `MARK` in front when it begins with one of FORMULA_START, or
+    with apostrophes and then one of them (`'=` is written `''=`, so that removing one mark
+    gives it back)."""
+    return MARK + text if text.lstrip(MARK).startswith(FORMULA_START) else text
 
 
 def csv_safe_texts(texts: pd.Series) -> pd.Series:
     """`csv_safe` on a column of texts (all str, missing already ''), vectorised; the same
     Series when no cell needs it (the usual case)."""
-    hit = texts.astype(object).str.startswith(FORMULA_START).fillna(False).astype(bool)
+    bare = texts.astype(object).str.lstrip(MARK)
+    hit = bare.str.startswith(FORMULA_START).fillna(False).astype(bool)
     if not hit.any():
         return texts
     out = texts.astype(object).copy()
@@ -39,7 +44,7 @@ def csv_safe_texts(texts: pd.Series) -> pd.Series:
 
 def strip_mark(text: str) -> str:
     """What a machine reader does: the text as the partner wrote it (inverse of csv_safe)."""
-    if text.startswith(MARK) and text[1:].startswith(FORMULA_START):
+    if text.startswith(MARK) and text[1:].lstrip(MARK).startswith(FORMULA_START):
         return text[1:]
     return text
 
@@ -51,5 +56,5 @@ def strip_marks(texts: pd.Series) -> pd.Series:
     if not marked.any():
         return texts
     rest = text.str[1:]
-    hit = marked & rest.str.startswith(FORMULA_START).fillna(False).astype(bool)
+    hit = marked & rest.str.lstrip(MARK).str.startswith(FORMULA_START).fillna(False).astype(bool)
     return text.where(~hit, rest)
