@@ -577,7 +577,7 @@ def open_blocking(findings: pd.DataFrame) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Override:
-    """The office decides with blocking findings still open (`rank --final` with an override):
+    """The office decides with blocking findings still open (`rank --definitiva` with an override):
     they are settled on the data as they were read, so the call's rules decide on them, and
     who decided and why is on record (the findings' resolution, the manifest, the Riepilogo
     sheet)."""

@@ -74,7 +74,7 @@ class ListSource:
             raise UserError(
                 f"non trovo la graduatoria ({path} non esiste)",
                 hint="le lettere si scrivono dopo 'conciliare rank' (provvisoria) o "
-                "'conciliare rank --final' (definitiva)",
+                "'conciliare rank --definitiva' (definitiva)",
             )
         raw = path.read_bytes()
         try:

@@ -1,6 +1,6 @@
 """The vouchers in use for a call folder: read, check, match, attribute, tabulate.
 
-`spending_of(call, out_dir)` reads the published final list in `out_dir` (the `rank --final`
+`spending_of(call, out_dir)` reads the published final list in `out_dir` (the `rank --definitiva`
 result), the providers' list and the invoices declared in bando.yaml, and returns everything
 the reports need. Nothing is written here (report_files.py writes).
 """
@@ -91,8 +91,8 @@ def published_vouchers(call: LoadedCall, out_dir: Path) -> VoucherList:
     if manifest is None:
         raise UserError(
             f"in {out_dir} non c'è una graduatoria pubblicata (manca manifest.json)",
-            hint="pubblica la graduatoria definitiva con 'conciliare rank CARTELLA --final', o "
-            "indica con --esiti la cartella dove è stata pubblicata",
+            hint="pubblica la graduatoria definitiva con 'conciliare rank CARTELLA "
+            "--definitiva', o indica con --esiti la cartella dove è stata pubblicata",
         )
     return vouchers_after_acts(call.folder, out_dir, manifest, call.config)
 

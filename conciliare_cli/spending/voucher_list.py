@@ -165,7 +165,8 @@ def final_table(out_dir: Path, manifest: dict, fund_ids: list[str]) -> tuple[pd.
             f"in {out_dir} la graduatoria non è DEFINITIVA "
             f"(stato: {manifest.get('status', 'sconosciuto')}): le spese si abbinano ai voucher "
             "della graduatoria definitiva",
-            hint="pubblica prima la graduatoria definitiva con 'conciliare rank CARTELLA --final'",
+            hint="pubblica prima la graduatoria definitiva con "
+            "'conciliare rank CARTELLA --definitiva'",
         )
     data, digest = published_csv(out_dir, manifest, "graduatoria definitiva")
     return list_table(data, fund_ids, GRADUATORIA), digest

@@ -342,7 +342,7 @@ _README = [
     "`bando.yaml`. Once the final list is published:",
     "",
     "```",
-    "conciliare rank examples/conciliare-2017 --final",
+    "conciliare rank examples/conciliare-2017 --definitiva",
     "conciliare spese examples/conciliare-2017        # findings per provider in spese/erogatori/",
     "conciliare rendiconto examples/conciliare-2017   # spese/rendiconto.xlsx, spese/movimenti.csv",
     "```",

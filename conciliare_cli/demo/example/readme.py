@@ -160,7 +160,7 @@ def _istruttoria(answers: list[Answer]) -> list[str]:
         "the office has put the defect to the applicant (*soccorso istruttorio*) and recorded",
         "the answer in `correzioni.xlsx`, which `validate` and `rank` apply over the partners'",
         "files (never modified). Without that file the graduatoria has applications",
-        "DA_REGOLARIZZARE and `rank --final` refuses; with it every blocking finding is",
+        "DA_REGOLARIZZARE and `rank --definitiva` refuses; with it every blocking finding is",
         "resolved and the final list can be published. The answers on record:",
         "",
         "| Row | Application | Minor | Field | Decision | Value | Why |",
