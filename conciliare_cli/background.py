@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from conciliare_cli.errors import UserError
+
 
 def cores() -> int:
     """The cores this process may run on."""
@@ -33,6 +35,22 @@ def can_fork() -> bool:
 
 class BackgroundError(RuntimeError):
     """The work failed in the second process in a way that cannot be sent back as itself."""
+
+
+class BackgroundDied(UserError):
+    """The second process ended without a word (killed, out of memory): an Italian message,
+    not a traceback; what it was writing is in the temporary folder, never moved in."""
+
+    exit_code = 1
+
+    def __init__(self, exitcode: int | None):
+        super().__init__(
+            f"il secondo processo di scrittura si è interrotto (codice di uscita {exitcode}: "
+            "processo terminato dall'esterno o memoria esaurita); gli esiti precedenti non "
+            "sono stati toccati",
+            hint="rilanciare il comando",
+        )
+        self.exitcode = exitcode
 
 
 @contextmanager
@@ -72,6 +90,6 @@ def in_background(work: Callable[[], Any], parallel: bool = True) -> Iterator[No
         process.join()
         receive.close()
         if outcome is None and process.exitcode != 0:
-            outcome = BackgroundError(f"second process ended with exit code {process.exitcode}")
+            outcome = BackgroundDied(process.exitcode)
     if outcome is not None:
         raise outcome

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conciliare_cli import background, runs
-from conciliare_cli.background import BackgroundError, in_background
+from conciliare_cli.background import BackgroundDied, BackgroundError, in_background
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "conciliare-2017"
 needs_fork = pytest.mark.skipif(
@@ -72,8 +72,10 @@ def test_what_cannot_come_back_as_itself_comes_back_as_its_traceback() -> None:
 
 @needs_fork
 def test_a_second_process_that_dies_is_an_error() -> None:
-    with pytest.raises(BackgroundError, match="exit code -9"), in_background(_die):
+    with pytest.raises(BackgroundDied, match="codice di uscita -9") as died, in_background(_die):
         pass
+    assert died.value.exit_code == 1
+    assert "gli esiti precedenti non sono stati toccati" in str(died.value)
 
 
 @needs_fork
@@ -100,3 +102,27 @@ def test_outputs_written_in_parallel_are_the_same_bytes(
     assert "graduatoria-pubblica.pdf" in alone
     for name in alone:
         assert (tmp_path / "alone" / name).read_bytes() == (tmp_path / "both" / name).read_bytes()
+
+
+@needs_fork
+def test_rank_whose_second_writer_is_killed_leaves_the_previous_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from conciliare_cli.cli import app
+
+    folder = tmp_path / "call"
+    shutil.copytree(EXAMPLE, folder)
+    runner = CliRunner()
+    first = runner.invoke(app, ["rank", str(folder), "--data", "2017-09-15"])
+    assert first.exit_code == 0, first.output
+    before = {p.name: p.read_bytes() for p in (folder / "esiti").iterdir() if p.is_file()}
+    monkeypatch.setattr(runs, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(runs, "write_public", lambda *a, **k: _die())
+    again = runner.invoke(app, ["rank", str(folder), "--data", "2017-09-16"])
+    assert again.exit_code == 1
+    said = " ".join(again.output.split())
+    assert "il secondo processo di scrittura si è interrotto" in said and "Traceback" not in said
+    after = {p.name: p.read_bytes() for p in (folder / "esiti").iterdir() if p.is_file()}
+    assert after == before
