@@ -2,11 +2,9 @@
 verify, each as its own process (`python -m conciliare_cli ...`) with a time limit and a
 memory cap: any traceback, hang, native abort or exit code other than 0 or 2 fails the case.
 
-Cases still open ('part2': the letters' template loops and --ids, left to the letters'
-rewrite on Typst) are expected failures with their reason (strict: they turn into failures
-when they are fixed, so the mark must then be removed); every other class must pass. Letters
-are written as HTML (the PDF engine adds minutes and
-nothing to what is tested here: the PDF path is tested in test_letters_pdf.py). Each command
+A case still open would be marked 'part2' and run as an expected failure with its reason
+(strict: it turns into a failure when fixed, so the mark must then be removed); none is open
+today, and every class must pass. Each command
 runs in a child forked from a warm runner that imported the CLI once (warm_runner.py), so
 the corpus costs what its commands cost, not 120 start-ups of the CLI.
 """

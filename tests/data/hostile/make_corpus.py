@@ -8,9 +8,9 @@ made at test time (tests/test_hostile_corpus.py) in a temporary folder, in a few
 
 Each case says which class of issue 11 it belongs to: 'read' (the reader: values, limits,
 markup, paths), 'config' (values and size of bando.yaml), 'outputs' (esiti written whole and
-locked), 'verify' (a tampered manifest), 'csv' (formulas in graduatoria.csv): all handled; or
-'part2' (the letters' template loops and --ids, left to the letters' rewrite on Typst:
-expected to fail until they are done, with the reason). `before`
+locked), 'verify' (a tampered manifest), 'csv' (formulas in graduatoria.csv): all handled; a case
+still open would be 'part2', expected to fail with its reason until it is done (none today:
+the template loop and `letters --ids` were fixed with the letters' rewrite on Typst). `before`
 holds actions to run before a command (tampering with outputs between rank and verify),
 `extra` extra commands after the four, and `check` a test on the folder after them.
 """
