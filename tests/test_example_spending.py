@@ -406,3 +406,20 @@ def test_an_optional_column_may_miss_from_some_files_not_from_all(call, tmp_path
     out = CliRunner().invoke(app, ["spese", str(folder), "--esiti", str(call / "esiti")])
     flat = " ".join(out.output.split())
     assert out.exit_code == 2 and "manca la colonna 'Quantita ore'" in flat, flat
+
+
+def test_what_ended_vouchers_spent_is_shown_beside_the_awarded_figure(acted):
+    """After the example's scorrimenti a fund's 'assegnato' passes its budget by what ended
+    vouchers spent before their event: the fund table and the terminal say by how much."""
+    result = spending_of(load_call(acted), acted / "esiti")
+    funds = result.fund_table().set_index("fund_id")
+    table = result.voucher_table()
+    ended = table["ended"].notna()
+    assert ended.any()
+    for f in funds.index:
+        assert funds.loc[f, "ended_cents"] == table.loc[ended, f"fund_{f}_cents"].sum()
+    fse = funds.loc["FSE"]
+    assert fse["ended_cents"] > 0
+    assert fse["awarded_cents"] - fse["ended_cents"] <= 100_000_00  # the act stays in budget
+    said = " ".join(CliRunner().invoke(app, ["rendiconto", str(acted)]).output.split())
+    assert "a voucher poi cessati" in said

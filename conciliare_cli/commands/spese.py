@@ -58,8 +58,10 @@ def _summary(result: SpendingResult) -> None:
         highlight=False,
     )
     for row in result.fund_table().itertuples():
+        ended = int(row.ended_cents)
+        of_which = f" (di cui {eur(ended)} a voucher poi cessati)" if ended else ""
         console.print(
-            f"  {row.fund_id}: assegnato {eur(int(row.awarded_cents))}, speso "
+            f"  {row.fund_id}: assegnato {eur(int(row.awarded_cents))}{of_which}, speso "
             f"{eur(int(row.spent_cents))}, non speso {eur(int(row.unspent_cents))}",
             highlight=False,
         )

@@ -48,6 +48,7 @@ def fund_columns() -> list[Column]:
         Column("name", "Nome del fondo", width=36, wrap=True),
         Column("vouchers", "Voucher", "int"),  # a voucher split between funds is in both
         _money("awarded_cents", "Assegnato"),
+        _money("ended_cents", "di cui a voucher cessati"),
         _money("spent_cents", "Speso"),
         _money("unspent_cents", "Non speso (torna disponibile)"),
         Column("documents", "Fatture", "int"),
@@ -159,7 +160,8 @@ def _workbook(result: SpendingResult, path: Path, run_date: dt.date) -> None:
     ended = (
         "Un voucher tolto da un atto (rinuncia, revoca, decadenza) vale fino alla data "
         "dell'evento: l'atto lo ha liberato per intero, quindi come assegnato conta solo la "
-        "parte spesa prima dell'evento."
+        "parte spesa prima dell'evento (colonna «di cui a voucher cessati»: per questo "
+        "l'assegnato di un fondo può superare la sua dotazione)."
     )
     sheets = [
         ("Per fondo", result.fund_table(), fund_columns(), "Spesa per fondo", [note, ended]),

@@ -108,6 +108,7 @@ def per_fund(
     vouchers_table: pd.DataFrame, vouchers: VoucherList, names: dict[str, str], moves: pd.DataFrame
 ) -> pd.DataFrame:
     counted = moves[moves["counted_cents"] > 0]
+    ended = vouchers_table["ended"].notna().to_numpy()
     rows = []
     for f in vouchers.fund_ids:
         share = counted[counted[f"fund_{f}_cents"] != 0]
@@ -117,6 +118,9 @@ def per_fund(
                 "name": names.get(f, ""),
                 "vouchers": int((vouchers_table[f"fund_{f}_cents"] > 0).sum()),
                 "awarded_cents": int(vouchers_table[f"fund_{f}_cents"].sum()),
+                # of which: spent on vouchers an act later ended (before the event), on top of
+                # what the latest act awards — why 'awarded' can pass the fund's budget
+                "ended_cents": int(vouchers_table.loc[ended, f"fund_{f}_cents"].sum()),
                 "spent_cents": int(vouchers_table[f"spent_{f}_cents"].sum()),
                 "documents": int(share["document"].nunique()),
                 "lines": len(share),
