@@ -19,6 +19,11 @@ needs_fork = pytest.mark.skipif(
 )
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    """The files of a folder (not its subfolders), name -> bytes."""
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+
+
 def test_the_work_runs_and_its_files_are_there(tmp_path: Path) -> None:
     target = tmp_path / "x.txt"
     with in_background(lambda: target.write_text("scritto")):
@@ -97,11 +102,9 @@ def test_outputs_written_in_parallel_are_the_same_bytes(
     runs.write_outputs(result, tmp_path / "alone", "PROVVISORIA", runs.dt.date(2017, 9, 15))
     monkeypatch.setattr(runs, "PARALLEL_FROM", 0)
     runs.write_outputs(result, tmp_path / "both", "PROVVISORIA", runs.dt.date(2017, 9, 15))
-    alone = sorted(p.name for p in (tmp_path / "alone").iterdir())
-    assert alone == sorted(p.name for p in (tmp_path / "both").iterdir())
+    alone = _files(tmp_path / "alone")
     assert "graduatoria-pubblica.pdf" in alone
-    for name in alone:
-        assert (tmp_path / "alone" / name).read_bytes() == (tmp_path / "both" / name).read_bytes()
+    assert _files(tmp_path / "both") == alone  # the same files, byte for byte
 
 
 @needs_fork
@@ -117,12 +120,11 @@ def test_rank_whose_second_writer_is_killed_leaves_the_previous_outputs(
     runner = CliRunner()
     first = runner.invoke(app, ["rank", str(folder), "--data", "2017-09-15"])
     assert first.exit_code == 0, first.output
-    before = {p.name: p.read_bytes() for p in (folder / "esiti").iterdir() if p.is_file()}
+    before = _files(folder / "esiti")
     monkeypatch.setattr(runs, "PARALLEL_FROM", 0)
     monkeypatch.setattr(runs, "write_public", lambda *a, **k: _die())
     again = runner.invoke(app, ["rank", str(folder), "--data", "2017-09-16"])
     assert again.exit_code == 1
     said = " ".join(again.output.split())
     assert "il secondo processo di scrittura si è interrotto" in said and "Traceback" not in said
-    after = {p.name: p.read_bytes() for p in (folder / "esiti").iterdir() if p.is_file()}
-    assert after == before
+    assert _files(folder / "esiti") == before

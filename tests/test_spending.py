@@ -203,15 +203,20 @@ def test_spending_never_exceeds_the_award_nor_a_funds_share(records, awards):
     lines = m.lines
     assert (lines["counted_cents"] >= 0).all()
     assert (lines["counted_cents"] <= lines["amount_cents"].fillna(0).clip(lower=0)).all()
-    v = fx.vouchers(awards).vouchers.set_index("voucher")
+    _within_each_voucher(lines, fx.vouchers(awards).vouchers.set_index("voucher"))
+
+
+def _within_each_voucher(lines: pd.DataFrame, vouchers: pd.DataFrame) -> None:
+    """Per voucher, what is counted stays within its award and each fund's share; a line of
+    no voucher counts nothing."""
     per = lines.groupby("voucher")[["counted_cents", "fund_FSE_cents", "fund_ATS_cents"]].sum()
     for voucher, row in per.iterrows():
-        if voucher not in v.index:
+        if voucher not in vouchers.index:
             assert row.sum() == 0
             continue
-        assert row["counted_cents"] <= v.loc[voucher, "awarded_cents"]
-        assert row["fund_FSE_cents"] <= v.loc[voucher, "fund_FSE_cents"]
-        assert row["fund_ATS_cents"] <= v.loc[voucher, "fund_ATS_cents"]
+        assert row["counted_cents"] <= vouchers.loc[voucher, "awarded_cents"]
+        assert row["fund_FSE_cents"] <= vouchers.loc[voucher, "fund_FSE_cents"]
+        assert row["fund_ATS_cents"] <= vouchers.loc[voucher, "fund_ATS_cents"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -409,14 +414,7 @@ def test_after_the_acts_spending_never_exceeds_a_voucher_nor_passes_its_end(reco
     m = run(_with_ends(records), v=v)
     lines = m.lines
     vouchers = v.vouchers.set_index("voucher")
-    per = lines.groupby("voucher")[["counted_cents", "fund_FSE_cents", "fund_ATS_cents"]].sum()
-    for voucher, row in per.iterrows():
-        if voucher not in vouchers.index:
-            assert row.sum() == 0
-            continue
-        assert row["counted_cents"] <= vouchers.loc[voucher, "awarded_cents"]
-        assert row["fund_FSE_cents"] <= vouchers.loc[voucher, "fund_FSE_cents"]
-        assert row["fund_ATS_cents"] <= vouchers.loc[voucher, "fund_ATS_cents"]
+    _within_each_voucher(lines, vouchers)
     ends = dict(zip(vouchers.index, vouchers["ended"], strict=True))
     for voucher, last, counted in lines[["voucher", "period_to", "counted_cents"]].to_numpy():
         if counted > 0 and pd.notna(ends.get(voucher)):

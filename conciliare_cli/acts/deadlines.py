@@ -85,11 +85,9 @@ def deadlines(
     for k, state in enumerate((acts or [])[1:], start=1):
         newly = (by_act < 0) & np.isin(state.status.astype(str), funded)
         by_act[newly] = k
-    keep = on_list & (by_act >= 0)
     frame = pd.DataFrame({"rank": base.position, "application_id": m["application_id"].astype(str),
-                          "partner_id": m["partner_id"].astype(str), "act_k": by_act,
-                          "keep": keep})  # fmt: skip
-    frame = frame[frame["keep"]]
+                          "partner_id": m["partner_id"].astype(str), "act_k": by_act})  # fmt: skip
+    frame = frame[on_list & (by_act >= 0)]
     apps = (
         frame.groupby("application_id", sort=False)
         .agg(rank=("rank", "first"), partner_id=("partner_id", "first"), act_k=("act_k", "min"))

@@ -15,6 +15,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from conciliare_cli.acts.act_letters import LETTERS as ACT_LETTERS
+from conciliare_cli.acts.chain import act_dir
 from conciliare_cli.app import command, console
 from conciliare_cli.commands.options import call_folder_argument, output_dir
 from conciliare_cli.errors import UserError
@@ -37,8 +39,8 @@ def _sent(folder: Path, act: int | None = None) -> tuple[str, list[str]]:
     if act is None:
         where, rel = output_dir(folder, None) / "lettere", "esiti/lettere"
     else:
-        rel = f"scorrimenti/scorrimento_{act}/lettere"
-        where = folder / rel
+        where = act_dir(folder, act) / ACT_LETTERS
+        rel = where.relative_to(folder).as_posix()
     data = read_letters_manifest(where)
     if not data:
         again = "conciliare letters" + (f" --scorrimento {act}" if act is not None else "")

@@ -41,6 +41,8 @@ from conciliare_cli.status import ListStatus
 from conciliare_cli.write.csvsafe import csv_safe
 
 REGISTER = "ricevute.csv"
+COLUMNS = ["protocollo", "lista", "canale", "data_ricevimento", "riferimento", "note"]
+CHANNELS = ("PEC", "EMAIL", "POSTA", "A MANO")
 _ACT_LIST = re.compile(r"SCORRIMENTO[ _\-]?N?\.?\s*(\d{1,4})")
 
 
@@ -56,10 +58,6 @@ def _list_code(text: str) -> str | None:
         return value
     match = _ACT_LIST.fullmatch(value)
     return act_list(int(match[1])) if match and int(match[1]) > 0 else None
-
-
-COLUMNS = ["protocollo", "lista", "canale", "data_ricevimento", "riferimento", "note"]
-CHANNELS = ("PEC", "EMAIL", "POSTA", "A MANO")
 
 
 @dataclass(frozen=True)

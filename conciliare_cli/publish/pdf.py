@@ -473,15 +473,15 @@ def draw_table(flow: Flow, table: Table, before: float, parent: int = -1) -> Non
     for j, texts in enumerate(table.columns):
         if table.wrap[j]:
             cache = {t: wrap_words(t, regular, SIZE_BODY, inner[j]) for t in set(texts)}
+            wrapped[j] = cache
             counts = np.fromiter((len(cache[t]) for t in texts), dtype=np.int64, count=n)
             row_lines = np.maximum(row_lines, counts)
-            wrapped[j] = cache
     heights = (row_lines * line_h + 2 * PAD_CELL_Y + BORDER).tolist()
     total_gap = (BORDER_TOTAL - BORDER) / 2  # the thicker rule pushes the total row down
     if table.total is not None:
         heights.append(total_gap + BORDER_TOTAL / 2 + 2 * PAD_CELL_Y + line_h + BORDER / 2)
     codes = [regular.encode(texts) for texts in table.columns]
-    wrapped = {j: _encoded_lines(regular, cache) for j, cache in wrapped.items()}
+    wrapped = {j: _encoded_lines(regular, cache) for j, cache in wrapped.items()}  # now codes
     xs_cells = [
         (regular.widths(texts) * SIZE_BODY).tolist() if table.right[j] else None
         for j, texts in enumerate(table.columns)
@@ -560,10 +560,8 @@ def draw_table(flow: Flow, table: Table, before: float, parent: int = -1) -> Non
 def _encoded_lines(font: Font, cache: dict[str, list[str]]) -> dict[str, list[str]]:
     """Each text's wrapped lines as glyph codes, encoded in one call for the whole column (a
     line's characters are its text's, already recorded for the subset: the same bytes)."""
-    texts = sorted(cache)
-    lines = [line for t in texts for line in cache[t]]
-    codes = iter(font.encode(lines)) if lines else iter(())
-    return {t: [next(codes) for _ in cache[t]] for t in texts}
+    codes = iter(font.encode([line for lines in cache.values() for line in lines]))
+    return {t: [next(codes) for _ in lines] for t, lines in cache.items()}
 
 
 def _rules(

@@ -493,6 +493,9 @@ def _can_stream(ws: Worksheet, first_row: int) -> bool:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 
 
+_ROWS_AT_ONCE = 20_000  # rows of a block joined into one string: bounded memory
+
+
 def _stream_block(
     ws: Worksheet,
     first_row: int,
@@ -538,9 +541,6 @@ def _stream_block(
             grid[:, k] = piece if isinstance(piece, str) else piece[start:stop]
         fh.write("".join(grid.ravel().tolist()))
     ws.previous_row = last
-
-
-_ROWS_AT_ONCE = 20_000  # rows joined into one string: bounded memory
 
 
 def _inline_strings(texts: list[str]) -> np.ndarray:
